@@ -1,0 +1,13 @@
+"""Engine layout: the EngineLayout type and its static prediction from a Network."""
+
+from ._config import (BYTES_PER_ELEMENT, DEFAULT_IO_FORMAT, IO_LAYOUTS, IO_TYPES, BuildConfig, IOFormat,
+                      parse_io_formats, parse_shapes)
+from ._numbers import LayerTime, Measurement, Provenance
+from ._types import (DLA, GPU, EngineLayout, FallbackReason, LayerPlacement, Reformat, Segment,
+                     segments_from_placements)
+
+__all__ = [
+    "BYTES_PER_ELEMENT", "DEFAULT_IO_FORMAT", "IO_LAYOUTS", "IO_TYPES", "BuildConfig", "IOFormat",
+    "parse_io_formats", "parse_shapes", "LayerTime", "Measurement", "Provenance", "DLA", "GPU",
+    "EngineLayout", "FallbackReason", "LayerPlacement", "Reformat", "Segment", "segments_from_placements",
+]

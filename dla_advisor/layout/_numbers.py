@@ -1,0 +1,68 @@
+"""Numbers with provenance: a measured or modelled throughput/latency never travels without its source.
+
+``Measurement`` is what a board (or a TensorRT artifact) reported; perf's ``Estimate`` is what the
+model computed. Both render their provenance through :meth:`label`, so a modelled number is never
+shown as measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a number came from.
+
+    Attributes:
+        kind: ``measured`` or ``modelled``.
+        tool: for measured numbers, the tool (``trtexec``, ``tensorrt``, ``artifact``).
+        device: the board (``Orin AGX``) or device model id (``orin-agx-64gb-maxn``).
+        error_pct: for modelled numbers, the calibration error (MAPE, percent).
+        detail: free text (artifact path, TensorRT version ...).
+    """
+
+    kind: str
+    tool: str = ""
+    device: str = ""
+    error_pct: float | None = None
+    detail: str = ""
+
+    def label(self) -> str:
+        if self.kind == "measured":
+            parts = [p for p in (self.tool, self.device) if p]
+            return f"measured ({', '.join(parts)})" if parts else "measured"
+        err = f"error {self.error_pct:.0f} %" if self.error_pct is not None else "error unknown"
+        return f"modelled ({self.device or 'device model'}, {err})"
+
+
+@dataclass(frozen=True)
+class LayerTime:
+    """Per-layer time from a profile. ``corrected_ms`` is set where attribution was repaired."""
+
+    name: str
+    avg_ms: float
+    median_ms: float | None = None
+    percent: float | None = None
+    device: str = ""
+    corrected_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Measured numbers for one engine (or one engine instance in a concurrent run)."""
+
+    provenance: Provenance
+    throughput_qps: float | None = None
+    batch: int | None = None
+    latency_ms: dict[str, float] = field(default_factory=dict)  # mean/median/p90/p95/p99/min/max
+    gpu_compute_ms: dict[str, float] = field(default_factory=dict)
+    layer_times: tuple[LayerTime, ...] = ()
+    dla_time_share: float | None = None
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["provenance"]["label"] = self.provenance.label()
+        return d
