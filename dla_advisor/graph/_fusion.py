@@ -78,6 +78,7 @@ def fuse(layers: dict[str, Layer], tensors: dict[str, Tensor], outputs: set[str]
         group = Layer(pre.name, "Normalization", "GroupNorm", list(pre.inputs), list(post.outputs),
                       {"type": "GROUP"}, pre.onnx_nodes + layer.onnx_nodes + post.onnx_nodes,
                       ["Reshape", "InstanceNormalization", "Reshape"])
+        group.name_parts = [pre.name, layer.name, post.name]
         removed.update({layer.name, post.name})
         layers[pre.name] = group
         for t in group.outputs:

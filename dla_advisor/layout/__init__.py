@@ -3,11 +3,13 @@
 from ._config import (BYTES_PER_ELEMENT, DEFAULT_IO_FORMAT, IO_LAYOUTS, IO_TYPES, BuildConfig, IOFormat,
                       parse_io_formats, parse_shapes)
 from ._numbers import LayerTime, Measurement, Provenance
+from ._predict import predict
+from ._reformat import format_bytes
 from ._types import (DLA, GPU, EngineLayout, FallbackReason, LayerPlacement, Reformat, Segment,
                      segments_from_placements)
 
 __all__ = [
     "BYTES_PER_ELEMENT", "DEFAULT_IO_FORMAT", "IO_LAYOUTS", "IO_TYPES", "BuildConfig", "IOFormat",
     "parse_io_formats", "parse_shapes", "LayerTime", "Measurement", "Provenance", "DLA", "GPU",
-    "EngineLayout", "FallbackReason", "LayerPlacement", "Reformat", "Segment", "segments_from_placements",
+    "EngineLayout", "predict", "format_bytes", "FallbackReason", "LayerPlacement", "Reformat", "Segment", "segments_from_placements",
 ]
