@@ -10,5 +10,5 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(include=["dla_advisor", "dla_advisor.*"]) + ["dla_advisor.rules"],
     package_dir={"dla_advisor.rules": "rules"},
-    package_data={"dla_advisor.rules": ["*.yaml", "*/*.yaml", "*/*.json"]},
+    package_data={"dla_advisor.rules": ["*.yaml", "*/*.yaml", "*/*.json"], "dla_advisor.report": ["schemas/*.json"]},
 )

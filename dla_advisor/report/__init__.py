@@ -1,0 +1,1 @@
+"""Renderers: turn analysis results (plain data) into text, JSON and other formats. No analysis here."""

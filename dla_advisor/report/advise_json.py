@@ -1,0 +1,26 @@
+"""JSON for ``advise``: a versioned document, validated against ``schemas/advise-1.json`` in the tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..layout import EngineLayout
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_ID = "https://dla-advisor.invalid/schemas/advise-1.json"
+
+
+def advise_document(layout: EngineLayout, model: str, findings: list[dict[str, Any]] | None = None,
+                    estimates: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    doc = {"$schema": SCHEMA_ID, "schema_version": SCHEMA_VERSION, "tool": "dla-advisor", "command": "advise",
+           "model": model, "layout": layout.to_dict()}
+    if findings is not None:
+        doc["findings"] = findings
+    if estimates is not None:
+        doc["estimates"] = estimates
+    return doc
+
+
+def render_advise_json(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2, default=str)
