@@ -1,0 +1,46 @@
+"""Fixtures shared by every test package: generated models and the real-artifact corpus."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
+
+
+def _load_make_models():
+    spec = importlib.util.spec_from_file_location("make_models", REPO / "models" / "make_models.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_models", mod)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="session")
+def make_models():
+    return _load_make_models()
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory, make_models) -> Path:
+    """All models of models/make_models.py, generated once per test session."""
+    out = tmp_path_factory.mktemp("models")
+    make_models.main(str(out))
+    return out
+
+
+@pytest.fixture(scope="session")
+def seed_model() -> Path:
+    """The forum seed's model, committed in models/ (used by the README quick start)."""
+    return REPO / "models" / "conv2d_1024.onnx"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"real-artifact corpus not found at {CORPUS}")
+    return CORPUS
