@@ -21,6 +21,7 @@ from ..errors import EXIT_OK, EXIT_USAGE, DlaAdvisorError
 COMMANDS: list[tuple[str, str]] = [
     ("advise", "dla_advisor.cli.advise"),
     ("platforms", "dla_advisor.cli.platforms"),
+    ("fix", "dla_advisor.cli.fix"),
 ]
 
 
