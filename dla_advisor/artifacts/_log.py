@@ -1,0 +1,273 @@
+"""LayoutFromTrtexecLog: read a trtexec / TensorRT builder log, streaming, one line at a time.
+
+One pass over the file feeds each message (logger prefix stripped) to a few small parsers: build
+options, the placement blocks of every TensorRT generation, fallback messages (table in
+``rules/log_patterns.yaml``), "Engine Layer Information" one-line records, performance summaries
+and ``--dumpProfile`` tables. Memory stays bounded: only what is kept about the engine grows, and a
+line longer than :data:`MAX_LINE` is read in pieces.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..layout import FallbackReason
+from . import _patterns
+from ._model import Observation, ObservedLayer
+from ._perf_summary import PerfSummaryParser
+from ._prefix import split_prefix
+from ._profile_table import ProfileTableParser
+
+MAX_LINE = 1 << 20
+
+_RUNNING = re.compile(r"^&&&& (RUNNING|PASSED|FAILED) TensorRT\.trtexec \[TensorRT (v\d+)\]\s*#?\s*(.*)$")
+_VERSION = re.compile(r"^TensorRT version: (\d+(?:\.\d+)+)")
+_DLA_HDR_NEW = re.compile(r"^-+ Layers Running on (DLA|GPU) -+$")
+_DLA_HDR_OLD = re.compile(r"^-+ Layers running on (DLA|GPU):\s*$")
+_DLA_LAYER = re.compile(r"^\[DlaLayer\]\s*(.+)$")
+_GPU_LAYER = re.compile(r"^\[GpuLayer\]\s*(?:(?P<type>[A-Z][A-Z0-9_]*): )?(?P<name>.+)$")
+_LAYER_INFO = re.compile(r"^Layer\((?P<type>[^)]*)\): (?P<rest>.*)$")
+_IO_OLD = re.compile(r"(?P<name>[^\[\]]*?)\[(?P<type>[A-Za-z0-9]+)\((?P<dims>[^)]*)\)\]")
+_IO_NEW = re.compile(r"(?P<name>.*?) \((?P<type>[A-Za-z0-9]+)\[(?P<dims>[^\]]*)\]\)")
+_BINDING = re.compile(r"^(?:Input|Output) binding for (.+?) with dimensions ")
+_CANDIDATES = re.compile(r"Number of DLA node candidates offloaded : (\d+) out of (\d+)")
+_FLAG = re.compile(r"--([A-Za-z]+)(?:=(\S+))?")
+
+
+class LayoutFromTrtexecLog:
+    """Read a trtexec or builder log of any TensorRT generation.
+
+    Calling the reader returns the engine's ``EngineLayout`` (with the measured numbers the log holds
+    attached as ``measurement``).
+
+    Args:
+        path: the log file.
+    """
+
+    kind = "trtexec-log"
+
+    def __init__(self, path: str):
+        self.path = str(path)
+
+    def __call__(self):
+        from ._build import build_layout
+
+        return build_layout([self.observe()])
+
+    def observe(self) -> Observation:
+        """Stream the file into an :class:`Observation`."""
+        obs = Observation(self.path, self.kind)
+        with open(self.path, encoding="utf-8", errors="replace", newline=None) as f:
+            scan_lines(iter(lambda: f.readline(MAX_LINE), ""), obs)
+        return obs
+
+
+def scan_lines(lines, obs: Observation) -> Observation:
+    """Feed log lines (any iterable of str) into ``obs``."""
+    return _Scanner(obs).run(lines)
+
+
+class _Scanner:
+    def __init__(self, obs: Observation):
+        self.obs = obs
+        self.perf = PerfSummaryParser(obs)
+        self.table = ProfileTableParser(obs)
+        self.pending: dict[str, list[FallbackReason]] = {}
+        self.pending_next: list[FallbackReason] = []
+        self.expect_list: str = ""  # "DLA"/"GPU" after a TRT 7 header
+        self.lineno = 0
+
+    def run(self, lines) -> Observation:
+        for raw in lines:
+            self.lineno += 1
+            level, msg = split_prefix(raw.rstrip("\r\n"))
+            if msg:
+                self.feed(level, msg)
+        self.finish()
+        return self.obs
+
+    def feed(self, level: str, msg: str) -> None:
+        obs = self.obs
+        if self.table.active and self.table.feed(msg):
+            return
+        if self.expect_list:
+            if self._take_old_list(msg):
+                return
+        c = msg[0]
+        if c == "[":
+            m = _DLA_LAYER.match(msg)
+            if m:
+                obs.placement_block = True
+                obs.dla_block.append(m.group(1).strip())
+                return
+            m = _GPU_LAYER.match(msg)
+            if m:
+                obs.placement_block = True
+                kind, name = (m["type"] or ""), m["name"].strip()
+                obs.gpu_block.append((kind, name))
+                if kind == "MYELIN":
+                    obs.myelin_names.add(name)
+                return
+        if c == "L" and msg.startswith("Layer("):
+            m = _LAYER_INFO.match(msg)
+            if m:
+                obs.engine_layers.append(_one_line_record(m["type"], m["rest"]))
+                obs.layer_list_detail = obs.layer_list_detail or "oneline"
+                return
+        if c == "-":
+            m = _DLA_HDR_NEW.match(msg) or _DLA_HDR_OLD.match(msg)
+            if m:
+                obs.placement_block = True
+                self.expect_list = m.group(1) if _DLA_HDR_OLD.match(msg) else ""
+                return
+        if c == "&":
+            self._header(msg)
+            return
+        if "DLA" in msg:
+            self._dla_message(level, msg)
+            return
+        if self.perf.feed(msg) or self.table.feed(msg):
+            return
+        self._options(msg)
+
+    def _take_old_list(self, msg: str) -> bool:
+        which, self.expect_list = self.expect_list, ""
+        from ._names import split_brace_groups
+
+        if which == "DLA" and msg.startswith("{"):
+            groups, cut = split_brace_groups(msg)
+            self.obs.dla_block.extend(groups)
+            if cut:
+                self.obs.note(f"{self.obs.path}:{self.lineno}: the DLA subgraph list is cut off; its last group is incomplete.")
+            return True
+        if which == "GPU" and msg.rstrip().endswith(",") and not msg.startswith(("{", "-", "=")):
+            self.obs.gpu_block.extend(("", n) for n in _split_top_level(msg))
+            return True
+        return False
+
+    def _header(self, msg: str) -> None:
+        m = _RUNNING.match(msg)
+        if not m:
+            return
+        state, version, cmd = m.groups()
+        self.obs.trt_version = self.obs.trt_version or version
+        if state == "FAILED":
+            self.obs.note("trtexec reported FAILED: the engine was not built or did not run.")
+        if state != "RUNNING":
+            return
+        flags = {k: v for k, v in _FLAG.findall(cmd)}
+        if "useDLACore" in flags:
+            self.obs.use_dla = True
+        elif flags:
+            self.obs.use_dla = False
+        if "allowGPUFallback" in flags:
+            self.obs.gpu_fallback = True
+        elif self.obs.use_dla:
+            self.obs.gpu_fallback = False
+        self.obs.precision = "int8" if "int8" in flags or "best" in flags else ("fp16" if "fp16" in flags else "")
+        if flags.get("batch", "").isdigit():
+            self.obs.batch = int(flags["batch"])
+
+    def _options(self, msg: str) -> None:
+        obs = self.obs
+        m = _VERSION.match(msg)
+        if m:
+            obs.trt_version = m.group(1)
+            return
+        if msg.startswith("Selected Device: "):
+            obs.device = obs.device or msg.split(": ", 1)[1].strip()
+            return
+        m = _BINDING.match(msg)
+        if m:
+            obs.bindings.append(m.group(1))
+            return
+        if "Assertion" in msg and "failed" in msg:
+            obs.note(f"{obs.path}:{self.lineno}: the build aborted ({msg[:120]}); the log has no summary.")
+
+    def _dla_message(self, level: str, msg: str) -> None:
+        obs = self.obs
+        if msg.startswith("DLACore:"):
+            if obs.use_dla is None:
+                obs.use_dla = bool(msg.split(":", 1)[1].strip())
+            return
+        if msg.startswith("Allow GPU fallback for DLA:"):
+            obs.gpu_fallback = msg.endswith("Enabled")
+            return
+        m = _CANDIDATES.search(msg)
+        if m:
+            obs.note(f"TensorRT offloaded {m.group(1)} of {m.group(2)} DLA node candidates.")
+            return
+        hit = _patterns.match(msg)
+        if hit is None:
+            return
+        pat, m = hit
+        src = f"{obs.path}:{self.lineno}"
+        reason = FallbackReason(pat.reason, msg, "", src) if pat.reason else None
+        layer = (m.groupdict().get("layer") or "").strip()
+        if pat.note:
+            obs.note(pat.note)
+        if pat.action == "reason" and layer:
+            self.pending.setdefault(layer, []).append(reason)
+        elif pat.action == "reason-next":
+            self.pending_next.append(reason)
+        elif pat.action == "fallback" and layer:
+            specific = self.pending.pop(layer, []) + self.pending_next
+            self.pending_next = []
+            for r in specific:
+                obs.add_fallback(layer, r)
+            if not specific or pat.reason != "reported-unsupported":
+                obs.add_fallback(layer, reason, m.groupdict().get("type") or "")
+            else:
+                obs.fallback_types.setdefault(layer, m.groupdict().get("type") or "")
+
+    def finish(self) -> None:
+        for layer, reasons in self.pending.items():
+            for r in reasons:
+                self.obs.add_fallback(layer, r)
+            self.obs.note(f"{layer}: TensorRT said why it cannot run on DLA, but the log ends before the fallback line.")
+
+
+def _split_top_level(text: str) -> list[str]:
+    out, depth, cur = [], 0, []
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        if ch == "," and depth == 0:
+            out.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    out.append("".join(cur).strip())
+    return [n for n in out if n]
+
+
+def _one_line_record(layer_type: str, rest: str) -> ObservedLayer:
+    name, sep, tail = rest.partition(", Tactic: ")
+    ins: tuple = ()
+    outs: tuple = ()
+    if sep:
+        _, _, io = tail.partition(", ")
+        left, arrow, right = io.partition(" -> ")
+        if arrow:
+            ins, outs = _io(left), _io(right)
+    return ObservedLayer(name.strip(), layer_type, inputs=ins, outputs=outs, origin="Engine Layer Information")
+
+
+def _io(text: str) -> tuple[tuple[str, str, tuple[int, ...]], ...]:
+    pat = _IO_NEW if " (" in text and "[" in text and "])" in text else _IO_OLD
+    out = []
+    for m in pat.finditer(text):
+        name = m["name"].strip().lstrip(",").strip()
+        dims = tuple(_dim(d) for d in m["dims"].split(",") if d.strip())
+        out.append((name, m["type"], dims))
+    return tuple(out)
+
+
+def _dim(text: str) -> int:
+    # "72:32" is channel 72 vectorised by 32.
+    try:
+        return int(text.split(":")[0])
+    except ValueError:
+        return 0

@@ -1,0 +1,26 @@
+"""Strip what loggers put in front of a TensorRT message.
+
+Seen in the corpus: trtexec ``[07/06/2023-17:19:08] [I] [TRT] msg``, the Python logger
+``[12/04/2024-11:57:45] [TRT] [W] msg``, the sample logger `` [W] [TRT] msg``, DeepStream's nvinfer
+``WARNING: [TRT]: msg``, old applications ``WARNING: msg``, and bare messages (multi-line messages
+such as "Engine Layer Information" continue without any prefix).
+"""
+
+from __future__ import annotations
+
+import re
+
+_PREFIX = re.compile(
+    r"^\s*(?:\[\d{1,2}/\d{1,2}/\d{4}-\d{1,2}:\d{2}:\d{2}\]\s*)?"
+    r"(?:\[(?P<l1>[VIWEF])\]\s*)?(?:\[TRT\]\s*)?(?:\[(?P<l2>[VIWEF])\]\s*)?"
+    r"(?:(?P<word>VERBOSE|INFO|WARNING|ERROR|INTERNAL_ERROR|WARN)\s*:\s*(?:\[TRT\]\s*:?\s*)?)?"
+)
+
+_WORD_LEVEL = {"VERBOSE": "V", "INFO": "I", "WARNING": "W", "WARN": "W", "ERROR": "E", "INTERNAL_ERROR": "F"}
+
+
+def split_prefix(line: str) -> tuple[str, str]:
+    """Return (level letter or '', message) for one log line without its line break."""
+    m = _PREFIX.match(line)
+    level = m["l1"] or m["l2"] or _WORD_LEVEL.get(m["word"] or "", "")
+    return level, line[m.end():].rstrip()

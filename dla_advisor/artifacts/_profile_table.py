@@ -1,0 +1,79 @@
+"""trtexec's ``--dumpProfile`` table, in both column layouts.
+
+Old (to TensorRT 8.6; the Median column appeared in 8.5): the name comes first, right-aligned::
+
+    Layer   Time (ms)   Avg. Time (ms)   Median Time (ms)   Time %
+
+New (TensorRT 10): the name comes last::
+
+    Time(ms)     Avg.(ms)   Median(ms)   Time(%)   Layer
+
+The header fixes how many numbers a row has, so a name that ends in a number ("prob input
+reformatter 0") is not mistaken for a column.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._model import Observation, ProfileRow
+
+_PROFILE_HEADER = re.compile(r"^=== Profile \((\d+) iterations ?\) ===")
+_OLD_HEADER = re.compile(r"^Layer\s+Time \(ms\)\s+Avg\. Time \(ms\)(\s+Median Time \(ms\))?\s+Time %$")
+_NEW_HEADER = re.compile(r"^Time\(ms\)\s+Avg\.\(ms\)\s+(Median\(ms\)\s+)?Time\(%\)\s+Layer$")
+_NUM = r"([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?\d+)?)"
+_OLD3 = re.compile(rf"^(?P<name>.+?)\s+{_NUM}\s+{_NUM}\s+{_NUM}$")
+_OLD4 = re.compile(rf"^(?P<name>.+?)\s+{_NUM}\s+{_NUM}\s+{_NUM}\s+{_NUM}$")
+_NEW3 = re.compile(rf"^{_NUM}\s+{_NUM}\s+{_NUM}\s+(?P<name>.+)$")
+_NEW4 = re.compile(rf"^{_NUM}\s+{_NUM}\s+{_NUM}\s+{_NUM}\s+(?P<name>.+)$")
+
+
+class ProfileTableParser:
+    """Feeds on messages (prefix stripped); appends rows to ``obs.profile``."""
+
+    def __init__(self, obs: Observation):
+        self.obs = obs
+        self._row: re.Pattern | None = None
+        self._name_last = False
+        self._has_median = False
+
+    @property
+    def active(self) -> bool:
+        return self._row is not None
+
+    def feed(self, msg: str) -> bool:
+        """Consume one message; True where it belonged to a profile table."""
+        text = msg.strip()
+        if self._row is not None:
+            m = self._row.match(text)
+            if m:
+                self._add(m)
+                return True
+            self._row = None
+        m = _PROFILE_HEADER.match(text)
+        if m:
+            self.obs.profile_iterations = int(m.group(1))
+            return True
+        m = _OLD_HEADER.match(text)
+        if m:
+            self._has_median, self._name_last = bool(m.group(1)), False
+            self._row = _OLD4 if self._has_median else _OLD3
+            return True
+        m = _NEW_HEADER.match(text)
+        if m:
+            self._has_median, self._name_last = bool(m.group(1)), True
+            self._row = _NEW4 if self._has_median else _NEW3
+            return True
+        return False
+
+    def _add(self, m: re.Match) -> None:
+        groups = m.groups()
+        nums = [float(g) for g in (groups[:-1] if self._name_last else groups[1:])]
+        name = m.group("name").strip()
+        if self._has_median:
+            total, avg, median, pct = nums[:4]
+        else:
+            (total, avg, pct), median = nums[:3], None
+        if name == "Total":
+            return
+        self.obs.profile.append(ProfileRow(name, avg, total, median, pct))

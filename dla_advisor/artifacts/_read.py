@@ -1,0 +1,78 @@
+"""read(paths): several artifacts of one engine → one EngineLayout plus its Measurement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ArtifactParseError
+from ..layout import EngineLayout
+from ._build import build_layout
+from ._engine import observe_engine
+from ._log import LayoutFromTrtexecLog
+from ._model import (DUMP_PROFILE, ENGINE, KIND_LABELS, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, TRTEXEC_LOG,
+                     Observation, accepted_kinds)
+from ._readers import (LayoutFromLayerInfoJson, MeasurementFromDumpProfile, MeasurementFromProfileJson,
+                       MeasurementFromTimesJson)
+from ._sniff import sniff
+
+READERS = {
+    TRTEXEC_LOG: LayoutFromTrtexecLog,
+    LAYER_INFO_JSON: LayoutFromLayerInfoJson,
+    PROFILE_JSON: MeasurementFromProfileJson,
+    TIMES_JSON: MeasurementFromTimesJson,
+    DUMP_PROFILE: MeasurementFromDumpProfile,
+}
+
+
+@dataclass(frozen=True)
+class InspectResult:
+    """What the artifacts of one engine say.
+
+    Attributes:
+        layout: the measured layout (source ``measured from <files>``), measurement attached.
+        measurement: the measured numbers, or None where no artifact holds any.
+        artifacts: (path, kind) of each file read, in the order given.
+    """
+
+    layout: EngineLayout
+    measurement: Any
+    artifacts: tuple[tuple[str, str], ...]
+
+    def kind_label(self, kind: str) -> str:
+        return KIND_LABELS.get(kind, kind)
+
+
+def observe(path: str, kind: str | None = None) -> Observation:
+    """Sniff (unless ``kind`` is given) and read one file into an Observation.
+
+    Raises:
+        ArtifactParseError: not an accepted artifact, or malformed.
+        BackendUnavailable: a serialized engine where TensorRT is not installed.
+    """
+    kind = kind or sniff(path)
+    if kind == ENGINE:
+        return observe_engine(path)
+    obs = READERS[kind](path).observe()
+    if not (obs.has_layout or obs.has_measurement or obs.trt_version):
+        raise ArtifactParseError(f"{path}: read as {KIND_LABELS[kind]}, but it holds no layer placement, "
+                                 "profile or performance numbers", f"Pass {accepted_kinds()}.", path)
+    return obs
+
+
+def read(paths) -> InspectResult:
+    """Read the artifacts of ONE engine and merge them.
+
+    Args:
+        paths: one or more files: trtexec/builder logs, ``--exportLayerInfo``, ``--exportProfile``,
+            ``--exportTimes`` JSON, ``--dumpProfile`` tables, or a serialized engine.
+
+    Raises:
+        ArtifactParseError: a file is not an accepted artifact or is malformed (names the kinds).
+    """
+    paths = [str(p) for p in paths]
+    if not paths:
+        raise ArtifactParseError("no artifact given", f"Pass {accepted_kinds()}.")
+    observations = [observe(p) for p in paths]
+    layout = build_layout(observations)
+    return InspectResult(layout, layout.measurement, tuple((o.path, o.kind) for o in observations))

@@ -1,0 +1,237 @@
+"""Readers of trtexec's JSON exports and of a bare ``--dumpProfile`` table.
+
+Each reader is named ``<Target>From<Source>``, takes a path, and returns the shared type when
+called; ``observe()`` gives the raw :class:`Observation` that :func:`read` merges across files.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+
+from ..errors import ArtifactParseError
+from ._jsonstream import JsonStream
+from ._model import (DUMP_PROFILE, KIND_LABELS, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, Observation,
+                     ObservedLayer, ProfileRow)
+
+
+def _open(path: str):
+    return open(path, encoding="utf-8", errors="replace")
+
+
+def _hint(kind: str) -> str:
+    return f"Pass {KIND_LABELS[kind]} as written by trtexec, unmodified."
+
+
+def _num(rec: dict, key: str, stream: JsonStream) -> float | None:
+    v = rec.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise stream.error(f"'{key}' is not a number")
+    return float(v)
+
+
+class LayoutFromLayerInfoJson:
+    """``--exportLayerInfo`` JSON, with ``--profilingVerbosity=detailed`` records or names only."""
+
+    kind = LAYER_INFO_JSON
+
+    def __init__(self, path: str):
+        self.path = str(path)
+
+    def __call__(self):
+        from ._build import build_layout
+
+        return build_layout([self.observe()])
+
+    def observe(self) -> Observation:
+        with _open(self.path) as f:
+            return observe_layer_info(JsonStream(f, self.path, _hint(self.kind)), self.path)
+
+
+def observe_layer_info(s: JsonStream, path: str) -> Observation:
+    """Read a layer-information JSON document (file or engine inspector output) from a stream."""
+    obs = Observation(path, LAYER_INFO_JSON)
+    saw_layers = False
+    if s.peek() != "{":
+        raise s.error("a layer-information JSON is an object with a 'Layers' list")
+    for key, item in s.object_items(("Layers", "Bindings")):
+        if key == "Layers":
+            saw_layers = True
+            obs.engine_layers.append(_layer_record(item, s))
+        elif key == "Bindings":
+            if isinstance(item, str):
+                obs.bindings.append(item)
+            elif isinstance(item, dict) and isinstance(item.get("Name"), str):
+                obs.bindings.append(item["Name"])
+    s.end()
+    if not saw_layers:
+        raise s.error("no 'Layers' list")
+    kinds = {"names" if not layer.type else "detailed" for layer in obs.engine_layers}
+    obs.layer_list_detail = "detailed" if "detailed" in kinds else "names"
+    return obs
+
+
+def _layer_record(item, s: JsonStream) -> ObservedLayer:
+    if isinstance(item, str):
+        return ObservedLayer(item, origin="layer info (names only)")
+    if not isinstance(item, dict) or not isinstance(item.get("Name"), str):
+        raise s.error("a 'Layers' entry is neither a name nor a record with 'Name'")
+    return ObservedLayer(item["Name"], str(item.get("LayerType") or "Unknown"),
+                         inputs=_tensors(item.get("Inputs"), s), outputs=_tensors(item.get("Outputs"), s),
+                         origin=str(item.get("Origin") or ""))
+
+
+def _tensors(items, s: JsonStream) -> tuple:
+    if not isinstance(items, list):
+        return ()
+    out = []
+    for t in items:
+        if not isinstance(t, dict):
+            raise s.error("a layer input/output is not a record")
+        dims = t.get("Dimensions") or []
+        if not isinstance(dims, list):
+            dims = []
+        out.append((str(t.get("Name", "")), str(t.get("Format/Datatype", "")),
+                    tuple(d if isinstance(d, int) and not isinstance(d, bool) else 0 for d in dims)))
+    return tuple(out)
+
+
+class MeasurementFromProfileJson:
+    """``--exportProfile`` JSON: ``[{"count": N}, {"name", "timeMs", "averageMs", ["medianMs",] "percentage"}...]``."""
+
+    kind = PROFILE_JSON
+
+    def __init__(self, path: str):
+        self.path = str(path)
+
+    def __call__(self):
+        from ._build import build_measurement
+
+        return build_measurement([self.observe()])
+
+    def observe(self) -> Observation:
+        obs = Observation(self.path, self.kind)
+        with _open(self.path) as f:
+            s = JsonStream(f, self.path, _hint(self.kind))
+            if s.peek() != "[":
+                raise s.error("a profile JSON is a list of per-layer records")
+            for rec in s.array():
+                if not isinstance(rec, dict):
+                    raise s.error("a profile entry is not a record")
+                if "name" not in rec:
+                    if "count" in rec:
+                        c = _num(rec, "count", s)
+                        obs.profile_iterations = int(c) if c is not None else None
+                        continue
+                    raise s.error("a profile entry has no 'name'")
+                avg = _num(rec, "averageMs", s)
+                total = _num(rec, "timeMs", s)
+                if avg is None and total is None:
+                    raise s.error(f"profile entry '{rec['name']}' has neither averageMs nor timeMs")
+                if avg is None:
+                    avg = total / obs.profile_iterations if obs.profile_iterations else total
+                obs.profile.append(ProfileRow(str(rec["name"]), avg, total, _num(rec, "medianMs", s),
+                                              _num(rec, "percentage", s)))
+            s.end()
+        return obs
+
+
+_TIME_KEYS = ("latencyMs", "computeMs", "startComputeMs", "endComputeMs")
+
+
+class MeasurementFromTimesJson:
+    """``--exportTimes`` JSON: one record per inference (``startComputeMs``, ``computeMs``, ``latencyMs`` ...)."""
+
+    kind = TIMES_JSON
+
+    def __init__(self, path: str):
+        self.path = str(path)
+
+    def __call__(self):
+        from ._build import build_measurement
+
+        return build_measurement([self.observe()])
+
+    def observe(self) -> Observation:
+        obs = Observation(self.path, self.kind)
+        latency, compute = array("d"), array("d")
+        first, last = math.inf, -math.inf
+        with _open(self.path) as f:
+            s = JsonStream(f, self.path, _hint(self.kind))
+            if s.peek() != "[":
+                raise s.error("a times JSON is a list of per-inference records")
+            for rec in s.array():
+                if not isinstance(rec, dict):
+                    raise s.error("a times entry is not a record")
+                if not any(k in rec for k in _TIME_KEYS):
+                    if "count" in rec:
+                        continue
+                    raise s.error("a times entry has none of " + ", ".join(_TIME_KEYS))
+                lat = _num(rec, "latencyMs", s)
+                comp = _num(rec, "computeMs", s)
+                start, end = _num(rec, "startComputeMs", s), _num(rec, "endComputeMs", s)
+                if comp is None and start is not None and end is not None:
+                    comp = end - start
+                if lat is not None:
+                    latency.append(lat)
+                if comp is not None:
+                    compute.append(comp)
+                for k in ("startInMs", "startH2dMs", "startEnqMs", "startComputeMs"):
+                    v = _num(rec, k, s)
+                    if v is not None:
+                        first = min(first, v)
+                for k in ("endOutMs", "endD2hMs", "endComputeMs"):
+                    v = _num(rec, k, s)
+                    if v is not None:
+                        last = max(last, v)
+            s.end()
+        n = max(len(latency), len(compute))
+        if n == 0:
+            raise ArtifactParseError(f"{self.path}: the times JSON holds no inference records", _hint(self.kind), self.path)
+        obs.latency_ms = stats(latency)
+        obs.gpu_compute_ms = stats(compute)
+        if last > first:
+            obs.throughput_qps = n / ((last - first) / 1000.0)
+            obs.note(f"Throughput from {self.path}: {n} inferences over the {last - first:.1f} ms the trace spans.")
+        return obs
+
+
+def stats(values) -> dict[str, float]:
+    """min/max/mean/median/p90/p95/p99 (nearest rank) of a sequence of milliseconds."""
+    if not values:
+        return {}
+    v = sorted(values)
+    n = len(v)
+
+    def rank(p: float) -> float:
+        return v[min(n - 1, max(0, math.ceil(p / 100 * n) - 1))]
+
+    mid = n // 2
+    median = v[mid] if n % 2 else (v[mid - 1] + v[mid]) / 2
+    return {"min": v[0], "max": v[-1], "mean": sum(v) / n, "median": median,
+            "p90": rank(90), "p95": rank(95), "p99": rank(99)}
+
+
+class MeasurementFromDumpProfile:
+    """A ``--dumpProfile`` table (either column layout), alone or inside a log."""
+
+    kind = DUMP_PROFILE
+
+    def __init__(self, path: str):
+        self.path = str(path)
+
+    def __call__(self):
+        from ._build import build_measurement
+
+        return build_measurement([self.observe()])
+
+    def observe(self) -> Observation:
+        from ._log import LayoutFromTrtexecLog
+
+        obs = LayoutFromTrtexecLog(self.path).observe()
+        obs.kind = self.kind
+        if not obs.profile:
+            raise ArtifactParseError(f"{self.path}: no --dumpProfile table found", _hint(self.kind), self.path)
+        return obs
