@@ -40,16 +40,22 @@ def layout_renderables(layout: EngineLayout, title: str = "", verbose: bool = Fa
         out.append(t)
 
     if layout.gpu_layers:
+        sources: dict[str, int] = {}
         t = Table(title="GPU layers and why they are not on DLA", title_justify="left", show_lines=True)
-        for c in ("layer", "kind", "reason", "constraint", "source"):
+        for c in ("layer", "kind", "reason", "constraint [source]"):
             t.add_column(c, overflow="fold")
         for p in layout.gpu_layers:
             if not p.reasons:
-                t.add_row(p.name, p.kind, "", "", "")
+                t.add_row(p.name, p.kind, "", "")
             for i, r in enumerate(p.reasons):
+                ref = ""
+                if r.source:
+                    ref = f" [{sources.setdefault(r.source, len(sources) + 1)}]"
                 t.add_row(p.name if i == 0 else "", p.kind if i == 0 else "", f"{r.id}: {r.message}",
-                          r.platform_key, r.source)
+                          f"{r.platform_key}{ref}")
         out.append(t)
+        for url, n in sources.items():
+            out.append(Text(f"  [{n}] {url}", style="dim"))
 
     if layout.reformats:
         t = Table(title="Reformat layers", title_justify="left")
