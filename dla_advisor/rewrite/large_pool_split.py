@@ -86,7 +86,6 @@ def apply(graph, ctx) -> int:
             ctx.note(NAME, node.name, f"window {kernel} with stride {strides}, pads {pads} has no exact split "
                                       f"into windows <= {lim.pool_window_max}")
             continue
-        del node.outputs[1:]
         _gs.detach(node)
         graph.nodes.extend(build_chain(ctx, node.op, x, y, stages, node.name or node.op))
         changed += 1

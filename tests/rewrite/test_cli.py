@@ -1,0 +1,141 @@
+"""`dla-advisor fix` at the process boundary: written output, refusals with exit 2, input untouched."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnx_graphsurgeon as gs
+import pytest
+from onnx import helper
+
+from dla_advisor import rewrite as rw
+from dla_advisor.cli import main
+
+from .conftest import ops, sha256
+from .models import G, resnet_like
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def resnet_file(tmp_path):
+    path = tmp_path / "resnet.onnx"
+    onnx.save(resnet_like(), str(path))
+    return path
+
+
+def test_fix_writes_verified_model_and_reports(resnet_file, tmp_path, capsys):
+    out = tmp_path / "fixed.onnx"
+    before = sha256(resnet_file)
+    assert main([ "fix", str(resnet_file), "-o", str(out), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["layout"]["before"]["dla_loadables"] == 2 and doc["layout"]["after"]["dla_loadables"] == 1
+    assert doc["verification"]["ok"] is True and doc["verification"]["max_abs_diff"] < 1e-5
+    assert {r["name"]: r["sites"] for r in doc["rewrites"]}["gap-to-avgpool"] == 1
+    assert "GlobalAveragePool" not in ops(onnx.load(str(out)))
+    assert sha256(resnet_file) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # atomic write left no temp file
+
+
+def test_text_report_and_list(resnet_file, tmp_path, capsys):
+    assert main(["fix", str(resnet_file), "-o", str(tmp_path / "f.onnx"), "--rewrites", "gap-to-avgpool"]) == 0
+    text = capsys.readouterr().out
+    assert "gap-to-avgpool  1 site(s)" in text
+    assert "DLA loadables                                  2         1" in text
+    assert "measured (onnxruntime, CPU)" in text
+    assert main(["fix", "--list"]) == 0
+    listing = capsys.readouterr().out
+    for r in rw.all_rewrites():
+        assert f"{r.name}\n  does:    {r.title}\n  applies: {r.applies}\n  exact:   {r.exact}" in listing
+
+
+def test_same_file_as_output_is_refused(resnet_file, capsys):
+    before = sha256(resnet_file)
+    alias = resnet_file.parent / "sub" / ".." / resnet_file.name
+    (resnet_file.parent / "sub").mkdir()
+    assert main(["fix", str(resnet_file), "-o", str(alias)]) == 2
+    link = resnet_file.parent / "hardlink.onnx"
+    os.link(resnet_file, link)
+    assert main(["fix", str(resnet_file), "-o", str(link)]) == 2
+    assert "inputs are never overwritten" in capsys.readouterr().err
+    assert sha256(resnet_file) == before
+
+
+def test_model_onnxruntime_cannot_run(tmp_path, capsys):
+    g = G()
+    y = g.op("GlobalAveragePool", [g.op("Relu", ["x"])])
+    m = g.model({"x": [1, 2, 4, 4]}, [y])
+    m.graph.node[0].op_type = "NoSuchOp"  # unknown op: onnxruntime refuses the session
+    path, out = tmp_path / "bad.onnx", tmp_path / "out.onnx"
+    onnx.save(m, str(path))
+    before = sha256(path)
+    assert main(["fix", str(path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "onnxruntime cannot run the model" in err and "nothing was written" in err
+    assert not out.exists() and sha256(path) == before
+
+
+def test_without_onnxruntime_installed(resnet_file, tmp_path):
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "onnxruntime.py").write_text("raise ImportError(\"No module named 'onnxruntime'\")\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(shim), str(REPO)]))
+    out = tmp_path / "out.onnx"
+    before = sha256(resnet_file)
+    proc = subprocess.run([sys.executable, "-m", "dla_advisor", "fix", str(resnet_file), "-o", str(out)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "onnxruntime is not installed" in proc.stderr and "pip install 'dla-advisor[verify]'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists() and sha256(resnet_file) == before
+
+
+def _add_to_output(graph, ctx) -> int:
+    """Deliberately wrong: adds 0.25 to the first graph output."""
+    y = graph.outputs[0]
+    producer = y.inputs[0]
+    mid = gs.Variable(ctx.fresh("wrong"), dtype=y.dtype)
+    producer.outputs[0] = mid
+    graph.nodes.append(gs.Node("Add", ctx.fresh("wrong_add"), {}, [mid, gs.Constant(ctx.fresh("c"), np.array(0.25, np.float32))], [y]))
+    return 1
+
+
+@pytest.fixture
+def wrong_rewrite():
+    entry = rw.register(rw.Rewrite("test-wrong-offset", "adds 0.25 to the output", "always", "it is not", _add_to_output))
+    yield entry
+    rw.unregister(entry.name)
+
+
+def test_rewrite_that_changes_numbers_is_refused(resnet_file, tmp_path, capsys, wrong_rewrite):
+    out = tmp_path / "out.onnx"
+    before = sha256(resnet_file)
+    rc = main(["fix", str(resnet_file), "-o", str(out), "--rewrites", "gap-to-avgpool,test-wrong-offset"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "differs by up to 0.25 (tolerance 0.0001 + 0.0001*|reference|)" in err
+    assert "caused by rewrite(s) test-wrong-offset;" in err and "--rewrites gap-to-avgpool" in err
+    assert not out.exists() and sha256(resnet_file) == before
+
+
+def test_tampered_weight_is_measured():
+    model = resnet_like()
+    tampered = onnx.ModelProto()
+    tampered.CopyFrom(model)
+    bias = next(i for i in tampered.graph.initializer if list(i.dims) == [10])
+    values = onnx.numpy_helper.to_array(bias).copy()
+    values[3] += 0.5
+    bias.CopyFrom(onnx.numpy_helper.from_array(values, bias.name))
+    check = rw.verify(model, tampered)
+    assert not check.ok
+    assert check.max_abs_diff == pytest.approx(0.5, abs=1e-6)
+    assert "differs by up to 0.5" in check.describe_failure()
+
+
+def test_unknown_rewrite_name(resnet_file, tmp_path, capsys):
+    assert main(["fix", str(resnet_file), "-o", str(tmp_path / "o.onnx"), "--rewrites", "nope"]) == 2
+    assert "unknown rewrite(s): nope" in capsys.readouterr().err
