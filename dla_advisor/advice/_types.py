@@ -1,0 +1,123 @@
+"""What the rule engine returns: frozen, JSON-serialisable findings and fixes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+SEVERITIES = ("info", "warning", "error")
+
+
+def severity_rank(severity: str) -> int:
+    """``info`` < ``warning`` < ``error``; used for ``--fail-on`` and sorting."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One way to remove a finding, for the TensorRT versions in ``trt``.
+
+    Attributes:
+        trt: TensorRT version range this variant is for (``*`` = any).
+        summary: one line saying what to do.
+        trtexec_flags: flags to add to (or change on) the trtexec command line, exactly as typed.
+        api_lines: the same change through the TensorRT Python API.
+        rewrite: name of a graph rewrite (``dla-advisor fix``) or model change that removes it.
+        safety: ``safe`` (same results), ``changes-numerics``, ``changes-model`` or ``manual``.
+    """
+
+    trt: str = "*"
+    summary: str = ""
+    trtexec_flags: tuple[str, ...] = ()
+    api_lines: tuple[str, ...] = ()
+    rewrite: str | None = None
+    safety: str = "safe"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule hit on one engine layout.
+
+    Attributes:
+        rule_id / name / title / severity: copied from the rule entry.
+        message: the rule's message template filled with what the detector found.
+        layers / tensors / onnx_nodes: what the finding is about (engine layer names, tensor
+            names, and the ONNX nodes those layers came from).
+        fixes: the fix for this platform's TensorRT versions first, then alternatives.
+        references: URLs behind the rule.
+        values: the detector's raw values (counts, formats), for machine-readable reports.
+    """
+
+    rule_id: str
+    name: str
+    title: str
+    severity: str
+    message: str
+    layers: tuple[str, ...] = ()
+    tensors: tuple[str, ...] = ()
+    onnx_nodes: tuple[str, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+    references: tuple[str, ...] = ()
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["fixes"] = [f.to_dict() for f in self.fixes]
+        d["values"] = {k: _jsonable(v) for k, v in self.values.items()}
+        for key in ("layers", "tensors", "onnx_nodes", "references"):
+            d[key] = list(d[key])
+        return d
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a detector found: the raw material of one :class:`Finding`.
+
+    ``values`` fill the rule's message and fix templates (``{count}``, ``{dla_input_formats}`` ...).
+    """
+
+    layers: tuple[str, ...] = ()
+    tensors: tuple[str, ...] = ()
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One validated entry of a rule file; ``entry`` is the YAML mapping as written."""
+
+    id: str
+    name: str
+    title: str
+    severity: str
+    detector: str
+    params: Mapping[str, Any]
+    entry: Mapping[str, Any] = field(repr=False)
+    path: str = ""
+    line: int | None = None
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return tuple(self.entry.get("aliases", ()))
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        return tuple(self.entry.get("references", ()))
+
+    def matches(self, selector: str) -> bool:
+        """True for the rule's id, name, an alias, or an id prefix (``DLA2`` selects DLA2xx)."""
+        s = selector.strip()
+        return (s.upper() == self.id or s == self.name or s.upper() in (a.upper() for a in self.aliases)
+                or (len(s) >= 3 and self.id.startswith(s.upper())))
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (tuple, list)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    return str(v)
