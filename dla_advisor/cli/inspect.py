@@ -1,0 +1,60 @@
+"""Read what TensorRT produced for ONE engine and show its real layout and numbers.
+
+FILE... is any mix of a trtexec or builder log, --exportLayerInfo JSON, --exportProfile JSON,
+--exportTimes JSON, a --dumpProfile table, or (with TensorRT installed) the serialized engine. Shows
+the DLA loadables, the GPU layers with TensorRT's own reasons (as dla-advisor reason ids), the
+Reformat layers by kind, and the measurements (throughput, latency percentiles, per-layer time, DLA
+vs GPU share). With --model, the prediction for that model is shown next to reality, layer by layer,
+with the layers where the prediction was wrong.
+
+Exit code 0, or 2 on bad input (a file that is no TensorRT artifact names the kinds accepted).
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import EXIT_OK
+from ._common import info, output_option, write_report
+from ._model_options import build_config, model_options
+
+
+@click.command("inspect", help=__doc__)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--model", "model", default=None, type=click.Path(dir_okay=False),
+              help="The ONNX model the engine was built from: compare the prediction with the artifacts.")
+@model_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@output_option
+def command(files, model, platform, fmt, output, **opts) -> int:
+    from ..artifacts import read
+
+    result = read(files)
+    predicted = diff = None
+    if model:
+        predicted, diff = _predict_and_compare(model, platform, opts, result.layout)
+    if fmt == "json":
+        from ..report.inspect_json import render_inspect_json
+        text = render_inspect_json(result, predicted, diff, model)
+    else:
+        from ..report.inspect_text import render_inspect_text
+        text = render_inspect_text(result, predicted, diff, model)
+    write_report(text, output, inputs=[*files, *([model] if model else [])])
+    s = result.layout.summary()
+    summary = f"{s['dla_loadables']} DLA loadable(s), {s['gpu_layers']} GPU layer(s), {s['reformats']} Reformat(s) read"
+    if diff is not None:
+        summary += "; prediction matches" if diff.matches else f"; prediction wrong for {len(diff.wrong)} layer(s)"
+    info(summary)
+    return EXIT_OK
+
+
+def _predict_and_compare(model, platform, opts, measured):
+    from ..artifacts import compare
+    from ..graph import load_network
+    from ..layout import predict
+    from ..platforms import load_platform
+
+    config = build_config(**opts)
+    net = load_network(model, shapes=config.shapes_dict(), batch=config.batch)
+    predicted = predict(net, load_platform(platform), config)
+    return predicted, compare(predicted, measured)

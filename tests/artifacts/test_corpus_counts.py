@@ -1,0 +1,157 @@
+"""Every corpus file, with the counts read off each file by hand (grep), not from the parser.
+
+Columns: DLA loadables, GPU layers, reformats by kind, throughput (qps) where the file states it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dla_advisor.artifacts import read
+
+from ._corpus import corpus_file, corpus_files
+
+C = "copy_node"
+EXPECTED = {
+    # file: (loadables, gpu_layers, {reformat kind: n}, throughput)
+    "app_xavier_trt5or6_yolov3_caffe_dla_fallback_warnings_excerpt.log": (0, 13, {}, None),
+    "deepstream_xavier_trt7.1_yolo_dla_subgraph_limit_excerpt.log": (0, 12, {}, None),
+    # 6 fallback lines plus leaky_6, whose reason line is the last line of the excerpt.
+    "deepstream_xavier_trt7.1_yolo_dla_unsupported_leaky_excerpt.log": (0, 7, {}, None),
+    "exportprofile_gpu_a100_resnet50_qat.json": (0, 34, {C: 3}, None),
+    "exportprofile_gpu_detr_r50_int8_myelin.json": (0, 593, {C: 247}, None),
+    "exportprofile_xavier_trt7.1_googlenet_dla_extra_output.json": (1, 1, {"to_nvm": 1, "from_nvm": 1, "trt7_reformatter": 1}, None),
+    "exportprofile_xavier_trt7.1_googlenet_dla_fallback_prob.json": (1, 1, {"to_nvm": 1, "trt7_reformatter": 1}, None),
+    "exportprofile_xavier_trt7.1_googlenet_gpu_only.json": (0, 66, {"trt7_reformatter": 18}, None),
+    "exportprofile_xavier_trt7.1_googlenet_gpu_then_dla_split.json": (1, 20, {"trt7_reformatter": 9}, None),
+    # 12 LayerType Reformat (10 QuantizeLinear_*, 2 CopyNodes); the NoOp CopyNode is elided.
+    "layerinfo_gpu_a100_resnet50_qat_detailed.json": (0, 24, {"qdq": 10, C: 2}, None),
+    "layerinfo_gpu_detr_r50_int8_namesonly.json": (0, 593, {C: 247}, None),
+    # Concat_4, Constant_12_output_0, (Unnamed Layer* 388) [Shuffle], Concat_5, attn/Reshape (named twice).
+    "python_api_orin_trt_yolo11_dla_validation_split_excerpt.log": (0, 5, {}, None),
+    "sample_nmt_trt8.x_dla_no_layer_can_run_excerpt.log": (0, 9, {}, None),
+    "trtexec_gpu_trt10_resnet50_dumpprofile_newcolumns_excerpt.log": (0, 5, {C: 1}, None),
+    "trtexec_jetson_trt8.5plus_yolov5_dla_unsupported_switching_excerpt.log": (0, 9, {}, None),
+    "trtexec_orin_hrnet_dla_perf_summary_excerpt_issue2426.log": (0, 0, {}, 0.406047),
+    "trtexec_orin_trt10.3_yolo11n_dla_only_fp16.log": (0, 0, {}, 36.9222),
+    "trtexec_orin_trt10.3_yolo11n_gpu_fp16.log": (0, 0, {}, 286.781),
+    "trtexec_orin_trt8.4_cifar_model_bn_dla_placement_excerpt.log": (2, 2, {}, 649.723),
+    "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log": (5, 6, {}, 305.926),
+    "trtexec_orin_trt8.4_gpu_myelin_foreignnode_verbose_crash.log": (0, 1, {}, None),
+    "trtexec_orin_trt8.5_googlenet_dla_dumpprofile_excerpt.log": (1, 1, {C: 2}, None),
+    "trtexec_orin_yolo_dla_dumpprofile_nvm_excerpt_issue3143.log": (1, 0, {"to_nvm": 1, "from_nvm": 3}, None),
+    "trtexec_xavier_trt7.1_googlenet_dla_dumpprofile_excerpt.log": (1, 1, {"to_nvm": 1, "trt7_reformatter": 1}, None),
+    "trtexec_xavier_trt7.1_yolov4_mish_dla_subgraph_list_excerpt.log": (8, 0, {}, None),
+}
+
+GPU_NAMES = {
+    "app_xavier_trt5or6_yolov3_caffe_dla_fallback_warnings_excerpt.log": [
+        "layer74-act", "layer76-act", "layer77-act", "layer78-act", "layer79-act", "layer80-act", "layer81-act",
+        "layer84-route", "layer85-act", "layer86-upsample", "layer88-act", "layer89-act", "layer90-act"],
+    "deepstream_xavier_trt7.1_yolo_dla_subgraph_limit_excerpt.log": [
+        "conv_6", "conv_8", "conv_13", "conv_14", "conv_16", "conv_21", "conv_22", "conv_24", "conv_28", "conv_36",
+        "conv_30", "conv_37"],
+    "deepstream_xavier_trt7.1_yolo_dla_unsupported_leaky_excerpt.log": [
+        "leaky_1", "leaky_2", "leaky_3", "route_3", "(Unnamed Layer* 10) [Slice]", "leaky_5", "leaky_6"],
+    "python_api_orin_trt_yolo11_dla_validation_split_excerpt.log": [
+        "/model.23/Concat_4", "/model.23/Constant_12_output_0", "(Unnamed Layer* 388) [Shuffle]", "/model.23/Concat_5",
+        "/model.10/m/m.0/attn/Reshape"],
+    "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log": [
+        "Reshape_2 + (Unnamed Layer* 7) [Shuffle]", "InstanceNormalization_5", "(Unnamed Layer* 12) [Shuffle] + Reshape_7",
+        "71 + (Unnamed Layer* 16) [Shuffle] + Mul_8", "72 + (Unnamed Layer* 19) [Shuffle] + Add_9",
+        "Reshape_13 + (Unnamed Layer* 29) [Shuffle]"],
+    "trtexec_orin_trt8.4_cifar_model_bn_dla_placement_excerpt.log": [
+        "GlobalAveragePool_8", "copied_squeeze_after_(Unnamed Layer* 20) [ElementWise]"],
+    "trtexec_orin_trt8.4_gpu_myelin_foreignnode_verbose_crash.log": [
+        "{ForeignNode[18 + (Unnamed Layer* 1) [Shuffle]...If_6_OutputLayer]}"],
+    "trtexec_orin_trt8.5_googlenet_dla_dumpprofile_excerpt.log": ["prob"],
+    "sample_nmt_trt8.x_dla_no_layer_can_run_excerpt.log": [
+        "Projection Matrix Multiply", "Replicate beam likelihoods", "Softmax in likelihood calculation",
+        "TopK 1st in likelihood calculation", "EltWise multiplication in likelihood calculation",
+        "Reshape combined likelihoods", "TopK 2nd in likelihood calculation", "Reshape vocabulary indices",
+        "Shuffle vocabulary indices"],
+}
+
+
+def test_every_corpus_file_has_expected_counts():
+    names = {p.name for p in corpus_files()}
+    if not names:
+        pytest.skip("corpus not available")
+    assert names == set(EXPECTED), "a corpus file was added or removed: count it by hand and add it here"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_counts(name):
+    loadables, gpu, reformats, qps = EXPECTED[name]
+    result = read([corpus_file(name)])
+    layout = result.layout
+    assert len(layout.dla_loadables) == loadables
+    assert len(layout.gpu_layers) == gpu
+    kinds: dict[str, int] = {}
+    for r in layout.reformats:
+        kinds[r.kind] = kinds.get(r.kind, 0) + 1
+    assert kinds == reformats
+    got_qps = result.measurement.throughput_qps if result.measurement else None
+    assert got_qps == qps
+    if name in GPU_NAMES:
+        assert [p.name for p in layout.gpu_layers] == GPU_NAMES[name]
+
+
+def test_reasons_are_mapped_from_tensorrt_wording():
+    layout = read([corpus_file("python_api_orin_trt_yolo11_dla_validation_split_excerpt.log")]).layout
+    reasons = {p.name: [r.id for r in p.reasons] for p in layout.gpu_layers}
+    assert reasons == {
+        "/model.23/Concat_4": ["concat-axis"],
+        "/model.23/Constant_12_output_0": ["reported-unsupported"],
+        "(Unnamed Layer* 388) [Shuffle]": ["reported-unsupported"],
+        "/model.23/Concat_5": ["concat-axis"],
+        "/model.10/m/m.0/attn/Reshape": ["shuffle-params", "dla-validation"],
+    }
+    kinds = {p.name: p.kind for p in layout.gpu_layers}
+    assert kinds["/model.23/Constant_12_output_0"] == "Constant"
+
+
+@pytest.mark.parametrize("name,layer,reasons", [
+    ("app_xavier_trt5or6_yolov3_caffe_dla_fallback_warnings_excerpt.log", "layer84-route", ["concat-inputs"]),
+    ("deepstream_xavier_trt7.1_yolo_dla_unsupported_leaky_excerpt.log", "leaky_1", ["unsupported-op"]),
+    ("deepstream_xavier_trt7.1_yolo_dla_unsupported_leaky_excerpt.log", "route_3", ["concat-inputs"]),
+    ("deepstream_xavier_trt7.1_yolo_dla_subgraph_limit_excerpt.log", "conv_37", ["loadable-limit"]),
+    ("sample_nmt_trt8.x_dla_no_layer_can_run_excerpt.log", "EltWise multiplication in likelihood calculation", ["batch-limit"]),
+    ("sample_nmt_trt8.x_dla_no_layer_can_run_excerpt.log", "Projection Matrix Multiply", ["reported-unsupported"]),
+])
+def test_reason_ids_per_generation(name, layer, reasons):
+    layout = read([corpus_file(name)]).layout
+    assert [r.id for r in layout.placement(layer).reasons] == reasons
+
+
+def test_myelin_foreign_node_is_not_a_dla_loadable():
+    layout = read([corpus_file("trtexec_orin_trt8.4_gpu_myelin_foreignnode_verbose_crash.log")]).layout
+    (p,) = layout.placements
+    assert (p.device, p.kind) == ("GPU", "Myelin")
+    assert layout.platform == "Orin, TensorRT 8.4.10"
+    assert any("build aborted" in n for n in layout.notes)
+
+
+def test_trt7_subgraph_list_members_are_kept():
+    layout = read([corpus_file("trtexec_xavier_trt7.1_yolov4_mish_dla_subgraph_list_excerpt.log")]).layout
+    first = layout.dla_loadables[0]
+    assert layout.placement(first.first).onnx_nodes == (
+        "Tanh_3", "Mul_4", "Conv_5", "BatchNormalization_6", "scale_operand_of_Sub_705", "scale_operand_of_Sub_1073",
+        "scale_operand_of_Sub_1441")
+
+
+def test_profile_json_of_googlenet_dla_has_140_layer_group():
+    layout = read([corpus_file("exportprofile_xavier_trt7.1_googlenet_dla_fallback_prob.json")]).layout
+    assert len(layout.placement(layout.dla_loadables[0].first).onnx_nodes) == 140
+
+
+def test_layer_info_and_profile_of_one_engine_merge():
+    r = read([corpus_file("layerinfo_gpu_a100_resnet50_qat_detailed.json"), corpus_file("exportprofile_gpu_a100_resnet50_qat.json")])
+    assert len(r.layout.reformats) == 12
+    assert len(r.measurement.layer_times) == 37
+    assert r.measurement.layer_times[0].median_ms == 0.06144
+    assert r.measurement.dla_time_share == 0.0
+    q = r.layout.reformats[0]
+    assert (q.name, q.kind, q.from_format) == ("QuantizeLinear_2", "qdq", "Row major linear FP32")
+    assert q.bytes == 32 * 3 * 224 * 224 * (4 + 1)
+    assert r.layout.source.startswith("measured from ")
