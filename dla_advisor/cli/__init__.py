@@ -22,6 +22,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("advise", "dla_advisor.cli.advise"),
     ("platforms", "dla_advisor.cli.platforms"),
     ("fix", "dla_advisor.cli.fix"),
+    ("inspect", "dla_advisor.cli.inspect"),
+    ("tune", "dla_advisor.cli.tune"),
 ]
 
 
