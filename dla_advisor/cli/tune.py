@@ -1,0 +1,164 @@
+"""Search GPU/DLA0/DLA1 deployments of one or more models for the highest combined throughput.
+
+Each trial is a DeploymentPlan (instances per device, batch, precision, I/O formats, GPU fallback,
+DLA SRAM, optionally a split point), modelled by the performance model (--backend sim) or measured
+on the board (--backend trtexec or tensorrt). The study is stored next to the first model
+(sqlite:///MODEL.dla-tune.db) unless --storage names another Optuna storage (PostgreSQL for a farm
+of boards); re-running the same command continues it, and --trials counts the whole study.
+
+Prints the best plan with every number's provenance, the hand-made GPU + 2xDLA int8:dla_linear plan
+side by side, and the trtexec lines that reproduce the plan. Exit 0 with a plan, 1 if no trial gave a
+feasible plan, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..layout import parse_shapes
+from ..tuning import BACKENDS, OBJECTIVES, SpaceOptions, Tuner, TuneRequest
+from ._common import info, output_option, platform_option, write_report
+
+
+def _ints(text: str, option: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise UsageError(f"{option}: cannot read '{text}'", f"Write a comma-separated list, e.g. {option} 1,2,4.") from None
+    if not values or any(v < 1 for v in values):
+        raise UsageError(f"{option}: values must be at least 1", f"e.g. {option} 1,2,4.")
+    return values
+
+
+@click.command("tune", help=__doc__)
+@click.argument("models", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--device", default="orin-agx-64gb", show_default=True, help="Board (device model for --backend sim).")
+@click.option("--power-mode", default="MAXN", show_default=True, help="Power mode of --device.")
+@platform_option
+@click.option("--backend", type=click.Choice(list(BACKENDS)), default="sim", show_default=True,
+              help="sim: performance model; trtexec / tensorrt: measure on this board.")
+@click.option("--trials", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Trials in the study in total (earlier runs and other workers count).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=None, help="Stop this run after S seconds.")
+@click.option("--objective", type=click.Choice(list(OBJECTIVES)), default="throughput", show_default=True,
+              help="Maximise total images/s, minimise makespan (worst engine latency), or both (Pareto front).")
+@click.option("--latency-budget", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MS",
+              help="Plans whose makespan exceeds MS milliseconds are infeasible.")
+@click.option("--storage", default=None, metavar="URL",
+              help="Optuna storage URL (sqlite:///f.db, postgresql://..., journal:f.jsonl). Default: next to the model.")
+@click.option("--study", default=None, help="Study name (default: derived from the command's inputs).")
+@click.option("--seed", type=int, default=None, help="Sampler seed, for a reproducible single-worker search.")
+@click.option("--sampler", type=click.Choice(["tpe", "random"]), default="tpe", show_default=True)
+@click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]", help="Fix dynamic input shapes (trtexec --shapes).")
+@click.option("--batches", default="1,2,4,8,16,32", show_default=True, help="Batch sizes tried for dynamic-batch models.")
+@click.option("--max-gpu-instances", type=click.IntRange(0, 8), default=2, show_default=True,
+              help="GPU engine instances per model range over 0..N.")
+@click.option("--precisions", type=click.Choice(["both", "int8", "fp16"]), default="both", show_default=True)
+@click.option("--split/--no-split", default=False, show_default=True,
+              help="Also try a split point: the model's first layers on DLA, the rest on the GPU.")
+@click.option("--duration", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
+              help="Seconds each concurrent measurement runs (trtexec, tensorrt).")
+@click.option("--trtexec", "trtexec_path", default=None, metavar="PATH", help="trtexec to use (default: PATH or JetPack's).")
+@click.option("--engines-dir", default=None, metavar="DIR", help="Cache of built engines (default: beside the study file).")
+@click.option("--heartbeat", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Seconds between trial heartbeats; a trial silent for twice this is marked failed.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format (-o PLAN.yaml writes YAML).")
+@click.option("--plots", "plots_dir", default=None, metavar="DIR", help="Write Optuna's plots (HTML; PNG with kaleido).")
+@click.option("--no-reference", is_flag=True, help="Do not evaluate the hand-made GPU + 2xDLA reference plan.")
+@output_option
+def command(models, device, power_mode, platform, backend, trials, timeout, objective, latency_budget, storage, study,
+            seed, sampler, shapes, batches, max_gpu_instances, precisions, split, duration, trtexec_path, engines_dir,
+            heartbeat, fmt, plots_dir, no_reference, output) -> int:
+    space = SpaceOptions(max_gpu_instances=max_gpu_instances, batches=_ints(batches, "--batches"),
+                         precisions=("int8", "fp16") if precisions == "both" else (precisions,), split=split)
+    backend_options = {"duration_s": duration, "trtexec": trtexec_path,
+                       "engines_dir": engines_dir or _engines_dir(storage, models[0])}
+    request = TuneRequest(models=tuple(models), device=device, power_mode=power_mode, platform=platform, backend=backend,
+                          backend_options=backend_options, n_trials=trials, timeout_s=timeout, objective=objective,
+                          latency_budget_ms=latency_budget, storage=storage, study=study, seed=seed, sampler=sampler,
+                          shapes=parse_shapes(shapes), space=space, heartbeat_s=heartbeat)
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # the progress bar and report say what matters
+    tuner = Tuner(request)
+    done = len(tuner.study.trials)
+    info(f"tune: study '{tuner.study_name}' in {tuner.storage_label} has {done} trial(s); running up to "
+         f"{max(0, trials - done)} more with backend {backend}")
+    interrupted = False
+    with _progress(trials, done, objective) as callback:
+        try:
+            ran = tuner.run([callback] if callback else [])
+        except KeyboardInterrupt:
+            interrupted, ran = True, len(tuner.study.trials) - done
+            info("tune: interrupted; re-run the same command to continue the study")
+    report = tuner.report(ran, with_reference=not no_reference and not interrupted, interrupted=interrupted)
+    write_report(_render(report, fmt, output), output, inputs=list(models))
+    if plots_dir:
+        from ..report.plan_plots import write_plots
+        for path in write_plots(tuner.study, plots_dir, objective):
+            info(f"tune: wrote {path}")
+    if report.summary.best is None:
+        info("tune: no feasible plan found; see the rejected/failed trials above")
+        return EXIT_FINDINGS
+    best = report.summary.best.result
+    info(f"tune: best {best.total_images_per_s:,.1f} images/s, {best.provenance.label()} (trial {report.summary.best.number})")
+    return EXIT_OK
+
+
+def _engines_dir(storage: str | None, model: str) -> str:
+    from pathlib import Path
+
+    if storage and storage.startswith("sqlite:///"):
+        return str(Path(storage[len("sqlite:///"):]).with_suffix(".engines"))
+    m = Path(model).resolve()
+    return str(m.with_name(m.stem + ".dla-tune.engines"))
+
+
+def _render(report, fmt: str, output: str) -> str:
+    if output not in (None, "-") and output.lower().endswith((".yaml", ".yml")):
+        from ..report.plan_json import render_plan_yaml
+        return render_plan_yaml(report)
+    if fmt == "json":
+        from ..report.plan_json import render_plan_json
+        return render_plan_json(report)
+    from ..report.plan_text import render_plan_text
+    return render_plan_text(report)
+
+
+class _progress:
+    """A rich progress bar on stderr with the best plan so far; nothing when stderr is not a terminal."""
+
+    def __init__(self, total: int, done: int, objective: str):
+        self.total, self.done, self.objective = total, done, objective
+        self.bar = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("[bold]tune"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            TextColumn("{task.description}"), console=Console(stderr=True), transient=False)
+        self.bar.start()
+        self.task = self.bar.add_task("searching", total=self.total, completed=self.done)
+        return self.update
+
+    def update(self, study, trial) -> None:
+        from ..tuning._search import best_outcome, feasible_outcomes
+
+        best = best_outcome(feasible_outcomes(study), "latency" if self.objective == "latency" else "throughput")
+        text = "no feasible plan yet"
+        if best is not None:
+            r = best.result
+            text = f"best {r.total_images_per_s:,.1f} img/s, {r.makespan_ms:.2f} ms: {r.plan.describe()}"
+        self.bar.update(self.task, completed=min(self.total, len(study.trials)), description=text)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
