@@ -153,6 +153,10 @@ class _Scanner:
         self.obs.trt_version = self.obs.trt_version or version
         if state == "FAILED":
             self.obs.note("trtexec reported FAILED: the engine was not built or did not run.")
+        if state == "PASSED" and self.obs.use_dla and self.obs.gpu_fallback is False \
+                and not (self.obs.placement_block or self.obs.engine_layers):
+            self.obs.note("Built with --useDLACore and without --allowGPUFallback, and the build passed: every layer "
+                          "runs on DLA, but the log (at this verbosity) does not list the loadables.")
         if state != "RUNNING":
             return
         flags = {k: v for k, v in _FLAG.findall(cmd)}

@@ -1,0 +1,99 @@
+"""`dla-advisor inspect`, in-process through dla_advisor.cli.main and once as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from dla_advisor.cli import main
+
+from ._corpus import DATA, REPO, corpus_file
+
+SEED = DATA / "seed_conv2d_1024_int8_dla_verbose_excerpt.log"
+EDITED = DATA / "seed_conv2d_1024_edited_conv_on_gpu.log"
+MODEL = REPO / "models" / "conv2d_1024.onnx"
+
+
+def test_seed_prediction_equals_reality(capsys):
+    rc = main(["inspect", str(SEED), "--model", str(MODEL), "--precision", "int8", "--format", "json"])
+    assert rc == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema_version"] == 1
+    cmp = doc["comparison"]
+    assert cmp["matches"] is True
+    assert cmp["loadables"] == {"predicted": 1, "measured": 1}
+    assert (cmp["reformats"]["predicted"], cmp["reformats"]["measured"]) == (2, 2)
+    assert cmp["reformats"]["measured_by_location"] == {"network_input": 1, "network_output": 1}
+    assert cmp["wrong"] == []
+    assert [(d["layer"], d["predicted"], d["measured"], d["measured_layer"]) for d in cmp["layers"]] == [
+        ("Conv_1", "DLA", "DLA", "{ForeignNode[Conv_1]}")]
+    assert doc["reformats_by_kind"] == {"to_nvm": 1, "from_nvm": 1}
+
+
+def test_seed_text_report(capsys):
+    rc = main(["inspect", str(SEED), "--model", str(MODEL), "--precision", "int8"])
+    out, err = capsys.readouterr()
+    assert rc == 0
+    assert "Prediction vs reality" in out and "MATCH" in out and "MISMATCH" not in out
+    assert "1 × to nvm" in out and "1 × from nvm" in out
+    assert "prediction matches" in err
+
+
+def test_mismatch_names_the_layer(capsys):
+    rc = main(["inspect", str(EDITED), "--model", str(MODEL), "--precision", "int8"])
+    out, err = capsys.readouterr()
+    assert rc == 0
+    assert "MISMATCH" in out
+    assert "Prediction was wrong for: Conv_1" in out
+    assert "prediction wrong for 1 layer(s)" in err
+
+
+def test_not_an_artifact_exits_2_naming_kinds(tmp_path, capsys):
+    p = tmp_path / "notes.txt"
+    p.write_text("shopping list\neggs\nmilk\n")
+    rc = main(["inspect", str(p)])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "not a TensorRT artifact" in err
+    for kind in ("trtexec or TensorRT builder log", "--exportLayerInfo JSON", "--exportProfile JSON",
+                 "--exportTimes JSON", "--dumpProfile table", "serialized TensorRT engine"):
+        assert kind in err
+    assert "Traceback" not in err
+
+
+def test_engine_without_tensorrt_is_a_clear_error(tmp_path, capsys):
+    p = tmp_path / "model.engine"
+    p.write_bytes(b"\x00\x01ftrt" + bytes(range(256)))
+    rc = main(["inspect", str(p)])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "needs the tensorrt Python package" in err and err.count("\n") == 1
+
+
+def test_output_file_and_several_artifacts(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    rc = main(["inspect", str(corpus_file("layerinfo_gpu_a100_resnet50_qat_detailed.json")),
+               str(corpus_file("exportprofile_gpu_a100_resnet50_qat.json")), "--format", "json", "-o", str(out)])
+    assert rc == 0
+    doc = json.loads(out.read_text())
+    assert [a["kind"] for a in doc["artifacts"]] == ["layer-info-json", "profile-json"]
+    assert doc["layout"]["summary"]["reformats"] == 12
+    assert doc["measurement"]["label"] == "measured (trtexec)"
+
+
+def test_refuses_to_overwrite_input(capsys):
+    rc = main(["inspect", str(SEED), "-o", str(SEED)])
+    assert rc == 2
+    assert "one of the input files" in capsys.readouterr().err
+
+
+def test_subprocess_module_entry_point():
+    proc = subprocess.run([sys.executable, "-m", "dla_advisor", "inspect",
+                           str(corpus_file("trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"))],
+                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "DLA loadables: 5" in proc.stdout
+    assert "GPU layers: 6" in proc.stdout
+    assert "throughput: 305.926 qps" in proc.stdout
+    assert "InstanceNormalization_5" in proc.stdout
