@@ -40,8 +40,11 @@ RENDERERS = ("text", "json")
 @click.option("--atol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Absolute tolerance.")
 @click.option("--rtol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Relative tolerance.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random verification inputs.")
+@click.option("--device", default="orin-agx-64gb", show_default=True, help="Device model for modelled throughput.")
+@click.option("--power-mode", default=None, help="Power mode of --device (default: the device file's default).")
 @click.option("--format", "fmt", type=click.Choice(RENDERERS), default="text", show_default=True, help="Report format.")
-def command(model, output, platform, rewrites, list_only, shapes, precision, atol, rtol, seed, fmt) -> int:
+def command(model, output, platform, rewrites, list_only, shapes, precision, atol, rtol, seed, device, power_mode,
+            fmt) -> int:
     from .. import rewrite as rw
 
     selected = rw.select(rewrites)
@@ -63,11 +66,12 @@ def command(model, output, platform, rewrites, list_only, shapes, precision, ato
     result, check = rw.rewrite_and_verify(original, selected, rw.limits_from_platform(plat), shapes=shape_map,
                                           atol=atol, rtol=rtol, seed=seed)
     before, after, layout_note = _layouts(original, result.model, plat, config, Path(model).stem)
-    tp_before, tp_after, perf_note = _throughputs(before, after, plat, config)
+    tp_before, tp_after, perf_note = _throughputs(before, after, config, device, power_mode)
     written = rw.save_model_atomic(result.model, out_path)
 
     report = rw.FixReport(model=str(model), output=str(out_path), platform=plat.id, precision=precision,
-                          sites=result.sites, notes=result.notes, verification=check, before=before, after=after,
+                          sites=result.sites, notes=result.notes, verification=check,
+                          before=before[1] if before else None, after=after[1] if after else None,
                           layout_note=layout_note, throughput_before=tp_before, throughput_after=tp_after,
                           perf_note=perf_note, written=tuple(str(p) for p in written))
     if fmt == "json":
@@ -93,7 +97,7 @@ def _render_list(selected, fmt: str) -> str:
 
 
 def _layouts(original, rewritten, plat, config, name):
-    """Predicted layouts before/after, or a note saying why there are none."""
+    """(network, layout) before and after, or a note saying why there are none."""
     from .. import rewrite as rw
     from ..errors import DlaAdvisorError
     try:
@@ -103,20 +107,20 @@ def _layouts(original, rewritten, plat, config, name):
     return before, after, ""
 
 
-def _throughputs(before, after, plat, config):
-    """Modelled throughput before/after where the performance model exposes ``estimate_engine``."""
+def _throughputs(before, after, config, device, power_mode):
+    """Modelled images/s of one DLA engine before and after, where the performance model is installed."""
     try:
-        from ..perf import estimate_engine
+        from ..perf import EngineSpec, estimate_engine, load_device
     except ImportError:
-        return None, None, ("modelled throughput not shown: the performance model (dla_advisor.perf.estimate_engine) "
-                            "is not part of this installation")
+        return None, None, ("modelled throughput not shown: the performance model (dla_advisor.perf) is not part "
+                            "of this installation")
     if before is None or after is None:
         return None, None, "modelled throughput not shown: no predicted layout"
     from ..rewrite import Throughput
+    dev = load_device(device, power_mode=power_mode)
+    batch = next((s[0] for _, s in config.shapes), 1) if config.shapes else 1
     out = []
-    for layout in (before, after):
-        est = estimate_engine(layout)
-        qps = getattr(est, "images_per_s", None) or getattr(est, "throughput_qps", None)
-        label = est.provenance.label() if hasattr(getattr(est, "provenance", None), "label") else str(getattr(est, "provenance", "modelled"))
-        out.append(None if qps is None else Throughput(float(qps), label))
+    for net, layout in (before, after):
+        est = estimate_engine(EngineSpec(net, layout, config, device="dla0", batch=batch), dev)
+        out.append(Throughput(float(est.images_per_s), est.provenance.label()))
     return out[0], out[1], ""

@@ -58,8 +58,8 @@ def render_fix(report) -> str:
     else:
         out.append(f"Layout: {report.layout_note}")
     if report.throughput_before is not None and report.throughput_after is not None:
-        out.append(f"  throughput, {report.throughput_after.provenance}: {report.throughput_before.images_per_s:.1f} -> "
-                   f"{report.throughput_after.images_per_s:.1f} images/s")
+        out.append(f"  {'one DLA engine, images/s':<38}{report.throughput_before.images_per_s:>10.1f}"
+                   f"{report.throughput_after.images_per_s:>10.1f}  {report.throughput_after.provenance}")
     elif report.perf_note:
         out.append(f"  {report.perf_note}")
     if report.notes:

@@ -13,6 +13,7 @@ from ..errors import ModelLoadError
 from ..graph import read_model
 from ._context import DlaLimits, RewriteContext
 from ._registry import Rewrite
+from ._shapes import with_shapes
 
 RESIZE_OPSET = 11  # first opset whose Resize has coordinate_transformation_mode / nearest_mode
 
@@ -77,7 +78,7 @@ def apply_rewrites(model: onnx.ModelProto, rewrites: tuple[Rewrite, ...], limits
         current = _upgrade_for_resize(current, notes)
     sites = []
     for rw in rewrites:
-        graph = gs.import_onnx(_with_shapes(current))
+        graph = gs.import_onnx(with_shapes(current))
         ctx.begin(graph)
         n = int(rw.apply(graph, ctx))
         sites.append((rw.name, n))
@@ -85,13 +86,6 @@ def apply_rewrites(model: onnx.ModelProto, rewrites: tuple[Rewrite, ...], limits
             graph.cleanup().toposort()
             current = _export(graph, current)
     return RewriteResult(current, tuple(sites), tuple(notes + ctx.notes))
-
-
-def _with_shapes(model: onnx.ModelProto) -> onnx.ModelProto:
-    try:
-        return onnx.shape_inference.infer_shapes(model)
-    except Exception:  # noqa: BLE001 - inference is best effort; rewrites then skip sites with unknown shapes
-        return model
 
 
 def _export(graph: gs.Graph, template: onnx.ModelProto) -> onnx.ModelProto:

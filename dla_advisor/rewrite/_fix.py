@@ -48,12 +48,18 @@ def _culprits(model, rewrites, result, limits, shapes, atol, rtol, seed) -> list
 
 
 def predicted_layouts(original: onnx.ModelProto, rewritten: onnx.ModelProto, platform, config, name: str = "model"):
-    """Predicted EngineLayouts of both models on ``platform`` with ``config`` (layout.predict)."""
+    """Networks and predicted EngineLayouts of both models on ``platform`` with ``config``.
+
+    Returns:
+        ``((network_before, layout_before), (network_after, layout_after))``.
+    """
     from ..graph import network_from_model
     from ..layout import predict
 
     shapes = config.shapes_dict() if config is not None else None
     batch = config.batch if config is not None else None
-    before = predict(network_from_model(original, name=name, shapes=shapes, batch=batch), platform, config)
-    after = predict(network_from_model(rewritten, name=name, shapes=shapes, batch=batch), platform, config)
-    return before, after
+    out = []
+    for model in (original, rewritten):
+        net = network_from_model(model, name=name, shapes=shapes, batch=batch)
+        out.append((net, predict(net, platform, config)))
+    return out[0], out[1]

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 
-from ..errors import BackendUnavailable, DlaAdvisorError, ModelLoadError
+from ..errors import BackendUnavailable, DlaAdvisorError, ModelLoadError, UsageError
 
 INSTALL_HINT = "pip install 'dla-advisor[verify]'"
 
@@ -89,6 +89,11 @@ def input_specs(model: onnx.ModelProto, shapes: dict[str, tuple[int, ...]] | Non
     """``(name, shape, numpy dtype)`` of each real input; dynamic dims from ``shapes`` or 1."""
     shapes = shapes or {}
     inits = {i.name for i in model.graph.initializer}
+    real = [vi for vi in model.graph.input if vi.name not in inits]
+    unknown = sorted(set(shapes) - {vi.name for vi in real})
+    if unknown:
+        raise UsageError(f"--shapes names input(s) {', '.join(unknown)} that the model does not have",
+                         f"The model's inputs are: {', '.join(vi.name for vi in real) or '(none)'}.")
     specs = []
     for vi in model.graph.input:
         if vi.name in inits:
@@ -99,6 +104,11 @@ def input_specs(model: onnx.ModelProto, shapes: dict[str, tuple[int, ...]] | Non
                                  f"({onnx.TensorProto.DataType.Name(t.elem_type)})", "Only numeric/bool inputs are supported.")
         if vi.name in shapes:
             shape = tuple(shapes[vi.name])
+            dims = [d.dim_value if d.HasField("dim_value") else None for d in t.shape.dim]
+            if len(dims) != len(shape) or any(d and d != g for d, g in zip(dims, shape)):
+                model_dims = "x".join(str(d) if d else "?" for d in dims)
+                raise UsageError(f"--shapes sets '{vi.name}' to {'x'.join(map(str, shape))}, but the model's input is "
+                                 f"{model_dims}", "Only dynamic dims (?) can be chosen with --shapes; give every dim.")
         else:
             shape = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1 for d in t.shape.dim)
         specs.append((vi.name, shape, np.dtype(_NP_OF[t.elem_type])))
@@ -171,6 +181,7 @@ def verify(original: onnx.ModelProto, rewritten: onnx.ModelProto, shapes: dict[s
     Raises:
         BackendUnavailable: onnxruntime is not installed.
         ModelLoadError: onnxruntime cannot run the original model.
+        UsageError: ``shapes`` names an unknown input or contradicts a fixed dim.
     """
     ort = require_onnxruntime()
     specs = input_specs(original, shapes)

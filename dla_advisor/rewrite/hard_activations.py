@@ -7,7 +7,6 @@ where DLA's clipped ReLU accepts it (lower bound 0, upper bound ≤ 127 on the p
 
 from __future__ import annotations
 
-import numpy as np
 import onnx_graphsurgeon as gs
 
 from . import _gs

@@ -12,7 +12,7 @@ INT8 = BuildConfig(precision="int8")
 def _fix(model):
     plat = load_platform(None)
     result, check = rw.rewrite_and_verify(model, rw.all_rewrites(), rw.limits_from_platform(plat))
-    before, after = rw.predicted_layouts(model, result.model, plat, INT8)
+    (_, before), (_, after) = rw.predicted_layouts(model, result.model, plat, INT8)
     return result, check, before, after
 
 

@@ -10,7 +10,6 @@ import numpy as np
 import onnx
 import onnx_graphsurgeon as gs
 import pytest
-from onnx import helper
 
 from dla_advisor import rewrite as rw
 from dla_advisor.cli import main
@@ -36,6 +35,10 @@ def test_fix_writes_verified_model_and_reports(resnet_file, tmp_path, capsys):
     assert doc["layout"]["before"]["dla_loadables"] == 2 and doc["layout"]["after"]["dla_loadables"] == 1
     assert doc["verification"]["ok"] is True and doc["verification"]["max_abs_diff"] < 1e-5
     assert {r["name"]: r["sites"] for r in doc["rewrites"]}["gap-to-avgpool"] == 1
+    tp = doc["throughput"]
+    assert tp["after"]["provenance"].startswith("modelled (orin-agx-64gb")
+    # Removing the GPU round trip for the pooling must raise the modelled DLA throughput.
+    assert tp["after"]["images_per_s"] > tp["before"]["images_per_s"]
     assert "GlobalAveragePool" not in ops(onnx.load(str(out)))
     assert sha256(resnet_file) == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # atomic write left no temp file
@@ -47,6 +50,7 @@ def test_text_report_and_list(resnet_file, tmp_path, capsys):
     assert "gap-to-avgpool  1 site(s)" in text
     assert "DLA loadables                                  2         1" in text
     assert "measured (onnxruntime, CPU)" in text
+    assert "one DLA engine, images/s" in text and "modelled (orin-agx-64gb" in text
     assert main(["fix", "--list"]) == 0
     listing = capsys.readouterr().out
     for r in rw.all_rewrites():

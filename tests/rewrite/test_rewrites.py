@@ -2,8 +2,6 @@
 
 import numpy as np
 import onnx
-import pytest
-from onnx import helper
 
 from .conftest import attrs, ops
 from .models import G
@@ -264,3 +262,22 @@ def test_overlapping_avgpool_left_alone(run_one):
     res, _ = run_one(_single("AveragePool", [1, 2, 12, 12], kernel_shape=[10, 10]), "large-pool-split")
     assert ops(res.model) == ["AveragePool"]
     assert any("no exact split" in n for n in res.notes)
+
+
+# --- shapes behind a dynamic batch ----------------------------------------------------------------
+
+def test_gap_after_reshape_to_shape_of_with_dynamic_batch(run_one):
+    # Reshape(x, Shape(y)) hides H, W from ONNX inference when the batch is symbolic (GroupNorm exports).
+    g = G()
+    r = g.op("Relu", [g.op("Reshape", ["x", g.init(np.array([0, 2, -1], np.int64))])])
+    back = g.op("Reshape", [r, g.op("Shape", ["x"])])
+    y = g.op("GlobalAveragePool", [back])
+    res, check = run_one(g.model({"x": ["N", 4, 6, 6]}, [y]), "gap-to-avgpool", shapes={"x": (3, 4, 6, 6)})
+    assert attrs(res.model, "AveragePool")[0]["kernel_shape"] == [6, 6]
+    assert check.ok and check.outputs[0].shape == (3, 4, 1, 1)
+
+
+def test_dynamic_spatial_dims_are_never_baked_in(run_one):
+    res, _ = run_one(_single("GlobalAveragePool", [1, 4, "H", "W"]), "gap-to-avgpool")
+    assert ops(res.model) == ["GlobalAveragePool"]
+    assert any("static H and W" in n for n in res.notes)
