@@ -78,7 +78,8 @@ def apply(graph, ctx) -> int:
         x = node.inputs[0]
         params = _pad_params(node)
         consumer = _gs.only_consumer(graph, node.outputs[0])
-        if params is None or consumer is None or consumer.op not in ("Conv", "AveragePool", "MaxPool"):
+        if params is None or consumer is None or consumer.op not in ("Conv", "AveragePool", "MaxPool") \
+                or consumer.inputs[0] is not node.outputs[0]:
             continue
         pads, value = params
         rank = len(pads) // 2

@@ -143,3 +143,28 @@ def test_tampered_weight_is_measured():
 def test_unknown_rewrite_name(resnet_file, tmp_path, capsys):
     assert main(["fix", str(resnet_file), "-o", str(tmp_path / "o.onnx"), "--rewrites", "nope"]) == 2
     assert "unknown rewrite(s): nope" in capsys.readouterr().err
+
+
+def test_external_weights_are_loaded_and_protected(tmp_path, capsys):
+    model = resnet_like()
+    path = tmp_path / "ext.onnx"
+    onnx.save_model(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location="ext.weights", size_threshold=0)
+    weights = tmp_path / "ext.weights"
+    hashes = (sha256(path), sha256(weights))
+    assert main(["fix", str(path), "-o", str(weights)]) == 2
+    assert "weight files" in capsys.readouterr().err
+    out = tmp_path / "fixed.onnx"
+    assert main(["fix", str(path), "-o", str(out), "--rewrites", "fc-to-conv,gap-to-avgpool"]) == 0
+    fixed = onnx.load(str(out))
+    assert ops(fixed)[-3:] == ["AveragePool", "Conv", "Flatten"]
+    assert all(i.data_location != onnx.TensorProto.EXTERNAL for i in fixed.graph.initializer)  # small: inline
+    assert (sha256(path), sha256(weights)) == hashes
+
+
+def test_list_json_and_missing_arguments(capsys):
+    assert main(["fix", "--list", "--format", "json"]) == 0
+    names = [r["name"] for r in json.loads(capsys.readouterr().out)["rewrites"]]
+    assert names == [r.name for r in rw.all_rewrites()]
+    assert main(["fix"]) == 2
+    assert "missing MODEL" in capsys.readouterr().err
