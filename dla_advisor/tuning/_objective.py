@@ -17,7 +17,7 @@ from ._space import PlanRejected, SearchSpace
 from .backends import Backend
 
 OBJECTIVES = {"throughput": ("maximize",), "latency": ("minimize",), "both": ("maximize", "minimize")}
-# A rejected or over-budget trial counts as infeasible by this much for constrained TPE.
+# A rejected trial counts as infeasible by this much when a latency budget constrains the search.
 _INFEASIBLE = 1e9
 
 
@@ -30,9 +30,12 @@ def objective_values(result: PlanResult, objective: str) -> tuple[float, ...]:
     return (result.total_images_per_s, result.makespan_ms)
 
 
-def constraint_of(trial) -> tuple[float]:
-    """For ``TPESampler(constraints_func=...)``: positive when the plan broke the latency budget."""
-    return (float(trial.user_attrs.get("constraint", _INFEASIBLE)),)
+def _set_constraint(trial, value: float) -> None:
+    # Optuna's samplers read constraints from the trial itself (Trial.set_constraint, Optuna >= 5);
+    # the user attribute keeps the number visible next to the plan for reports and older Optuna.
+    trial.set_user_attr("constraint", value)
+    if hasattr(trial, "set_constraint"):
+        trial.set_constraint("latency_budget", value)
 
 
 class PlanObjective:
@@ -68,7 +71,8 @@ class PlanObjective:
             plan = self.space.sample(trial.suggest_categorical)
         except PlanRejected as r:
             trial.set_user_attr("rejected", r.reason)
-            trial.set_user_attr("constraint", _INFEASIBLE)
+            if self.latency_budget_ms is not None:
+                _set_constraint(trial, _INFEASIBLE)
             raise optuna.TrialPruned(r.reason) from None
         key = plan.key()
         trial.set_user_attr("plan_key", key)
@@ -89,8 +93,8 @@ class PlanObjective:
         trial.set_user_attr("provenance", result.provenance.label())
         trial.set_user_attr("total_images_per_s", result.total_images_per_s)
         trial.set_user_attr("makespan_ms", result.makespan_ms)
-        over = result.makespan_ms - self.latency_budget_ms if self.latency_budget_ms is not None else -1.0
-        trial.set_user_attr("constraint", over)
+        if self.latency_budget_ms is not None:
+            _set_constraint(trial, result.makespan_ms - self.latency_budget_ms)
         values = objective_values(result, self.objective)
         return values[0] if len(values) == 1 else values
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from ..errors import BackendFailed
-from ._objective import OBJECTIVES, PlanObjective, constraint_of
+from ._objective import OBJECTIVES, PlanObjective
 from ._plan import PlanResult
 
 
-def make_sampler(kind: str = "tpe", seed: int | None = None, constrained: bool = False):
+def make_sampler(kind: str = "tpe", seed: int | None = None):
     """Optuna's TPE (multivariate, grouped for the conditional space) or random sampling."""
     import optuna
 
@@ -27,8 +27,7 @@ def make_sampler(kind: str = "tpe", seed: int | None = None, constrained: bool =
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         warnings.simplefilter("ignore", UserWarning)
         return optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True, constant_liar=True,
-                                          n_startup_trials=10,
-                                          constraints_func=constraint_of if constrained else None)
+                                          n_startup_trials=10)
 
 
 def run_search(study, objective: PlanObjective, n_trials: int, timeout_s: float | None = None,

@@ -81,7 +81,7 @@ class Tuner:
         self.study_name = request.study or study_name(request.models, request.device, request.power_mode,
                                                       self.platform.id, request.backend, request.objective,
                                                       self.space.fingerprint())
-        sampler = make_sampler(request.sampler, request.seed, constrained=request.latency_budget_ms is not None)
+        sampler = make_sampler(request.sampler, request.seed)
         self.study = open_study(open_storage(self.storage_url, request.heartbeat_s), self.study_name,
                                 OBJECTIVES[request.objective], sampler)
 

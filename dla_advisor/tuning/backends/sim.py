@@ -37,8 +37,10 @@ class SimBackend(Backend):
 
     def describe(self) -> BackendInfo:
         dm = self.device_model
-        ident = getattr(dm, "id", None) or f"{self._device_name}-{self._power_mode}".lower()
-        err = getattr(dm, "error_pct", None)
+        mode = getattr(getattr(dm, "mode", None), "name", self._power_mode)
+        ident = f"{getattr(dm, 'id', self._device_name)}-{mode}".lower()
+        calibration = getattr(dm, "calibration", None)
+        err = getattr(calibration, "mape_pct", None) if calibration is not None else getattr(dm, "error_pct", None)
         detail = f"performance model {ident}" + (f", calibration error {err:.0f} %" if err is not None else "")
         return BackendInfo("sim", "modelled", ident, detail + f"; platform {self.platform.id}")
 
