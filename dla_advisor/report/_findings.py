@@ -1,0 +1,88 @@
+"""The ``check`` report (findings per input, rules checked, threshold) and the renderer registry.
+
+One module per format renders a :class:`CheckReport` to a string; ``RENDERERS`` maps the format name
+to that module, and ``--format`` choices are generated from it, so a new format is a new module plus
+one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+SEVERITY_ORDER = ("info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class CheckedInput:
+    """One model or artifact the gate looked at.
+
+    Attributes:
+        path: the path as the user gave it.
+        source: the layout's source (``predicted`` or ``measured from ...``).
+        platform: platform id the rules ran against ('' = all versions).
+        findings: the findings, most severe first.
+        summary: ``EngineLayout.summary()`` counts.
+    """
+
+    path: str
+    source: str
+    platform: str
+    findings: tuple[Any, ...]
+    summary: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Everything a renderer needs; no analysis happens after this point."""
+
+    inputs: tuple[CheckedInput, ...]
+    rules: tuple[Any, ...]
+    fail_on: str
+    version: str = ""
+
+    def at_or_above(self, severity: str) -> bool:
+        return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(self.fail_on)
+
+    @property
+    def failing(self) -> list[tuple[CheckedInput, Any]]:
+        return [(i, f) for i in self.inputs for f in i.findings if self.at_or_above(f.severity)]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failing
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in SEVERITY_ORDER}
+        for i in self.inputs:
+            for f in i.findings:
+                out[f.severity] += 1
+        return out
+
+
+# Format name -> module exposing ``render_check(report) -> str``; imported on use.
+RENDERERS: dict[str, str] = {
+    "text": "dla_advisor.report.findings_text",
+    "json": "dla_advisor.report.findings_json",
+    "sarif": "dla_advisor.report.sarif",
+    "junit": "dla_advisor.report.junit",
+    "github": "dla_advisor.report.github",
+    "markdown": "dla_advisor.report.markdown",
+}
+
+
+def get_renderer(name: str) -> Callable[[CheckReport], str]:
+    """The ``render_check`` function of format ``name`` (one of :data:`RENDERERS`)."""
+    return importlib.import_module(RENDERERS[name]).render_check
+
+
+def fix_lines(fix, model_path: str = "MODEL") -> list[str]:
+    """A fix as the lines a user types: trtexec flags, Python API lines, the rewrite command."""
+    lines = []
+    if fix.trtexec_flags:
+        lines.append("trtexec " + " ".join(fix.trtexec_flags))
+    lines.extend(f"python: {a}" for a in fix.api_lines)
+    if fix.rewrite:
+        lines.append(f"dla-advisor fix {model_path} --rewrites {fix.rewrite} -o fixed.onnx")
+    return lines

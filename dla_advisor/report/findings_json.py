@@ -1,0 +1,28 @@
+"""JSON for ``check``: a versioned document with every finding and its fixes."""
+
+from __future__ import annotations
+
+import json
+
+from ._findings import CheckReport
+
+SCHEMA_VERSION = "1.0"
+
+
+def render_check(report: CheckReport) -> str:
+    doc = {
+        "tool": "dla-advisor",
+        "command": "check",
+        "schema_version": SCHEMA_VERSION,
+        "version": report.version,
+        "fail_on": report.fail_on,
+        "passed": report.passed,
+        "counts": report.counts(),
+        "rules_checked": [r.id for r in report.rules],
+        "inputs": [
+            {"path": i.path, "source": i.source, "platform": i.platform, "summary": i.summary,
+             "findings": [f.to_dict() for f in i.findings]}
+            for i in report.inputs
+        ],
+    }
+    return json.dumps(doc, indent=2)
