@@ -23,6 +23,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("platforms", "dla_advisor.cli.platforms"),
     ("fix", "dla_advisor.cli.fix"),
     ("inspect", "dla_advisor.cli.inspect"),
+    ("check", "dla_advisor.cli.check"),
+    ("rules", "dla_advisor.cli.rules"),
     ("tune", "dla_advisor.cli.tune"),
 ]
 
