@@ -169,6 +169,10 @@ _OPS: dict[str, Callable] = {
     "Ceil": lambda n, i, a: [np.ceil(i[0])],
     "Not": lambda n, i, a: [np.logical_not(i[0])],
     "And": _binary(np.logical_and), "Or": _binary(np.logical_or),
+    # torch's floor_divide symbolic (``c // groups`` on traced sizes, e.g. ShuffleNet's channel
+    # shuffle) tests the operands' signs with Xor; left unevaluated, the Reshape target it feeds had
+    # no value and every shape after it was lost.
+    "Xor": _binary(np.logical_xor),
     "Where": _op_where,
     "Transpose": _op_transpose,
     "Split": _op_split,

@@ -241,6 +241,14 @@ def _elementwise(node, ctx: Context, act_inputs):
         # TensorRT turns x*c, x+c (c uniform or per channel) into one Scale layer.
         if mode in ("uniform", "channel") and (op in ("SUM", "PROD") or node.input[0] == act_inputs[0]):
             return "Scale", {"mode": mode, "from": node.op_type}, act_inputs
+        if mode == "other" and x_shape is not None:
+            # A constant that broadcasts along other axes (e.g. a LayerNorm weight [C] on a channel-last
+            # [N,H,W,C] tensor) is a broadcast ElementWise for TensorRT too; record the shapes so the
+            # platform's broadcast rule sees it, as it does for two activations.
+            c_shape = tuple(ctx.const_shape(consts[0]) or ())
+            if len(c_shape) <= len(x_shape):
+                c_shape = (1,) * (len(x_shape) - len(c_shape)) + c_shape
+            attrs["broadcast"] = [x_shape, c_shape]
     if len(act_inputs) == 2:
         attrs["broadcast"] = [ctx.shape(i) for i in act_inputs]
     return "ElementWise", attrs, act_inputs
