@@ -38,7 +38,7 @@ def run_search(study, objective: PlanObjective, n_trials: int, timeout_s: float 
     several workers on one storage share one budget (each may overshoot it by its trial in flight).
 
     Returns:
-        The number of trials this call ran.
+        The number of trials this process ran (other workers' trials are not counted).
     """
     import optuna
     from optuna.study import MaxTrialsCallback
@@ -46,11 +46,13 @@ def run_search(study, objective: PlanObjective, n_trials: int, timeout_s: float 
     before = len(study.get_trials(deepcopy=False))
     if before >= n_trials:
         return 0
+    ran = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         study.optimize(objective, n_trials=n_trials - before, timeout=timeout_s, catch=(BackendFailed,),
-                       callbacks=[MaxTrialsCallback(n_trials, states=None), *callbacks])
-    return len(study.get_trials(deepcopy=False)) - before
+                       callbacks=[MaxTrialsCallback(n_trials, states=None), lambda s, t: ran.append(t.number),
+                                  *callbacks])
+    return len(ran)
 
 
 @dataclass(frozen=True)

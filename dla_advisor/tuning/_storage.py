@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import warnings
 from pathlib import Path
 from typing import Sequence
@@ -61,6 +62,7 @@ def open_storage(url: str, heartbeat_s: int | None = DEFAULT_HEARTBEAT_S):
     if "://" not in url:
         raise UsageError(f"--storage '{url}' is not a storage URL",
                          "Use e.g. sqlite:///study.db, postgresql://user:pw@host/db or journal:study.jsonl.")
+    url = _with_installed_postgres_driver(url)
     kwargs = {}
     if url.startswith("sqlite"):
         # Several processes on one file wait for each other's write lock instead of failing at once.
@@ -69,15 +71,34 @@ def open_storage(url: str, heartbeat_s: int | None = DEFAULT_HEARTBEAT_S):
         kwargs["heartbeat_interval"] = heartbeat_s
         kwargs["grace_period"] = 2 * heartbeat_s
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeat_interval
-            return optuna.storages.RDBStorage(url, **kwargs)
+        for attempt in range(10):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeat_interval
+                    return optuna.storages.RDBStorage(url, **kwargs)
+            except Exception as e:
+                # Workers started together race to create the schema; the loser sees "already exists"
+                # (or a locked file) and succeeds once the winner has committed.
+                if attempt == 9 or not any(w in str(e) for w in ("already exists", "locked", "duplicate key")):
+                    raise
+                time.sleep(0.3 + 0.2 * attempt)
     except ImportError as e:
         raise UsageError(f"--storage {redact(url)} needs a database driver that is not installed ({e})",
                          "For PostgreSQL: pip install 'dla-advisor[postgres]'.") from None
     except Exception as e:  # SQLAlchemy raises many kinds: bad URL, refused connection, auth
         raise UsageError(f"cannot open --storage {redact(url)}: {str(e).splitlines()[0]}",
                          "Check the URL, that the server is up and that the database exists.") from None
+
+
+def _with_installed_postgres_driver(url: str) -> str:
+    # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3; the postgres extra installs psycopg2.
+    import importlib.util
+
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix) and importlib.util.find_spec("psycopg") is None \
+                and importlib.util.find_spec("psycopg2") is not None:
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
 
 
 def study_name(models: Sequence[str], device: str, power_mode: str, platform: str, backend: str,

@@ -1,0 +1,129 @@
+"""Storage: default location, resume after SIGKILL, and several workers sharing one study."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+from dla_advisor.errors import UsageError
+from dla_advisor.tuning import default_storage_url, open_storage, redact
+from tuning_helpers import cli
+
+POSTGRES_URL = os.environ.get("DLA_ADVISOR_TEST_POSTGRES_URL")
+
+
+def test_default_storage_is_beside_the_model(seed_model):
+    url = default_storage_url(seed_model)
+    assert url == f"sqlite:///{seed_model.with_name('conv2d_1024.dla-tune.db')}"
+
+
+def test_storage_errors_are_usage_errors(tmp_path):
+    with pytest.raises(UsageError) as e:
+        open_storage("not a url")
+    assert e.value.hint.startswith("Use e.g. sqlite:///study.db")
+    with pytest.raises(UsageError):
+        open_storage("postgresql://u:secret@127.0.0.1:1/none")
+    assert redact("postgresql://u:secret@host/db") == "postgresql://u:***@host/db"
+
+
+def test_journal_storage_works(tmp_path):
+    storage = open_storage(f"journal:{tmp_path / 'study.jsonl'}")
+    study = optuna.create_study(storage=storage, study_name="s")
+    study.optimize(lambda t: t.suggest_int("x", 0, 3), n_trials=3)
+    assert len(optuna.load_study(study_name="s", storage=open_storage(f"journal:{tmp_path / 'study.jsonl'}")).trials) == 3
+
+
+def _tune(model, storage, trials, *extra):
+    return cli("tune", str(model), "--backend", "trtexec", "--trials", str(trials), "--storage", storage,
+               "--duration", "2", "--heartbeat", "1", "--no-reference", "--format", "json", *extra)
+
+
+def _trials(url, name=None):
+    storage = open_storage(url, heartbeat_s=None)
+    summaries = optuna.get_all_study_summaries(storage)
+    study = optuna.load_study(study_name=name or summaries[0].study_name, storage=storage)
+    return study.get_trials(deepcopy=False)
+
+
+def test_sigkill_mid_trial_loses_no_completed_trial(seed_model, tmp_path, standin_env):
+    env = {**standin_env, "TRTEXEC_STANDIN_TIME_SCALE": "0.25"}  # a run lasts 0.5 s
+    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    proc = subprocess.Popen(_tune(seed_model, url, 8, "--seed", "0"), env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    done = {}
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        try:
+            trials = _trials(url)
+        except Exception:  # the study is not created yet
+            continue
+        done = {t.number: (t.params, t.values) for t in trials if t.state == TrialState.COMPLETE}
+        if len(done) >= 2 and trials[-1].state == TrialState.RUNNING and trials[-1].number not in done:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed = _trials(url)[-1].number
+    assert len(done) >= 2 and _trials(url)[-1].state == TrialState.RUNNING
+    time.sleep(2.5)  # past the 2-heartbeat grace period
+
+    again = subprocess.run(_tune(seed_model, url, 8, "--seed", "0"), env=standin_env, capture_output=True, text=True,
+                           timeout=120)
+    assert again.returncode == 0, again.stderr
+    trials = _trials(url)
+    assert len(trials) == 8
+    assert not [t for t in trials if t.state == TrialState.RUNNING]
+    for number, (params, values) in done.items():
+        assert (trials[number].state, trials[number].params, trials[number].values) == (TrialState.COMPLETE, params, values)
+    assert trials[killed].state == TrialState.FAIL
+    doc = json.loads(again.stdout)
+    assert doc["trials"]["states"]["FAIL"] == 1 and doc["trials"]["this_run"] == 8 - (killed + 1)
+
+
+def _two_workers(model, url, standin_env, tmp_path, n, study):
+    procs = [subprocess.Popen(_tune(model, url, n, "--study", study, "--engines-dir", str(tmp_path / "engines")),
+                              env=standin_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=180) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+    return [json.loads(out) for out, _ in outs]
+
+
+def _check_shared_study(url, study, n, docs, calls_file):
+    trials = _trials(url, study)
+    numbers = [t.number for t in trials]
+    assert numbers == list(range(len(trials)))  # none lost, none numbered twice
+    assert n <= len(trials) <= n + 1  # each worker may overshoot by the trial it had in flight
+    assert not [t for t in trials if t.state == TrialState.RUNNING]
+    assert sum(d["trials"]["this_run"] for d in docs) == len(trials)  # each trial run by exactly one worker
+    workers = {t.user_attrs["worker"] for t in trials}
+    assert len(workers) == 2
+    # Every measured (not reused) trial ran each of its engines exactly once.
+    runs = [json.loads(l) for l in calls_file.read_text().splitlines() if "--loadEngine" in l]
+    measured = [t for t in trials if t.state == TrialState.COMPLETE and "reused_from" not in t.user_attrs]
+    assert len(runs) == sum(len(t.user_attrs["result"]["engines"]) for t in measured)
+
+
+def test_two_workers_share_one_sqlite_study(seed_model, tmp_path, standin_env):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    docs = _two_workers(seed_model, url, standin_env, tmp_path, 10, "farm")
+    _check_shared_study(url, "farm", 10, docs, tmp_path / "trtexec_calls.jsonl")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="DLA_ADVISOR_TEST_POSTGRES_URL is not set (.ci/postgres.sh sets it up)")
+def test_two_workers_share_one_postgres_study(seed_model, tmp_path, standin_env):
+    study = f"farm-{uuid.uuid4().hex[:8]}"
+    try:
+        docs = _two_workers(seed_model, POSTGRES_URL, standin_env, tmp_path, 10, study)
+        _check_shared_study(POSTGRES_URL, study, 10, docs, tmp_path / "trtexec_calls.jsonl")
+    finally:
+        optuna.delete_study(study_name=study, storage=open_storage(POSTGRES_URL, heartbeat_s=None))
