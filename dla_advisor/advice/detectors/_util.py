@@ -54,6 +54,11 @@ def mib(n_bytes: int | float) -> float:
     return round(n_bytes / (1 << 20), 2)
 
 
+def traffic(n_bytes: int | float) -> str:
+    """Reformat traffic as text; artifacts often name a reformat without its size."""
+    return f"{mib(n_bytes):g} MiB per inference" if n_bytes else "size not recorded"
+
+
 def param(params: dict[str, Any], key: str, default: Any) -> Any:
     value = params.get(key)
     return default if value is None else value

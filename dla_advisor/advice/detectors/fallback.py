@@ -30,17 +30,28 @@ def fallback_reason(layout, network, platform, config, params):
         if not matching:
             continue
         first = matching[0]
+        detail = "; ".join(r.message.rstrip(". ") for r in matching if r.message)
         hits.append(Hit(layers=(p.name,), values={
+            "where": _where(p),
             "kind": p.kind,
             "reason": first.id,
             "reason_title": reason_titles().get(first.id, first.id),
-            "detail": "; ".join(r.message for r in matching if r.message) or reason_titles().get(first.id, first.id),
+            "detail": detail or reason_titles().get(first.id, first.id),
             "constraint": first.platform_key or "TensorRT's report",
             "constraint_source": first.source,
             "onnx_node": p.onnx_nodes[0] if p.onnx_nodes else p.name,
             "fixed_shapes": shapes,
         }))
     return hits
+
+
+def _where(p) -> str:
+    """`` (Unary, ONNX exp0)``: the kind and source node where known (measured layers may lack both)."""
+    parts = [p.kind] if p.kind else []
+    nodes = [n for n in p.onnx_nodes if n != p.name]
+    if nodes:
+        parts.append("ONNX " + ", ".join(nodes))
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _fixed_shapes(network) -> str:

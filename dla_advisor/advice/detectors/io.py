@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._registry import detector
 from .._types import Hit
-from ._util import mib, native_formats, precision, uses_dla
+from ._util import mib, native_formats, precision, traffic, uses_dla
 
 BOUNDARY = ("network_input", "network_output")
 INTERNAL = ("gpu_to_dla", "dla_to_gpu")
@@ -34,6 +34,7 @@ def io_format(layout, network, platform, config, params):
         if feature in out_native else "",
         "hwc4_input_formats": _hwc4_spec(network, config, platform, bad_in, prec) if "dla_hwc4" in in_native else "",
         "reformat_mib": mib(sum(r.bytes for r in io)),
+        "traffic": traffic(sum(r.bytes for r in io)),
         "count": len(io),
         "binding_formats": sorted({r.from_format if r.location == "network_input" else r.to_format for r in io}),
         "bindings": [r.tensor for r in io],
@@ -53,7 +54,7 @@ def island_reformats(layout, network, platform, config, params):
         return []
     layers = tuple(dict.fromkeys(x for r in inner for x in (r.producer, r.consumer) if x))
     return [Hit(layers=layers, tensors=tuple(r.tensor for r in inner), values={
-        "count": len(inner), "reformat_mib": mib(sum(r.bytes for r in inner)),
+        "count": len(inner), "reformat_mib": mib(sum(r.bytes for r in inner)), "traffic": traffic(sum(r.bytes for r in inner)),
         "islands": len(layout.dla_loadables),
     })]
 

@@ -21,8 +21,11 @@ def loadable_limit(layout, network, platform, config, params):
     count = len(layout.dla_loadables)
     if not moved and (limit is None or count <= limit):
         return []
-    return [Hit(layers=moved, values={"loadables": count, "limit": limit if limit is not None else "the per-core limit",
-                                      "moved": len(moved)})]
+    over = limit is not None and count > limit
+    return [Hit(layers=moved, values={
+        "loadables": count if over or limit is None and count else "more than the limit",
+        "limit": limit if limit is not None else "not known for this TensorRT version",
+        "moved": len(moved)})]
 
 
 @detector("fragmentation", params={"properties": {
