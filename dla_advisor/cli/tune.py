@@ -83,7 +83,7 @@ def command(models, device, power_mode, platform, backend, trials, timeout, obje
                           shapes=parse_shapes(shapes), space=space, heartbeat_s=heartbeat)
     import optuna
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)  # the progress bar and report say what matters
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # the progress bar and report say what matters
     tuner = Tuner(request)
     done = len(tuner.study.trials)
     info(f"tune: study '{tuner.study_name}' in {tuner.storage_label} has {done} trial(s); running up to "

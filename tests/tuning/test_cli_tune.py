@@ -1,0 +1,79 @@
+"""The tune command: user errors, failed measurements as failed trials, YAML plans, plots."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+import yaml
+
+from dla_advisor.cli import main
+from tuning_helpers import cli
+
+
+def test_unknown_model_is_a_one_line_usage_error(tmp_path, capsys):
+    rc = main(["tune", str(tmp_path / "missing.onnx"), "--storage", f"sqlite:///{tmp_path / 's.db'}"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+
+
+def test_bad_storage_url_is_a_usage_error(seed_model, capsys):
+    rc = main(["tune", str(seed_model), "--storage", "nonsense"])
+    assert rc == 2
+    assert "error: --storage 'nonsense' is not a storage URL." in capsys.readouterr().err
+
+
+def test_bad_batches_is_a_usage_error(seed_model, capsys):
+    assert main(["tune", str(seed_model), "--batches", "1,x"]) == 2
+    assert "error: --batches: cannot read '1,x'." in capsys.readouterr().err
+
+
+def test_failed_measurements_become_failed_trials_and_the_study_goes_on(seed_model, tmp_path, standin_env):
+    env = {**standin_env, "TRTEXEC_STANDIN_FAIL": "run:dla"}
+    out = subprocess.run(cli("tune", str(seed_model), "--backend", "trtexec", "--trials", "6", "--seed", "1",
+                             "--duration", "1", "--no-reference", "--format", "json"),
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    states = doc["trials"]["states"]
+    assert states == {"FAIL": 4, "PRUNED": 1, "COMPLETE": 1}
+    assert "Traceback" not in out.stderr
+    assert doc["failed_examples"][0]["reason"].startswith("conv2d_1024@dla")
+    assert "trtexec run failed (exit code 1)" in doc["failed_examples"][0]["reason"]
+    # Only GPU-only plans can succeed when every DLA run fails.
+    assert [e["device"] for e in doc["best"]["engines"]] == ["gpu", "gpu"]
+    assert doc["best"]["total_images_per_s"] == 2 * 286.781
+    assert doc["best"]["provenance"]["label"] == "measured (trtexec, orin-agx-64gb, MAXN)"
+
+
+def test_plan_yaml_holds_plan_numbers_and_commands(seed_model, tmp_path, standin_env):
+    plan = tmp_path / "plan.yaml"
+    out = subprocess.run(cli("tune", str(seed_model), "--backend", "trtexec", "--trials", "3", "--seed", "0",
+                             "--duration", "1", "-o", str(plan)), env=standin_env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    doc = yaml.safe_load(plan.read_text())
+    best = doc["best"]
+    assert best["total_images_per_s"] == pytest.approx(sum(e["images_per_s"] for e in best["engines"]), rel=1e-12)
+    builds = [c for c in doc["commands"] if "--saveEngine=" in c]
+    runs = [c for c in doc["commands"] if "--loadEngine=" in c]
+    assert len(runs) == len(best["engines"]) and all(c.endswith("&") for c in runs)
+    assert 1 <= len(builds) <= len(runs) and doc["commands"][-2:] == ["wait", "grep -H 'Throughput:' *.log"]
+    assert doc["reference"]["total_images_per_s"] == pytest.approx(286.781 + 2 * 36.9222, rel=1e-12)
+
+
+def test_plots_without_plotly_say_how_to_install(seed_model, tmp_path, standin_env):
+    import importlib.util
+    if importlib.util.find_spec("plotly") is not None:
+        out = subprocess.run(cli("tune", str(seed_model), "--backend", "trtexec", "--trials", "3", "--duration", "1",
+                                 "--plots", str(tmp_path / "plots")), env=standin_env, capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 0 and (tmp_path / "plots" / "history.html").exists()
+        return
+    out = subprocess.run(cli("tune", str(seed_model), "--backend", "trtexec", "--trials", "2", "--duration", "1",
+                             "--plots", str(tmp_path / "plots")), env=standin_env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 2
+    assert "error: --plots needs plotly, which is not installed. Install it with: pip install 'dla-advisor[plots]'" in out.stderr
