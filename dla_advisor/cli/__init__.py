@@ -26,6 +26,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("check", "dla_advisor.cli.check"),
     ("rules", "dla_advisor.cli.rules"),
     ("tune", "dla_advisor.cli.tune"),
+    ("estimate", "dla_advisor.cli.estimate"),
+    ("calibrate", "dla_advisor.cli.calibrate"),
 ]
 
 

@@ -1,0 +1,51 @@
+"""Fit the performance model's parameters to measured trtexec results and print the error per point.
+
+MEASUREMENTS is a YAML file like rules/calibration/orin-agx-64gb.yaml: the device, and points each
+giving the model, precision, I/O formats, power mode or locked clocks, the engines that ran (the
+--plan syntax of `estimate`) and one measured number (qps, latency_ms or total_images_per_s).
+Add your own board's results to such a file to fit the model to it. --write-device stores the fit
+(parameters, error per point, MAPE) in a device file; without it nothing is written.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ._common import info, output_option, write_report
+
+
+@click.command("calibrate", help=__doc__)
+@click.argument("measurements", type=click.Path(dir_okay=False))
+@click.option("--device", default=None, help="Start from this device model or device YAML (default: the file's device).")
+@click.option("--fit/--no-fit", "do_fit", default=True, show_default=True, help="Refit, or only report the current error.")
+@click.option("--params", "free", default=None, metavar="NAME[,NAME]", help="Fit only these parameters (default: all).")
+@click.option("--max-evals", type=click.IntRange(min=10), default=2500, show_default=True, help="Evaluation budget of the fit.")
+@click.option("--write-device", default=None, type=click.Path(dir_okay=False),
+              help="Write the fitted parameters and errors into this device YAML file.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@output_option
+def command(measurements, device, do_fit, free, max_evals, write_device, fmt, output) -> int:
+    from ..perf import load_device
+    from ..perf._calibrate import calibrate, error_only, write_device as write_fit
+
+    dev = load_device(device) if device else None
+    names = tuple(n.strip() for n in free.split(",") if n.strip()) if free else None
+    if do_fit:
+        info("fitting (each evaluation runs every point through the model) ...")
+        result = calibrate(measurements, dev, names, max_evals=max_evals)
+    else:
+        result = error_only(measurements, dev)
+    if write_device:
+        if write_device == measurements:
+            from ..errors import UsageError
+            raise UsageError("--write-device is the measurements file", "Name a device YAML file.")
+        write_fit(write_device, result, measurements)
+    if fmt == "json":
+        from ..report.estimate_json import calibration_document, render_json
+        text = render_json(calibration_document(result))
+    else:
+        from ..report.estimate_text import render_calibration
+        text = render_calibration(result, write_device)
+    write_report(text, output, inputs=[measurements])
+    info(f"MAPE {result.mape_pct:.1f} % over {len(result.points)} points")
+    return 0

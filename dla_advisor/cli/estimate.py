@@ -1,0 +1,58 @@
+"""Model the throughput and latency of engines running concurrently on a Jetson board.
+
+--plan lists the engine instances that run at the same time, comma-separated:
+DEVICE[:bs=N][:split=LAYER] with DEVICE gpu, dla0 or dla1. Example: "gpu:bs=8,dla0:bs=2,dla1:bs=2".
+split=LAYER (DLA entries only, last) keeps the model up to and including LAYER on the DLA and runs
+every later layer on the GPU (built with --layerDeviceTypes); LAYER is a TensorRT layer or ONNX node
+name as `dla-advisor advise -v` lists it. Repeat an entry for two instances on one device.
+
+Every number is modelled, labelled with the device model and its calibration error.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..graph import load_network
+from ..platforms import load_platform
+from ._common import info, output_option, write_report
+from ._model_options import build_config
+
+
+@click.command("estimate", help=__doc__)
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--device", default="orin-agx-64gb", show_default=True,
+              help="Device model (orin-agx-64gb, orin-agx-32gb, orin-nx-16gb, xavier-agx) or a device YAML file.")
+@click.option("--power-mode", default=None, help="Power mode of --device, e.g. MAXN, 50W, 30W, 15W (default: MAXN).")
+@click.option("--plan", default="gpu,dla0,dla1", show_default=True, metavar="PLAN",
+              help="Engines running together: DEVICE[:bs=N][:split=LAYER],... e.g. gpu:bs=8,dla0:bs=2,dla1:bs=2.")
+@click.option("--platform", "platform", default=None, metavar="ID", help="DLA target (default orin-trt10).")
+@click.option("--precision", type=click.Choice(["int8", "fp16"]), default="int8", show_default=True, help="Build precision.")
+@click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]", help="Fix dynamic input shapes, as trtexec --shapes.")
+@click.option("--inputIOFormats", "input_io_formats", default=None, metavar="SPEC", help="Input formats, e.g. int8:dla_linear.")
+@click.option("--outputIOFormats", "output_io_formats", default=None, metavar="SPEC", help="Output formats, e.g. int8:dla_linear.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show where each engine's time goes.")
+@output_option
+def command(model, device, power_mode, plan, platform, precision, shapes, input_io_formats, output_io_formats,
+            fmt, verbose, output) -> int:
+    from ..perf import estimate_concurrent, load_device
+    from ..perf._plan import parse_plan, plan_specs
+
+    entries = parse_plan(plan)
+    dev = load_device(device, power_mode=power_mode)
+    config = build_config(precision=precision, shapes=shapes, batch=None, input_io_formats=input_io_formats,
+                          output_io_formats=output_io_formats, gpu_fallback=True, dla_core=0)
+    net = load_network(model, shapes=config.shapes_dict(), batch=max(e.batch for e in entries) if not shapes else None)
+    est = estimate_concurrent(plan_specs(net, load_platform(platform), config, entries), dev)
+    if fmt == "json":
+        from ..report.estimate_json import estimate_document, render_json
+        text = render_json(estimate_document(est, model, plan, dev.id, dev.mode.name))
+    else:
+        from ..report.estimate_text import render_breakdown, render_concurrent
+        text = render_concurrent(est, f"{model} on {dev.name}, {dev.mode.name}, plan {plan}")
+        if verbose:
+            text += render_breakdown(est)
+    write_report(text, output, inputs=[model])
+    info(f"total {est.total_images_per_s:.1f} images/s — {est.provenance.label()}")
+    return 0

@@ -1,0 +1,277 @@
+"""Per-kernel cost arrays of GPU and DLA work: a roofline per kernel plus a fixed cost.
+
+A :class:`JobCost` holds, for every kernel (GPU) or hardware operation (DLA) of a piece of work,
+its compute time at the engine's peak rate scaled by how the shape fits the engine, its DRAM time at
+the engine's streaming bandwidth, and a fixed time. Under concurrent DRAM traffic only the memory
+term stretches (:meth:`JobCost.time`), so the arrays are built once and reused for every estimate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..layout import BYTES_PER_ELEMENT
+from ._device import DeviceModel
+from ._work import LayerWork, NetworkWork
+
+# DLA SDP can apply these to a convolution's output in the same pass.
+_DLA_FUSABLE_ACTIVATIONS = ("RELU", "CLIP", "LEAKY_RELU", "SIGMOID", "TANH", "")
+# Activations DLA runs as a lookup pass plus an elementwise product with the input.
+_DLA_TWO_PASS_ACTIVATIONS = ("SILU", "SWISH", "HARD_SWISH", "GELU", "MISH")
+_LAYOUT_CHANNEL_VECTOR = {"chw32": 32, "cdhw32": 32, "chw16": 16, "hwc8": 8, "dhwc8": 8, "chw4": 4,
+                          "dla_hwc4": 4, "chw2": 2}
+
+
+@dataclass(frozen=True)
+class JobCost:
+    """Kernels of one job, independent of the fitted parameters.
+
+    ``comp``: seconds at the engine's full peak MAC rate; ``mem``: seconds at the full peak DRAM
+    bandwidth; ``units``: how many fixed costs (GPU kernels, DLA operations) each kernel pays;
+    ``bytes``: DRAM traffic of the whole job. :meth:`time` applies the efficiencies.
+    """
+
+    comp: np.ndarray
+    mem: np.ndarray
+    units: np.ndarray
+    bytes: float
+
+    @classmethod
+    def build(cls, comp, mem, units) -> "JobCost":
+        comp, mem, units = (np.asarray(x, dtype=float) for x in (comp, mem, units))
+        return cls(comp, mem, units, 0.0)
+
+    @classmethod
+    def empty(cls) -> "JobCost":
+        z = np.zeros(0)
+        return cls(z, z, z, 0.0)
+
+    @classmethod
+    def concat(cls, jobs: list["JobCost"], nbytes: float | None = None) -> "JobCost":
+        if not jobs:
+            return cls.empty()
+        return cls(*(np.concatenate([getattr(j, a) for j in jobs]) for a in ("comp", "mem", "units")),
+                   float(nbytes if nbytes is not None else sum(j.bytes for j in jobs)))
+
+    def with_bytes(self, nbytes: float) -> "JobCost":
+        return JobCost(self.comp, self.mem, self.units, float(nbytes))
+
+    def __len__(self) -> int:
+        return len(self.comp)
+
+    def time(self, external: float, knee: float, eff: float, bw_eff: float, unit_s: float) -> float:
+        """Seconds for the job while other engines draw ``external`` (fraction of peak) from DRAM.
+
+        A kernel is slowed only where its own demand plus the external demand passes the knee; it
+        then gets its share of what the DRAM sustains (the three regions of PCCS).
+        """
+        if not len(self.comp):
+            return 0.0
+        comp = self.comp / eff
+        mem = self.mem / bw_eff
+        if external > 0.0:
+            alone = np.maximum(comp, mem)
+            s = np.where(alone > 0, self.mem / np.where(alone > 0, alone, 1.0), 0.0)
+            mem = mem * np.maximum(1.0, (s + external) / np.maximum(knee, s))
+        return float(np.sum(np.maximum(comp, mem)) + unit_s * np.sum(self.units))
+
+    def residual(self, eff: float, bw_eff: float, unit_s: float) -> float:
+        """Mean remaining time of the kernel found running at a random instant (sum t^2 / 2 sum t)."""
+        t = np.maximum(self.comp / eff, self.mem / bw_eff) + unit_s * self.units
+        total = float(np.sum(t))
+        return float(np.sum(t * t)) / (2.0 * total) if total > 0 else 0.0
+
+
+def format_bytes(fmt: str, elems: float, channels: int) -> float:
+    """DRAM bytes of a tensor stored as ``type:layout`` (vectorised layouts pad C)."""
+    dtype, _, layout = fmt.partition(":")
+    vec = _LAYOUT_CHANNEL_VECTOR.get(layout, 1)
+    padded = math.ceil(channels / vec) * vec if vec > 1 else channels
+    return elems * padded / max(channels, 1) * BYTES_PER_ELEMENT.get(dtype, 4)
+
+
+def _groups(names: list[str], work: NetworkWork, joins) -> list[list[LayerWork]]:
+    """Fuse layers into kernels: a layer joins the kernel that produced one of its inputs if ``joins``
+    says the engine can run it in the same pass."""
+    groups: list[list[LayerWork]] = []
+    group_of: dict[str, int] = {}
+    for n in names:
+        w = work.layers[n]
+        target = None
+        for t in w.inputs:
+            p = work.producer.get(t)
+            if p in group_of and joins(w, t, groups[group_of[p]], work):
+                target = group_of[p]
+                break
+        if target is None:
+            groups.append([w])
+            group_of[n] = len(groups) - 1
+        else:
+            groups[target].append(w)
+            group_of[n] = target
+    return groups
+
+
+def _gpu_joins(w: LayerWork, t: str, group: list[LayerWork], work: NetworkWork) -> bool:
+    # TensorRT fuses pointwise chains (bias, activations, residual adds, SiLU) into the producer kernel.
+    return w.kind in ("pointwise", "free") and group[0].kind in ("gemm", "depthwise", "pointwise")
+
+
+def _dla_joins(w: LayerWork, t: str, group: list[LayerWork], work: NetworkWork) -> bool:
+    # DLA's SDP follows the convolution core in one pass: one pointwise step per intermediate, no forks.
+    if group[0].kind not in ("gemm", "depthwise") or w.kind not in ("pointwise", "free"):
+        return False
+    if w.kind == "pointwise" and w.layer_kind == "Activation" and w.activation.upper() not in _DLA_FUSABLE_ACTIVATIONS:
+        return False
+    return len(work.consumers.get(t, ())) == 1
+
+
+def _group_io(group: list[LayerWork], work: NetworkWork) -> tuple[list[str], list[str]]:
+    inside = {w.name for w in group}
+    produced = {t for w in group for t in w.outputs}
+    reads = list(dict.fromkeys(t for w in group for t in w.inputs if t not in produced))
+    writes = [t for t in dict.fromkeys(t for w in group for t in w.outputs)
+              if t in work.outputs or any(c not in inside for c in work.consumers.get(t, ()))]
+    return reads, writes
+
+
+def gpu_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: str, batch: int,
+            formats: dict[str, str]) -> JobCost:
+    """Cost of GPU layers ``names`` run as TensorRT kernels for ``batch`` images.
+
+    ``formats`` gives the stored format of tensors that are bindings or Reformat outputs; other
+    tensors are in the build precision.
+    """
+    bw = dev.dram_bytes_per_s
+    prec_bytes = BYTES_PER_ELEMENT[precision]
+    comp, mem, units, total = [], [], [], 0.0
+    for group in _groups(names, work, _gpu_joins):
+        head = group[0]
+        if all(w.kind == "free" for w in group):
+            continue
+        reads, writes = _group_io(group, work)
+        b = sum(_tensor_bytes(t, work, formats, prec_bytes) for t in reads + writes) * batch
+        b += sum(w.weight_elems for w in group) * prec_bytes
+        kernels = 1
+        if head.kind == "gemm":
+            c = _gpu_gemm_seconds(head, batch, dev, precision)
+        elif head.kind == "depthwise":
+            c = head.macs * batch / dev.gpu_macs_per_s("cuda", precision)
+        else:
+            elems = sum(work.tensors[t].elems for t in reads + writes) * batch
+            c = elems / dev.gpu_macs_per_s("cuda", "fp32")
+            if head.kind == "norm":
+                b += sum(work.tensors[t].elems for t in reads) * batch * prec_bytes  # statistics pass
+                kernels = 2
+        comp.append(c)
+        mem.append(b / bw)
+        units.append(kernels)
+        total += b
+    return JobCost.build(comp, mem, units).with_bytes(total)
+
+
+def _gpu_gemm_seconds(w: LayerWork, batch: int, dev: DeviceModel, precision: str) -> float:
+    """Implicit-GEMM time on the faster of tensor cores and CUDA cores, with channel padding to the
+    kernels' vector width, output channels to the tile, and whole waves of CTAs over the SMs."""
+    g = dev.gpu
+    sms = dev.mode.sms
+    m = w.pixels * batch
+    n_pad = math.ceil(w.cout / g["tile_n_align"]) * g["tile_n_align"]
+    tile_n = min(n_pad, 128)
+    tile_m = g["tile_m"]
+    best = math.inf
+    for path in ("tensor", "cuda"):
+        align = g[f"{path}_channel_align"].get(precision)
+        if align is None:
+            continue
+        k_red = math.ceil(w.cin / align) * align * w.rs
+        ctas = math.ceil(m / tile_m) * math.ceil(n_pad / tile_n) * w.groups
+        waves = math.ceil(ctas / sms)
+        per_sm = dev.gpu_macs_per_s(path, precision) / sms
+        best = min(best, waves * tile_m * tile_n * k_red / per_sm)
+    return best
+
+
+def dla_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: str, batch: int,
+            formats: dict[str, str]) -> JobCost:
+    """Cost of one DLA loadable running ``names`` for ``batch`` images (DLA loops over the batch)."""
+    bw = dev.dram_bytes_per_s
+    d = dev.dla
+    atom_c, atom_k = int(d["atom_c"][precision]), int(d["atom_k"][precision])
+    native = f"{precision}:chw{atom_c}"
+    comp, mem, units, total = [], [], [], 0.0
+    resident = _sram_resident(names, work, formats, native, float(d.get("sram_mib", 0.0)) * 2**20)
+    for group in _groups(names, work, _dla_joins):
+        head = group[0]
+        if all(w.kind == "free" for w in group):
+            continue
+        reads, writes = _group_io(group, work)
+        b = sum(format_bytes(formats.get(t, native), work.tensors[t].elems, work.tensors[t].channels)
+                for t in reads + writes if t not in resident)
+        b += sum(w.weight_elems for w in group) * BYTES_PER_ELEMENT[precision]
+        c, ops = 0.0, 1
+        if head.kind in ("gemm", "depthwise"):
+            first_fmt = formats.get(head.inputs[0], "") if head.inputs else ""
+            cin_atom = int(d.get("image_mode_c", atom_c)) if first_fmt.endswith("dla_hwc4") else atom_c
+            cp = math.ceil(head.cin / cin_atom) * cin_atom
+            if head.kind == "depthwise":
+                macs = head.pixels * math.ceil(head.groups / atom_k) * atom_k * head.rs * atom_c
+            else:
+                macs = head.pixels * cp * math.ceil(head.cout / atom_k) * atom_k * head.rs * head.groups
+            c = macs / dev.dla_macs_per_s(_compute_precision(group, work, formats, precision))
+        elif head.layer_kind == "Activation" and head.activation.upper() in _DLA_TWO_PASS_ACTIVATIONS:
+            # x * f(x): one pass writes f(x), a second reads x and f(x) back.
+            t = head.inputs[0]
+            b += 3 * format_bytes(native, work.tensors[t].elems, work.tensors[t].channels)
+            ops = 2
+        comp.append(c * batch)
+        mem.append(b * batch / bw)
+        units.append(ops * batch)
+        total += b * batch
+    return JobCost.build(comp, mem, units).with_bytes(total)
+
+
+def reformat_job(bytes_each: list[float], dev: DeviceModel) -> JobCost:
+    """GPU reformat kernels: pure streaming, one kernel each."""
+    bw = dev.dram_bytes_per_s
+    return JobCost.build([0.0] * len(bytes_each), [b / bw for b in bytes_each], [1.0] * len(bytes_each)
+                         ).with_bytes(sum(bytes_each))
+
+
+def _tensor_bytes(t: str, work: NetworkWork, formats: dict[str, str], prec_bytes: int) -> float:
+    info = work.tensors[t]
+    fmt = formats.get(t)
+    if fmt is None:
+        return info.elems * prec_bytes
+    return format_bytes(fmt, info.elems, info.channels)
+
+
+def _compute_precision(group: list[LayerWork], work: NetworkWork, formats: dict[str, str], precision: str) -> str:
+    """A DLA layer writing an FP16 network output computes in FP16 even in an INT8 build."""
+    for w in group:
+        for t in w.outputs:
+            if t in work.outputs and formats.get(t, "").startswith("fp16"):
+                return "fp16"
+    return precision
+
+
+def _sram_resident(names: list[str], work: NetworkWork, formats: dict[str, str], native: str,
+                   sram_bytes: float) -> set[str]:
+    """Intermediate tensors of one loadable small enough to stay in the DLA's managed SRAM (it must
+    hold a layer's input and output at once, so half of it per tensor) never touch DRAM."""
+    if sram_bytes <= 0:
+        return set()
+    inside = set(names)
+    out = set()
+    for n in names:
+        for t in work.layers[n].outputs:
+            cons = work.consumers.get(t, ())
+            if t in work.outputs or not cons or any(c not in inside for c in cons):
+                continue
+            info = work.tensors[t]
+            if format_bytes(formats.get(t, native), info.elems, info.channels) <= sram_bytes / 2:
+                out.add(t)
+    return out

@@ -1,0 +1,227 @@
+"""DeviceModel: one board at one power mode, loaded from ``rules/devices/*.yaml``.
+
+A device file holds datasheet rates (MACs per clock, channel atoms, DRAM peak), the clock state of
+each power mode, and the few fitted parameters of the performance model with the calibration they
+came from. :class:`DeviceModel` resolves one power mode into absolute rates (MAC/s, bytes/s).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import RuleFileError, UsageError
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """The fitted parameters, each with a physical meaning.
+
+    Attributes:
+        gpu_eff: fraction of the GPU's peak MAC rate a well-shaped convolution kernel reaches.
+        gpu_bw_eff: fraction of peak DRAM bandwidth one GPU kernel streams at.
+        gpu_kernel_us: fixed time of one GPU kernel (launch, ramp-up, tail), microseconds.
+        dla_eff: fraction of the DLA's peak MAC rate on atom-aligned convolutions.
+        dla_bw_eff: fraction of peak DRAM bandwidth one DLA core streams at.
+        dla_op_kcycles: fixed DLA clock cycles (thousands) of one hardware operation for one image
+            (programming, pipeline fill and drain).
+        dla_submit_us: latency of submitting one DLA loadable and signalling its completion.
+        gpu_switch_us: GPU time lost each time another process's job interleaves with work running
+            on the GPU (time-slice switch and completion-signal latency).
+        dram_knee: fraction of peak DRAM bandwidth the memory system sustains under mixed traffic
+            before requests start to queue (the knee of the contention curve).
+    """
+
+    gpu_eff: float = 0.8
+    gpu_bw_eff: float = 0.8
+    gpu_kernel_us: float = 5.0
+    dla_eff: float = 0.9
+    dla_bw_eff: float = 0.4
+    dla_op_kcycles: float = 10.0
+    dla_submit_us: float = 100.0
+    gpu_switch_us: float = 500.0
+    dram_knee: float = 0.6
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def as_dict(self) -> dict[str, float]:
+        return {n: float(getattr(self, n)) for n in self.names()}
+
+
+# Physical bounds used by the fit; outside them a parameter stops meaning what its name says.
+PARAM_BOUNDS: dict[str, tuple[float, float]] = {
+    "gpu_eff": (0.2, 1.0), "gpu_bw_eff": (0.3, 0.95), "gpu_kernel_us": (1.0, 40.0),
+    "dla_eff": (0.2, 1.0), "dla_bw_eff": (0.05, 0.95), "dla_op_kcycles": (0.5, 60.0),
+    "dla_submit_us": (5.0, 1500.0), "gpu_switch_us": (0.0, 3000.0), "dram_knee": (0.3, 1.0),
+}
+
+
+@dataclass(frozen=True)
+class PowerMode:
+    """Clock state of one power mode: ceilings from the nvpmodel file, and the SMs left on."""
+
+    name: str
+    gpu_mhz: float
+    dla_mhz: float
+    emc_mhz: float
+    sms: int
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How the parameters were obtained and how far the model is from the points it was fitted on."""
+
+    mape_pct: float | None = None
+    measurements: str = ""
+    inherited_from: str = ""
+    points: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class DeviceModel:
+    """One board at one power mode (clocks resolved to absolute rates).
+
+    ``gpu``, ``dla`` and ``dram`` are the raw hardware tables of the device file.
+    """
+
+    id: str
+    name: str
+    soc: str
+    mode: PowerMode
+    gpu: dict[str, Any]
+    dla: dict[str, Any]
+    dram: dict[str, Any]
+    params: ModelParams
+    calibration: Calibration
+    power_modes: tuple[str, ...] = ()
+    path: str = ""
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """``<device>-<mode>``, the name estimates carry in their provenance."""
+        return f"{self.id}-{self.mode.name.lower()}"
+
+    @property
+    def error_pct(self) -> float | None:
+        return self.calibration.mape_pct
+
+    @property
+    def dla_cores(self) -> int:
+        return int(self.dla.get("cores", 0))
+
+    @property
+    def dram_bytes_per_s(self) -> float:
+        """Peak DRAM bandwidth at this mode's EMC clock (linear in the clock)."""
+        return float(self.dram["peak_gbps"]) * 1e9 * self.mode.emc_mhz / float(self.dram["emc_max_mhz"])
+
+    def gpu_macs_per_s(self, path: str, precision: str) -> float:
+        """Peak MAC/s of the GPU's tensor cores (``path="tensor"``) or CUDA cores (``"cuda"``)."""
+        table = self.gpu["tensor_macs_per_sm_clk" if path == "tensor" else "cuda_macs_per_sm_clk"]
+        return float(table[precision]) * self.mode.sms * self.mode.gpu_mhz * 1e6
+
+    def dla_macs_per_s(self, precision: str) -> float:
+        return float(self.dla["macs_per_clk"][precision]) * self.mode.dla_mhz * 1e6
+
+    def with_params(self, params: ModelParams) -> "DeviceModel":
+        return replace(self, params=params)
+
+    def with_clocks(self, **clocks: float) -> "DeviceModel":
+        """A copy at other clocks (``gpu_mhz``, ``dla_mhz``, ``emc_mhz``, ``sms``), e.g. a locked-clock run."""
+        unknown = set(clocks) - {"gpu_mhz", "dla_mhz", "emc_mhz", "sms"}
+        if unknown:
+            raise UsageError(f"unknown clock(s) {sorted(unknown)}", "Use gpu_mhz, dla_mhz, emc_mhz or sms.")
+        mode = replace(self.mode, name=self.mode.name + "*", **{k: v for k, v in clocks.items() if v is not None})
+        return replace(self, mode=mode)
+
+    def cost_key(self) -> tuple:
+        """What per-layer costs depend on (not the fitted parameters, applied at estimate time)."""
+        return (self.id, self.mode, self.path)
+
+
+def devices_dir() -> Path:
+    return Path(str(importlib.resources.files("dla_advisor.rules"))) / "devices"
+
+
+def list_devices(directory: Path | None = None) -> list[str]:
+    """Ids of the device models shipped (files in ``rules/devices``)."""
+    d = directory or devices_dir()
+    return sorted(p.stem for p in d.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def load_device(name: str, power_mode: str | None = None, directory: Path | None = None) -> DeviceModel:
+    """Load a device model at one power mode.
+
+    Args:
+        name: device id (``orin-agx-64gb``) or a path to a device YAML file.
+        power_mode: one of the file's ``power_modes`` (default: its ``default_power_mode``).
+        directory: where device files live (default: the shipped ``rules/devices``).
+
+    Raises:
+        UsageError: unknown device or power mode (the message lists the valid ones).
+        RuleFileError: the device file is malformed.
+    """
+    path = Path(name) if name.endswith((".yaml", ".yml")) else (directory or devices_dir()) / f"{name}.yaml"
+    if not path.is_file():
+        raise UsageError(f"unknown device '{name}'",
+                         f"Use one of: {', '.join(list_devices(directory))} (or a path to a device YAML file).")
+    raw = _read(str(path))
+    modes = raw["power_modes"]
+    mode_name = power_mode or raw.get("default_power_mode") or next(iter(modes))
+    match = {m.upper(): m for m in modes}.get(str(mode_name).upper())
+    if match is None:
+        raise UsageError(f"device {raw['id']} has no power mode '{mode_name}'", f"Use one of: {', '.join(modes)}.")
+    m = modes[match]
+    mode = PowerMode(match, float(m["gpu_mhz"]), float(m["dla_mhz"]), float(m["emc_mhz"]), int(m["sms"]),
+                     str(m.get("source", "")))
+    cal = raw.get("calibration") or {}
+    return DeviceModel(
+        id=raw["id"], name=raw.get("name", raw["id"]), soc=raw.get("soc", ""), mode=mode, gpu=raw["gpu"],
+        dla=raw.get("dla") or {"cores": 0}, dram=raw["dram"], params=_params(raw.get("params") or {}, path),
+        calibration=Calibration(cal.get("mape_pct"), str(cal.get("measurements", "")),
+                                str(cal.get("inherited_from", "")), tuple(cal.get("points") or ())),
+        power_modes=tuple(modes), path=str(path), sources=dict(raw.get("sources") or {}),
+    )
+
+
+def _params(raw: dict[str, Any], path: Path) -> ModelParams:
+    unknown = set(raw) - set(ModelParams.names())
+    if unknown:
+        raise RuleFileError(f"{path}: unknown parameter(s) {sorted(unknown)} under params", 
+                            f"Known parameters: {', '.join(ModelParams.names())}.", path=str(path), key="params")
+    return ModelParams(**{k: float(v) for k, v in raw.items()})
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            raw = yaml.safe_load(f)
+    except yaml.YAMLError as e:
+        line = getattr(getattr(e, "problem_mark", None), "line", None)
+        raise RuleFileError(f"{path}: not valid YAML", "Fix the YAML syntax.", path=path,
+                            line=None if line is None else line + 1) from None
+    if not isinstance(raw, dict):
+        raise RuleFileError(f"{path}: a device file is a mapping", "See rules/devices/orin-agx-64gb.yaml.", path=path)
+    for key in ("id", "gpu", "dram", "power_modes"):
+        if key not in raw:
+            raise RuleFileError(f"{path}: missing '{key}'", "See rules/devices/orin-agx-64gb.yaml.", path=path, key=key)
+    for mode, m in raw["power_modes"].items():
+        for k in ("gpu_mhz", "dla_mhz", "emc_mhz", "sms"):
+            if k not in (m or {}):
+                raise RuleFileError(f"{path}: power mode {mode} lacks {k}", "Give gpu_mhz, dla_mhz, emc_mhz and sms.",
+                                    path=path, key=f"power_modes.{mode}.{k}")
+    return raw
+
+
+def clear_cache() -> None:
+    """Forget parsed device files (after ``calibrate`` rewrote one)."""
+    _read.cache_clear()

@@ -1,0 +1,54 @@
+"""Plain-text rendering of modelled estimates (``estimate``, ``advise``) and of calibration results."""
+
+from __future__ import annotations
+
+
+def render_concurrent(est, title: str = "") -> str:
+    """One table row per engine instance, then the total, all labelled with their provenance."""
+    lines = [title] if title else []
+    lines.append(f"{'engine':<10} {'batch':>5} {'qps':>10} {'images/s':>10} {'latency ms':>11} {'GPU ms':>8} {'DLA ms':>8}")
+    for e in est.engines:
+        lines.append(f"{e.name:<10} {e.batch:>5} {e.throughput_qps:>10.1f} {e.images_per_s:>10.1f} {e.latency_ms:>11.3f} "
+                     f"{e.gpu_busy_ms:>8.3f} {e.dla_busy_ms:>8.3f}")
+    lines.append(f"{'total':<10} {'':>5} {'':>10} {est.total_images_per_s:>10.1f}")
+    lines.append(f"GPU busy {est.gpu_utilisation * 100:.0f} %, DRAM {est.dram_utilisation * 100:.0f} % of peak bandwidth")
+    lines.append(est.provenance.label() + (f" — {est.provenance.detail}" if est.provenance.detail else ""))
+    return "\n".join(lines) + "\n"
+
+
+def render_breakdown(est) -> str:
+    """Where each engine's time per inference goes (milliseconds)."""
+    lines = ["time per inference (ms):"]
+    for e in est.engines:
+        parts = ", ".join(f"{k} {v:.3f}" for k, v in e.breakdown)
+        lines.append(f"  {e.name}: {parts}")
+    return "\n".join(lines) + "\n"
+
+
+def render_scenarios(scenarios) -> str:
+    """The standard scenarios of ``advise``: one line per scenario with the total and per engine."""
+    if not scenarios:
+        return ""
+    label = scenarios[0][1].provenance.label()
+    lines = [f"Modelled throughput — {label}"]
+    for name, est in scenarios:
+        per = ", ".join(f"{e.name} {e.images_per_s:.1f}" for e in est.engines)
+        lines.append(f"  {name:<14} {est.total_images_per_s:>9.1f} images/s  ({per})")
+    return "\n".join(lines) + "\n"
+
+
+def render_calibration(result, written: str | None = None) -> str:
+    """Measured vs modelled per point, the fitted parameters and the MAPE."""
+    lines = [f"calibration of {result.device} on {result.measurements}",
+             f"{'point':<26} {'quantity':<18} {'measured':>10} {'modelled':>10} {'error %':>8}"]
+    for r in result.points:
+        lines.append(f"{r.id:<26} {r.quantity:<18} {r.measured:>10.2f} {r.modelled:>10.2f} {r.error_pct:>+8.1f}")
+    lines.append(f"MAPE {result.mape_pct:.1f} % over {len(result.points)} points"
+                 + (f" ({result.evaluations} model evaluations)" if result.evaluations else " (parameters not refitted)"))
+    lines.append("parameters:")
+    for k, v in result.params.as_dict().items():
+        mark = "" if not result.free or k in result.free else "  (fixed)"
+        lines.append(f"  {k:<16} {v:.4g}{mark}")
+    if written:
+        lines.append(f"wrote the fit into {written}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,160 @@
+"""Build the reference networks the performance model is calibrated and checked on (onnx helpers only).
+
+Run: python models/make_perf_models.py [OUT_DIR]. The .onnx files are generated on demand (by the
+calibration and the tests) and not committed. Weights are seeded random numbers: the model needs
+shapes, not trained values. BatchNorm is folded into the convolutions, as exporters do for inference.
+
+* resnet50.onnx — ResNet-50 v1.5 at 224x224, dynamic batch, final pooling as a 7x7 AveragePool so
+  the whole network runs on DLA, as in NVIDIA's DLA reference builds
+  (https://github.com/NVIDIA/Deep-Learning-Accelerator-SW/tree/main/scripts/prepare_models).
+* resnet34_backbone.onnx — ResNet-34 convolution trunk at 1280x768 (no pooling head), dynamic batch.
+* yolov5s.onnx — YOLOv5s v6 structure (6x6 stem, C3 blocks, SPPF, PANet neck, three 1x1 detect
+  convolutions) at 672x672 with SiLU as Sigmoid x Mul, dynamic batch, as in NVIDIA's cuDLA sample
+  (https://github.com/NVIDIA-AI-IOT/cuDLA-samples).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import onnx
+from onnx import TensorProto, helper
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_models import Builder  # noqa: E402
+
+
+def _input(b: Builder, c: int, h: int, w: int):
+    return helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch_size", c, h, w])
+
+
+def _relu_conv(b: Builder, x, cin, cout, k, stride=1, relu=True):
+    y = b.conv(x, cin, cout, k, stride=stride, pad=k // 2)
+    return b.node("Relu", [y]) if relu else y
+
+
+def _bottleneck(b: Builder, x, cin, width, stride):
+    out = width * 4
+    y = _relu_conv(b, x, cin, width, 1)
+    y = _relu_conv(b, y, width, width, 3, stride)
+    y = _relu_conv(b, y, width, out, 1, relu=False)
+    short = x if (stride == 1 and cin == out) else _relu_conv(b, x, cin, out, 1, stride, relu=False)
+    return b.node("Relu", [b.node("Add", [y, short])]), out
+
+
+def _basic(b: Builder, x, cin, cout, stride):
+    y = _relu_conv(b, x, cin, cout, 3, stride)
+    y = _relu_conv(b, y, cout, cout, 3, relu=False)
+    short = x if (stride == 1 and cin == cout) else _relu_conv(b, x, cin, cout, 1, stride, relu=False)
+    return b.node("Relu", [b.node("Add", [y, short])])
+
+
+def resnet50():
+    b = Builder(seed=3)
+    x = _relu_conv(b, "input", 3, 64, 7, 2)
+    x = b.node("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    c = 64
+    for i, (width, blocks) in enumerate(((64, 3), (128, 4), (256, 6), (512, 3))):
+        for j in range(blocks):
+            x, c = _bottleneck(b, x, c, width, 2 if (j == 0 and i > 0) else 1)
+    x = b.node("AveragePool", [x], kernel_shape=[7, 7], strides=[7, 7])
+    x = b.node("Flatten", [x], axis=1)
+    name = b._name("Gemm")
+    b.nodes.append(helper.make_node("Gemm", [x, b.weight("fc.weight", (1000, 2048)), b.weight("fc.bias", (1000,))],
+                                    ["output"], name=name, transB=1))
+    return b.model([_input(b, 3, 224, 224)], [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch_size", 1000])],
+                   "resnet50")
+
+
+def resnet34_backbone():
+    b = Builder(seed=4)
+    x = _relu_conv(b, "input", 3, 64, 7, 2)
+    x = b.node("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    c = 64
+    for i, (width, blocks) in enumerate(((64, 3), (128, 4), (256, 6), (512, 3))):
+        for j in range(blocks):
+            x = _basic(b, x, c, width, 2 if (j == 0 and i > 0) else 1)
+            c = width
+    b.nodes[-1].output[0] = "output"
+    return b.model([_input(b, 3, 768, 1280)],
+                   [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch_size", 512, 24, 40])],
+                   "resnet34_backbone")
+
+
+def _silu_conv(b: Builder, x, cin, cout, k, stride=1):
+    y = b.conv(x, cin, cout, k, stride=stride, pad=k // 2)
+    return b.node("Mul", [y, b.node("Sigmoid", [y])])
+
+
+def _c3(b: Builder, x, cin, cout, n, shortcut=True):
+    h = cout // 2
+    y = _silu_conv(b, x, cin, h, 1)
+    for _ in range(n):
+        z = _silu_conv(b, _silu_conv(b, y, h, h, 1), h, h, 3)
+        y = b.node("Add", [y, z]) if shortcut else z
+    return _silu_conv(b, b.node("Concat", [y, _silu_conv(b, x, cin, h, 1)], axis=1), 2 * h, cout, 1)
+
+
+def _sppf(b: Builder, x, c):
+    h = c // 2
+    y = _silu_conv(b, x, c, h, 1)
+    pools = [y]
+    for _ in range(3):
+        pools.append(b.node("MaxPool", [pools[-1]], kernel_shape=[5, 5], strides=[1, 1], pads=[2, 2, 2, 2]))
+    return _silu_conv(b, b.node("Concat", pools, axis=1), 4 * h, c, 1)
+
+
+def _upsample(b: Builder, x):
+    scales = b.init(f"scales{b.counter}", __import__("numpy").array([1, 1, 2, 2], dtype="float32"))
+    return b.node("Resize", [x, "", scales], mode="nearest")
+
+
+def yolov5s(size: int = 672):
+    b = Builder(seed=5)
+    x = b.conv("input", 3, 32, 6, stride=2, pad=2)
+    x = b.node("Mul", [x, b.node("Sigmoid", [x])])
+    x = _silu_conv(b, x, 32, 64, 3, 2)
+    x = _c3(b, x, 64, 64, 1)
+    x = _silu_conv(b, x, 64, 128, 3, 2)
+    p3 = _c3(b, x, 128, 128, 2)
+    x = _silu_conv(b, p3, 128, 256, 3, 2)
+    p4 = _c3(b, x, 256, 256, 3)
+    x = _silu_conv(b, p4, 256, 512, 3, 2)
+    x = _sppf(b, _c3(b, x, 512, 512, 1), 512)
+    h10 = _silu_conv(b, x, 512, 256, 1)
+    x = _c3(b, b.node("Concat", [_upsample(b, h10), p4], axis=1), 512, 256, 1, shortcut=False)
+    h14 = _silu_conv(b, x, 256, 128, 1)
+    out3 = _c3(b, b.node("Concat", [_upsample(b, h14), p3], axis=1), 256, 128, 1, shortcut=False)
+    x = _silu_conv(b, out3, 128, 128, 3, 2)
+    out4 = _c3(b, b.node("Concat", [x, h14], axis=1), 256, 256, 1, shortcut=False)
+    x = _silu_conv(b, out4, 256, 256, 3, 2)
+    out5 = _c3(b, b.node("Concat", [x, h10], axis=1), 512, 512, 1, shortcut=False)
+    outs = []
+    for i, (t, c) in enumerate(((out3, 128), (out4, 256), (out5, 512))):
+        y = b.conv(t, c, 255, 1)
+        b.nodes[-1].output[0] = f"output{i}"
+        outs.append(helper.make_tensor_value_info(f"output{i}", TensorProto.FLOAT,
+                                                  ["batch_size", 255, size // (8 << i), size // (8 << i)]))
+    return b.model([_input(b, 3, size, size)], outs, "yolov5s")
+
+
+MODELS = {"resnet50": resnet50, "resnet34_backbone": resnet34_backbone, "yolov5s": yolov5s}
+
+
+def build(name: str, out_dir: str | Path) -> Path:
+    """Write model ``name`` to ``out_dir`` (if not there yet) and return its path."""
+    path = Path(out_dir) / f"{name}.onnx"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        onnx.save(MODELS[name](), str(path))
+    return path
+
+
+def main(out_dir: str | None = None) -> None:
+    for name in MODELS:
+        print(f"wrote {build(name, out_dir or Path(__file__).parent)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else None)

@@ -1,0 +1,45 @@
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from dla_advisor.graph import load_network
+from dla_advisor.layout import BuildConfig, parse_io_formats
+from dla_advisor.perf import load_device, plan_specs, parse_plan
+from dla_advisor.platforms import load_platform
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _module(name):
+    spec = importlib.util.spec_from_file_location(f"_t_{name}", REPO / "models" / f"{name}.py")
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    return m
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory):
+    """Reference models generated once per test session."""
+    import onnx
+    out = tmp_path_factory.mktemp("perf_models")
+    for script in ("make_models", "make_perf_models"):
+        for name, fn in _module(script).MODELS.items():
+            onnx.save(fn(), str(out / f"{name}.onnx"))
+    return out
+
+
+@pytest.fixture(scope="session")
+def dev():
+    return load_device("orin-agx-64gb", power_mode="MAXN")
+
+
+@pytest.fixture(scope="session")
+def seed_net():
+    return load_network(str(REPO / "models" / "conv2d_1024.onnx"))
+
+
+def specs_for(net, plan, io=None, precision="int8", platform=None):
+    fmts = parse_io_formats(io) if io else ()
+    cfg = BuildConfig(precision=precision, input_formats=fmts, output_formats=fmts)
+    return plan_specs(net, load_platform(platform), cfg, parse_plan(plan))

@@ -1,0 +1,85 @@
+"""`dla-advisor estimate` and `dla-advisor calibrate` at the process boundary (click runner)."""
+
+import json
+import shutil
+
+import yaml
+from click.testing import CliRunner
+
+from dla_advisor.cli import main
+
+from .conftest import REPO
+
+SEED = str(REPO / "models" / "conv2d_1024.onnx")
+
+
+def test_estimate_text_labels_every_number(capsys):
+    rc = main(["estimate", SEED, "--plan", "gpu,dla0,dla1", "--precision", "int8"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    lines = out.splitlines()
+    assert [l.split()[0] for l in lines[2:5]] == ["gpu", "dla0", "dla1"]
+    assert lines[5].startswith("total")
+    assert "modelled (orin-agx-64gb-maxn, error 5 %)" in out
+
+
+def test_estimate_json(capsys, tmp_path):
+    out = tmp_path / "e.json"
+    rc = main(["estimate", SEED, "--plan", "gpu:bs=1,dla0", "--format", "json", "-o", str(out),
+               "--inputIOFormats", "int8:dla_linear", "--outputIOFormats", "int8:dla_linear"])
+    doc = json.loads(out.read_text())
+    assert rc == 0 and doc["command"] == "estimate"
+    engines = doc["estimate"]["engines"]
+    assert [e["device"] for e in engines] == ["gpu", "dla0"]
+    assert doc["estimate"]["total_images_per_s"] == sum(e["images_per_s"] for e in engines)
+    assert engines[0]["provenance"]["kind"] == "modelled"
+
+
+def test_malformed_plan_exits_2_with_the_syntax(capsys):
+    rc = main(["estimate", SEED, "--plan", "gpu:bs=x"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1
+    assert "DEVICE[:bs=N][:split=LAYER]" in err[0]
+
+
+def test_unknown_power_mode_exits_2(capsys):
+    assert main(["estimate", SEED, "--power-mode", "20W"]) == 2
+    assert "MAXN, 50W, 30W, 15W" in capsys.readouterr().err
+
+
+def test_help_documents_split(capsys):
+    res = CliRunner().invoke(main_group(), ["estimate", "--help"])
+    assert "split=LAYER" in res.output and res.exit_code == 0
+
+
+def main_group():
+    from dla_advisor.cli import cli
+    return cli
+
+
+def test_calibrate_fits_prints_errors_and_writes_device(tmp_path, capsys):
+    meas = tmp_path / "m.yaml"
+    meas.write_text(yaml.safe_dump({"device": "orin-agx-64gb", "points": [
+        {"id": "gpu", "model": SEED, "plan": "gpu", "measured": {"qps": 405.3}},
+        {"id": "dla", "model": SEED, "plan": "dla0", "measured": {"qps": 132.7}}]}))
+    device = tmp_path / "dev.yaml"
+    shutil.copy(REPO / "rules" / "devices" / "orin-agx-64gb.yaml", device)
+    rc = main(["calibrate", str(meas), "--device", str(device), "--params", "gpu_eff,dla_eff", "--max-evals", "40",
+               "--write-device", str(device)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    rows = {l.split()[0]: l.split() for l in out.splitlines() if l.startswith(("gpu ", "dla "))}
+    assert set(rows) == {"gpu", "dla"}
+    written = yaml.safe_load(device.read_text())
+    assert [p["id"] for p in written["calibration"]["points"]] == ["gpu", "dla"]
+    errors = [abs(p["error_pct"]) for p in written["calibration"]["points"]]
+    assert written["calibration"]["mape_pct"] == round(sum(errors) / 2, 2) or abs(written["calibration"]["mape_pct"] - sum(errors) / 2) < 0.01
+    assert written["params"]["gpu_switch_us"] == yaml.safe_load((REPO / "rules/devices/orin-agx-64gb.yaml").read_text())["params"]["gpu_switch_us"]
+    assert "# Performance model of the Jetson AGX Orin 64GB" in device.read_text()
+
+
+def test_calibrate_bad_file_exits_2(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("device: orin-agx-64gb\npoints:\n  - {model: x}\n")
+    assert main(["calibrate", str(bad)]) == 2
+    assert "points[0]" in capsys.readouterr().err
