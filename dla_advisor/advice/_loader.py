@@ -62,8 +62,7 @@ def load_rule_file(path: Path) -> list[Rule]:
     """Parse and validate one rule file."""
     text = path.read_text(encoding="utf-8")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _parse(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -90,8 +89,28 @@ def load_rule_file(path: Path) -> list[Rule]:
     return out
 
 
+def _parse(text: str):
+    """The node tree (for line numbers) and the data, from one parse; libyaml's loader where present."""
+    loader = _LOADER(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+    return root, data
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Compiled once per schema: rule files are loaded on every command run.
+_VALIDATORS: dict[int, jsonschema.Draft7Validator] = {}
+
+
 def _validate(data: Any, schema: dict, root, prefix: tuple, path: Path) -> None:
-    validator = jsonschema.Draft7Validator(schema)
+    validator = _VALIDATORS.get(id(schema))
+    if validator is None or validator.schema is not schema:
+        validator = _VALIDATORS[id(schema)] = jsonschema.Draft7Validator(schema)
+    if validator.is_valid(data):
+        return
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is None:
         return

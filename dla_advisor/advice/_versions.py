@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _INF = 10**9
 _VERSION = r"\d+(?:\.\d+)*"
@@ -44,6 +45,7 @@ class VersionRange:
 ANY = VersionRange((0, 0, 0, 0), (_INF,) * 4, "*")
 
 
+@lru_cache(maxsize=512)
 def parse_range(text: str) -> VersionRange:
     """Parse a range string.
 
@@ -72,6 +74,7 @@ def parse_range(text: str) -> VersionRange:
     raise ValueError(f"cannot read TensorRT version range '{text}'")
 
 
+@lru_cache(maxsize=64)
 def platform_range(trt_min: str, trt_max: str) -> VersionRange:
     """The versions a platform file covers (``trt: {min, max}``)."""
     return VersionRange(_low(str(trt_min)), _high(str(trt_max)), f"{trt_min}-{trt_max}")
