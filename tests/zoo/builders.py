@@ -209,7 +209,11 @@ def _inception(e: Export, x, cin, ch, s) -> str:
 # -- DenseNet (pre-activation BN→ReLU→Conv that cannot fold, dense Concat, AvgPool transition) -----
 def densenet() -> ZooModel:
     e = Export("densenet", opset=13, seed=7)
-    x = e.conv("input", 3, 16, 7, "/features/conv0", stride=2, bn="none")
+    # A parameter used twice is exported once and read through an Identity node (torch dedups
+    # initializers that way); the weight stays a build-time constant.
+    w = e.identity(e.param("features.conv0.weight", (16, 3, 7, 7)), "")
+    x = e.node("Conv", ["input", w], "/features/conv0", dilations=[1, 1], group=1, kernel_shape=[7, 7],
+               pads=[3, 3, 3, 3], strides=[2, 2])
     x = e.relu(e.batchnorm(x, 16, "/features/norm0"), "/features/relu0")
     x = e.node("MaxPool", [x], "/features/pool0", ceil_mode=0, kernel_shape=[3, 3], pads=[1, 1, 1, 1],
                strides=[2, 2])

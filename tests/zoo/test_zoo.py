@@ -41,7 +41,8 @@ EXPECTED_FOLDED = {
     # + Concat = 8. Two shuffles, plus the Split sizes Constant of the one chunk.
     "shufflenet": 2 * (12 + 14 + 10 + 8) + 1,
     "googlenet": 0,
-    "densenet": 0,
+    # The Identity through which conv0 reads its (shared) weight.
+    "densenet": 1,
     "regnet": 0,
     # 6 decomposed LayerNorms x (Constant 2, Constant eps) + 3 GELU x (sqrt2, 1, 0.5).
     "convnext": 6 * 2 + 3 * 3,
@@ -271,6 +272,8 @@ def test_densenet_single_input_concat_and_pre_activation_bn(zoo_dir):
     scales = [l for l in net if l.kind == "Scale"]
     assert len(scales) == 2 + 1 + 2 + 1 and all(layout.placement(l.name).device == DLA for l in scales)
     assert len(layout.dla_loadables) == 4
+    conv0 = next(l for l in net if l.onnx_nodes[0] == "/features/conv0/Conv")
+    assert conv0.attrs["weights_constant"] and conv0.attrs["out_channels"] == 16
 
 
 def test_regnet_grouped_convs_on_dla_and_se_pools_on_gpu(zoo_dir):
