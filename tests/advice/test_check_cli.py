@@ -175,3 +175,15 @@ def test_pre_commit_hook_runs_check():
     hook = next(h for h in hooks if h["id"] == "dla-advisor-check")
     assert hook["entry"] == "dla-advisor check" and hook["language"] == "python"
     assert re.search(hook["files"], "models/net.onnx") and not re.search(hook["files"], "models/net.py")
+
+
+def test_pyproject_rules_folder_is_relative_to_the_file(capsys, tmp_path, seed_model, monkeypatch):
+    from .test_two_file_rule import RULE
+
+    (tmp_path / "dla-rules").mkdir()
+    (tmp_path / "dla-rules" / "acme.yaml").write_text(RULE)
+    (tmp_path / "pyproject.toml").write_text('[tool.dla-advisor]\nrules = ["dla-rules"]\nselect = "ACME101"\n')
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    rc, out, _ = run(capsys, "check", seed_model, "--format", "json")
+    assert rc == 0 and json.loads(out)["rules_checked"] == ["ACME101"]
