@@ -65,3 +65,26 @@ def test_per_channel_constant_stays_a_scale_layer_without_broadcast():
     nodes = [helper.make_node("Mul", ["gamma", "x"], ["y"], name="Mul")]
     net = network_from_model(_model(nodes, [w], "y", [1, 16, 4, 4], in_shape=(1, 16, 4, 4)))
     assert net.layers["Mul"].kind == "Scale" and "broadcast" not in net.layers["Mul"].attrs
+
+
+def test_import_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    import pytest
+
+    from dla_advisor.errors import ModelLoadError
+
+    nodes = [helper.make_node("Relu", ["x"], ["y"], name="Relu")]
+    model = _model(nodes, [], "y", [1, 16, 4, 4], in_shape=(1, 16, 4, 4))
+    assert gc.isenabled()
+    network_from_model(model)
+    assert gc.isenabled()
+    with pytest.raises(ModelLoadError):
+        network_from_model(model, shapes={"nope": (1,)})
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        network_from_model(model)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
