@@ -8,7 +8,6 @@ apply the fusions TensorRT always makes.
 
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import onnx
 from google.protobuf.message import DecodeError
 from onnx import TensorProto, helper, numpy_helper
 
+from .._gcpause import paused_gc
 from ..errors import ModelLoadError
 from . import _fold
 from ._fusion import fuse
@@ -101,16 +101,8 @@ def load_network(path: str | os.PathLike, shapes: dict[str, tuple[int, ...]] | N
 def network_from_model(model: onnx.ModelProto, name: str = "model",
                        shapes: dict[str, tuple[int, ...]] | None = None, batch: int | None = None) -> Network:
     """Build the :class:`Network` of an in-memory model (see :func:`load_network`)."""
-    # The import allocates several objects per node and makes no reference cycles, yet the cyclic
-    # collector rescans the whole growing heap at every generation-2 pass: on a 100k-layer model that
-    # was a quarter of the import time and made it grow faster than the layer count.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _network_from_model(model, name, shapes, batch)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tuple[int, ...]] | None,

@@ -205,6 +205,8 @@ def map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
     if op in ("InstanceNormalization", "LayerNormalization", "GroupNormalization"):
         return "Normalization", {"type": op.replace("Normalization", "").upper()}, act_inputs[:1]
     if op == "Concat":
+        if len(act_inputs) == 1 and len([i for i in node.input if i]) == 1:
+            return "Identity", {}, act_inputs  # torch.cat of one tensor: TensorRT builds no layer
         shape = ctx.shape(node.output[0])
         axis = int(a.get("axis", 1))
         rank = len(shape) if shape else 4
@@ -335,10 +337,13 @@ def _matmul(node, ctx: Context, a, act_inputs):
     op = node.op_type
     weight_const = len(node.input) > 1 and ctx.is_const(node.input[1])
     trans_a = int(a.get("transA", 0)) if op == "Gemm" else 0
-    if weight_const and len(act_inputs) == 1 and not trans_a:
+    in_rank = len(ctx.shape(act_inputs[0]) or ()) if act_inputs else 0
+    # Only a 2-D [N, K] input becomes a fully connected (1x1 convolution over C) layer; a MatMul over the
+    # last axis of a 3-D/4-D channel-last tensor stays a matrix multiply.
+    if weight_const and len(act_inputs) == 1 and not trans_a and in_rank == 2:
         w = ctx.const_shape(node.input[1]) or ()
         trans_b = int(a.get("transB", 0)) if op == "Gemm" else 0
         out_ch = (w[0] if trans_b else w[-1]) if w else None
         return "FullyConnected", {"op": op, "out_channels": out_ch, "weights_constant": True,
                                   "input_rank": len(ctx.shape(act_inputs[0]) or ())}, act_inputs
-    return "MatrixMultiply", {"op": op, "both_activations": len(act_inputs) >= 2}, act_inputs
+    return "MatrixMultiply", {"op": op, "both_activations": len(act_inputs) >= 2, "input_rank": in_rank}, act_inputs

@@ -142,7 +142,11 @@ def _max_batch(layer, net, e, ctx) -> Failure:
 
 @checker("pads_below_kernel")
 def _pads_below_kernel(layer, net, e, ctx) -> Failure:
-    kernel, pads = layer.attrs.get("kernel") or [], layer.attrs.get("pads") or []
+    # Compared with the dilated window: a dilated 3x3 conv padded by its dilation (DeepLab's ASPP)
+    # keeps its output size, and DLA pads relative to the window it actually reads.
+    dil = layer.attrs.get("dilations") or [1] * len(layer.attrs.get("kernel") or [])
+    kernel = [(k - 1) * d + 1 for k, d in zip(layer.attrs.get("kernel") or [], dil)]
+    pads = layer.attrs.get("pads") or []
     n = len(kernel)
     for i, k in enumerate(kernel):
         for p in (pads[i] if i < len(pads) else 0, pads[i + n] if i + n < len(pads) else 0):

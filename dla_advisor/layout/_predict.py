@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._gcpause import paused_gc
 from ..graph import Network
 from ._config import BuildConfig
 from ._partition import condensed_order, dla_regions, layer_batch
@@ -23,7 +24,11 @@ def predict(net: Network, platform, config: BuildConfig | None = None) -> Engine
     Returns:
         An :class:`EngineLayout` with ``source="predicted"``.
     """
-    config = config or BuildConfig()
+    with paused_gc():
+        return _predict(net, platform, config or BuildConfig())
+
+
+def _predict(net: Network, platform, config: BuildConfig) -> EngineLayout:
     notes = list(net.notes)
     reasons: dict[str, list[FallbackReason]] = {}
     overrides = dict(config.layer_device_overrides)

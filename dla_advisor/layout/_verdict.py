@@ -38,6 +38,12 @@ def layer_reasons(layer: Layer, net: Network, platform, precision: str) -> list[
         reasons.append(FallbackReason(
             "unsupported-layer", f"{layer.kind} layers (ONNX {layer.op}) have no DLA implementation on {platform.id}",
             f"{platform.file}:layers", _UNSUPPORTED_SOURCE))
+    if entry is not None and entry.get("precisions") and precision not in entry["precisions"]:
+        runs = "/".join(p.upper() for p in entry["precisions"])
+        reasons.append(FallbackReason(
+            "precision", f"{layer.kind} runs only in {runs} on DLA and this build enables {precision.upper()} only "
+            f"(build with --{precision} --{entry['precisions'][0]} to allow it)",
+            f"{platform.file}:layers.{layer.kind}.precisions", entry["source"]))
     for i, check in enumerate(platform.data.get("general_checks", [])):
         failure = run_check(check, layer, net, ctx)
         if failure is not None:
