@@ -215,12 +215,20 @@ def dla_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: st
         c, ops = 0.0, 1
         if head.kind in ("gemm", "depthwise"):
             first_fmt = formats.get(head.inputs[0], "") if head.inputs else ""
-            cin_atom = int(d.get("image_mode_c", atom_c)) if first_fmt.endswith("dla_hwc4") else atom_c
-            cp = math.ceil(head.cin / cin_atom) * cin_atom
+            kp = math.ceil(head.cout / atom_k) * atom_k
             if head.kind == "depthwise":
                 macs = head.pixels * math.ceil(head.groups / atom_k) * atom_k * head.rs * atom_c
+            elif first_fmt.endswith("dla_hwc4"):
+                # Image input mode packs each kernel row's pixels (C padded to 4, times the kernel
+                # width) into the channel atom instead of padding C alone to the atom: a 3-channel
+                # 9x9 conv uses ceil(4*9/32) = 2 atoms per kernel row, not 9. NVDLA hardware
+                # architecture, "image input" / channel extension: http://nvdla.org/hw/v1/hwarch.html
+                kw = max(1, head.kw)
+                packed = math.ceil(int(d.get("image_mode_c", atom_c)) * kw / atom_c) * atom_c * (head.rs // kw)
+                macs = head.pixels * packed * kp * head.groups
             else:
-                macs = head.pixels * cp * math.ceil(head.cout / atom_k) * atom_k * head.rs * head.groups
+                cp = math.ceil(head.cin / atom_c) * atom_c
+                macs = head.pixels * cp * kp * head.rs * head.groups
             c = macs / dev.dla_macs_per_s(_compute_precision(group, work, formats, precision))
         elif head.layer_kind == "Activation" and head.activation.upper() in _DLA_TWO_PASS_ACTIVATIONS:
             # x * f(x): one pass writes f(x), a second reads x and f(x) back.

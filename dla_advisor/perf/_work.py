@@ -48,6 +48,7 @@ class LayerWork:
     groups: int = 1
     rs: int = 1
     weight_elems: int = 0
+    kw: int = 1
 
     @property
     def macs(self) -> float:
@@ -119,8 +120,10 @@ def _layer_work(layer, tensors: dict[str, TensorInfo]) -> LayerWork:
             pixels = (tensors[ins[0]].elems / max(cin, 1)) if ins else pixels
         kind = "depthwise" if groups > 1 and groups == cin else "gemm"
         cin_g, cout_g = max(cin // groups, 1), max(cout // groups, 1)
+        kernel = a.get("kernel") or (1, 1)
         return LayerWork(**base, kind=kind, pixels=pixels, cin=cin_g, cout=cout_g, groups=groups, rs=rs,
-                         weight_elems=cin_g * cout * rs, activation=str(a.get("fused_activation", "")))
+                         weight_elems=cin_g * cout * rs, activation=str(a.get("fused_activation", "")),
+                         kw=int(kernel[-1]) if kernel else 1)
     if layer.kind == "FullyConnected":
         cin = int(tensors[ins[0]].elems) if ins else 1
         cout = int(a.get("out_channels") or out.channels)
