@@ -24,6 +24,7 @@ class CheckContext:
     def __init__(self, platform, precision: str):
         self.platform = platform
         self.precision = precision
+        self.tensors: list = []  # the current layer's activation tensors, set once per layer
 
     def limit(self, key: str) -> Any:
         return self.platform.limit(key)
@@ -53,11 +54,9 @@ def _as_list(v) -> list:
     return list(v) if isinstance(v, (list, tuple)) else [v]
 
 
-def _activation_tensors(layer: Layer, net: Network):
-    for t in list(layer.inputs) + list(layer.outputs):
-        tensor = net.tensors.get(t)
-        if tensor is not None:
-            yield tensor
+def layer_tensors(layer: Layer, net: Network) -> list:
+    get = net.tensors.get
+    return [x for x in (get(t) for t in (*layer.inputs, *layer.outputs)) if x is not None]
 
 
 @checker("range")
@@ -104,7 +103,7 @@ def _never(layer, net, e, ctx) -> Failure:
 
 @checker("float_tensors")
 def _float_tensors(layer, net, e, ctx) -> Failure:
-    for t in _activation_tensors(layer, net):
+    for t in ctx.tensors:
         if t.dtype not in ("float32", "float16", "bfloat16", "int8", "uint8"):
             return {"value": t.dtype, "tensor": t.name}
     return None
@@ -112,7 +111,7 @@ def _float_tensors(layer, net, e, ctx) -> Failure:
 
 @checker("rank")
 def _rank(layer, net, e, ctx) -> Failure:
-    for t in _activation_tensors(layer, net):
+    for t in ctx.tensors:
         if t.shape is not None and len(t.shape) != e["equals"]:
             return {"value": len(t.shape), "tensor": t.name}
     return None
@@ -121,7 +120,7 @@ def _rank(layer, net, e, ctx) -> Failure:
 @checker("max_dim")
 def _max_dim(layer, net, e, ctx) -> Failure:
     lim = ctx.limit(e["limit"])
-    for t in _activation_tensors(layer, net):
+    for t in ctx.tensors:
         if t.shape and len(t.shape) >= 1:
             for d in t.shape[-3:]:
                 if d > lim:
@@ -132,7 +131,7 @@ def _max_dim(layer, net, e, ctx) -> Failure:
 @checker("max_batch")
 def _max_batch(layer, net, e, ctx) -> Failure:
     lim = ctx.limit(e["limit"])
-    for t in _activation_tensors(layer, net):
+    for t in ctx.tensors:
         if t.shape and len(t.shape) > 3:
             b = math.prod(t.shape[:-3])
             if b > lim:

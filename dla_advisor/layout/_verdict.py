@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..graph import Layer, Network
-from ._checks import CheckContext, run_check
+from ._checks import CheckContext, layer_tensors, run_check
 from ._types import FallbackReason
 
 _UNSUPPORTED_SOURCE = "https://docs.nvidia.com/deeplearning/tensorrt/latest/inference-library/dla-layer-restrictions.html"
@@ -28,6 +28,7 @@ def _reason(entry: dict, failure: dict, platform, key: str) -> FallbackReason:
 def layer_reasons(layer: Layer, net: Network, platform, precision: str) -> list[FallbackReason]:
     """Every reason ``layer`` cannot run on DLA on ``platform`` (empty: it can)."""
     ctx = CheckContext(platform, precision)
+    ctx.tensors = layer_tensors(layer, net)
     if layer.kind == "Plugin":
         what = layer.attrs.get("plugin", layer.op)
         return [FallbackReason("plugin-layer", f"ONNX op {what} has no builtin TensorRT layer; it needs a GPU plugin",

@@ -19,10 +19,12 @@ SMALL = SpaceOptions(precisions=("int8",), gpu_fallback=(False,), dla_sram_mib=(
 
 
 def test_tpe_reaches_99_percent_of_the_exhaustive_optimum_within_60_trials(seed_model, tmp_path):
-    tuner = Tuner(TuneRequest(models=(str(seed_model),), n_trials=60, seed=0, space=SMALL,
+    # The default `tune` space (INT8 and FP16, every device, instance count, legal I/O format,
+    # fallback and SRAM setting): 4,912 legal plans, enumerated here in a few seconds.
+    tuner = Tuner(TuneRequest(models=(str(seed_model),), n_trials=60, seed=0,
                               storage=f"sqlite:///{tmp_path / 'study.db'}"))
     plans = [o for _, o in enumerate_plans(tuner.space) if not isinstance(o, PlanRejected)]
-    assert len(plans) == 332
+    assert len(plans) == 4912
     optimum = max(tuner.backend.measure(p).total_images_per_s for p in plans)
 
     assert tuner.run() == 60
@@ -32,6 +34,11 @@ def test_tpe_reaches_99_percent_of_the_exhaustive_optimum_within_60_trials(seed_
     assert best.total_images_per_s >= report.reference.total_images_per_s
     assert report.reference.plan.label.startswith("hand-made: GPU + 2×DLA")
     assert best.provenance.kind == "modelled"
+
+
+def test_small_space_enumerates_to_the_expected_plan_count(seed_model):
+    space = SearchSpace([str(seed_model)], load_platform(None), SMALL)
+    assert len([o for _, o in enumerate_plans(space) if not isinstance(o, PlanRejected)]) == 332
 
 
 def test_enumeration_visits_each_decision_path_once():
