@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import signal
@@ -67,7 +68,11 @@ def test_sigkill_mid_trial_loses_no_completed_trial(seed_model, tmp_path, standi
         except Exception:  # the study is not created yet
             continue
         done = {t.number: (t.params, t.values) for t in trials if t.state == TrialState.COMPLETE}
-        if len(done) >= 2 and trials[-1].state == TrialState.RUNNING and trials[-1].number not in done:
+        last = trials[-1]
+        # Kill a trial that has been running for a while: Optuna fails a stale trial by its heartbeat,
+        # and one killed in the first milliseconds, before its first heartbeat, is never detected.
+        if (len(done) >= 2 and last.state == TrialState.RUNNING and last.number not in done
+                and (datetime.datetime.now() - last.datetime_start).total_seconds() > 0.2):
             break
     proc.send_signal(signal.SIGKILL)
     proc.wait()
