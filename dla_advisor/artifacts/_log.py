@@ -13,6 +13,7 @@ import re
 
 from ..layout import FallbackReason
 from . import _patterns
+from ._base import LayoutReader
 from ._model import Observation, ObservedLayer
 from ._perf_summary import PerfSummaryParser
 from ._prefix import split_prefix
@@ -34,7 +35,7 @@ _CANDIDATES = re.compile(r"Number of DLA node candidates offloaded : (\d+) out o
 _FLAG = re.compile(r"--([A-Za-z]+)(?:=(\S+))?")
 
 
-class LayoutFromTrtexecLog:
+class LayoutFromTrtexecLog(LayoutReader):
     """Read a trtexec or builder log of any TensorRT generation.
 
     Calling the reader returns the engine's ``EngineLayout`` (with the measured numbers the log holds
@@ -46,13 +47,6 @@ class LayoutFromTrtexecLog:
 
     kind = "trtexec-log"
 
-    def __init__(self, path: str):
-        self.path = str(path)
-
-    def __call__(self):
-        from ._build import build_layout
-
-        return build_layout([self.observe()])
 
     def observe(self) -> Observation:
         """Stream the file into an :class:`Observation`."""

@@ -10,6 +10,7 @@ import math
 from array import array
 
 from ..errors import ArtifactParseError
+from ._base import LayoutReader, MeasurementReader
 from ._jsonstream import JsonStream
 from ._model import (DUMP_PROFILE, KIND_LABELS, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, Observation,
                      ObservedLayer, ProfileRow)
@@ -32,18 +33,11 @@ def _num(rec: dict, key: str, stream: JsonStream) -> float | None:
     return float(v)
 
 
-class LayoutFromLayerInfoJson:
+class LayoutFromLayerInfoJson(LayoutReader):
     """``--exportLayerInfo`` JSON, with ``--profilingVerbosity=detailed`` records or names only."""
 
     kind = LAYER_INFO_JSON
 
-    def __init__(self, path: str):
-        self.path = str(path)
-
-    def __call__(self):
-        from ._build import build_layout
-
-        return build_layout([self.observe()])
 
     def observe(self) -> Observation:
         with _open(self.path) as f:
@@ -98,18 +92,11 @@ def _tensors(items, s: JsonStream) -> tuple:
     return tuple(out)
 
 
-class MeasurementFromProfileJson:
+class MeasurementFromProfileJson(MeasurementReader):
     """``--exportProfile`` JSON: ``[{"count": N}, {"name", "timeMs", "averageMs", ["medianMs",] "percentage"}...]``."""
 
     kind = PROFILE_JSON
 
-    def __init__(self, path: str):
-        self.path = str(path)
-
-    def __call__(self):
-        from ._build import build_measurement
-
-        return build_measurement([self.observe()])
 
     def observe(self) -> Observation:
         obs = Observation(self.path, self.kind)
@@ -141,18 +128,11 @@ class MeasurementFromProfileJson:
 _TIME_KEYS = ("latencyMs", "computeMs", "startComputeMs", "endComputeMs")
 
 
-class MeasurementFromTimesJson:
+class MeasurementFromTimesJson(MeasurementReader):
     """``--exportTimes`` JSON: one record per inference (``startComputeMs``, ``computeMs``, ``latencyMs`` ...)."""
 
     kind = TIMES_JSON
 
-    def __init__(self, path: str):
-        self.path = str(path)
-
-    def __call__(self):
-        from ._build import build_measurement
-
-        return build_measurement([self.observe()])
 
     def observe(self) -> Observation:
         obs = Observation(self.path, self.kind)
@@ -214,18 +194,11 @@ def stats(values) -> dict[str, float]:
             "p90": rank(90), "p95": rank(95), "p99": rank(99)}
 
 
-class MeasurementFromDumpProfile:
+class MeasurementFromDumpProfile(MeasurementReader):
     """A ``--dumpProfile`` table (either column layout), alone or inside a log."""
 
     kind = DUMP_PROFILE
 
-    def __init__(self, path: str):
-        self.path = str(path)
-
-    def __call__(self):
-        from ._build import build_measurement
-
-        return build_measurement([self.observe()])
 
     def observe(self) -> Observation:
         from ._log import LayoutFromTrtexecLog
