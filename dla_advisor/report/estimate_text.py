@@ -31,9 +31,10 @@ def render_scenarios(scenarios) -> str:
         return ""
     label = scenarios[0][1].provenance.label()
     lines = [f"Modelled throughput — {label}"]
+    width = max(len(name) for name, _ in scenarios)
     for name, est in scenarios:
         per = ", ".join(f"{e.name} {e.images_per_s:.1f}" for e in est.engines)
-        lines.append(f"  {name:<14} {est.total_images_per_s:>9.1f} images/s  ({per})")
+        lines.append(f"  {name:<{width}} {est.total_images_per_s:>9.1f} images/s  ({per})")
     return "\n".join(lines) + "\n"
 
 

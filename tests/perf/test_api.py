@@ -71,9 +71,19 @@ def test_gpu_spec_rejects_a_dla_layout(seed_net):
 
 def test_standard_scenarios(seed_net, dev):
     sc = standard_scenarios(seed_net, load_platform(None), BuildConfig(precision="int8"), dev)
-    assert [label for label, _ in sc] == ["GPU only", "one DLA", "GPU + 2xDLA"]
-    assert [len(e.engines) for _, e in sc] == [1, 1, 3]
+    assert [label for label, _ in sc] == ["GPU only", "one DLA", "GPU + 2xDLA", "GPU + 2xDLA, DLA I/O int8:dla_linear"]
+    assert [len(e.engines) for _, e in sc] == [1, 1, 3, 3]
     assert sc[2][1].total_images_per_s == pytest.approx(sum(e.images_per_s for e in sc[2][1].engines))
+    # What the seed's I/O fix is worth: the GPU engine keeps fp32 I/O, the DLA engines lose their reformats.
+    assert sc[3][1].total_images_per_s > 1.15 * sc[2][1].total_images_per_s
+
+
+def test_standard_scenarios_skip_the_io_fix_when_the_build_has_it(seed_net, dev):
+    from dla_advisor.layout import parse_io_formats
+    native = BuildConfig(precision="int8", input_formats=parse_io_formats("int8:dla_linear"),
+                         output_formats=parse_io_formats("int8:dla_linear"))
+    sc = standard_scenarios(seed_net, load_platform(None), native, dev)
+    assert [label for label, _ in sc] == ["GPU only", "one DLA", "GPU + 2xDLA"]
 
 
 def test_two_engines_on_one_dla_core_share_it(seed_net, dev):
