@@ -48,5 +48,5 @@ def render_fix_json(report) -> str:
 
 
 def render_rewrite_list_json(rewrites) -> str:
-    return json.dumps({"schema_version": SCHEMA_VERSION, "rewrites": [
+    return json.dumps({"schema_version": SCHEMA_VERSION, "tool": "dla-advisor", "command": "fix", "rewrites": [
         {"name": r.name, "title": r.title, "applies": r.applies, "exact": r.exact} for r in rewrites]}, indent=2)

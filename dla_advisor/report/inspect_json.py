@@ -14,6 +14,7 @@ def inspect_document(result, predicted=None, diff=None, model: str | None = None
     doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": "dla-advisor inspect",
+        "command": "inspect",
         "artifacts": [{"path": p, "kind": k, "label": result.kind_label(k)} for p, k in result.artifacts],
         "layout": layout.to_dict(),
         "reformats_by_kind": dict(Counter(r.kind for r in layout.reformats)),
