@@ -12,6 +12,8 @@ import click
 from ..errors import UsageError
 from ._common import output_option, write_report
 
+_HEADER = {"schema_version": "1.0", "tool": "dla-advisor", "command": "rules"}
+
 
 @click.command("rules", help=__doc__)
 @click.argument("rule_id", required=False, metavar="[ID]")
@@ -27,9 +29,9 @@ def command(rule_id, rule_dirs, fmt, output) -> int:
         rule = rules.get(rule_id)
         if rule is None:
             raise UsageError(f"no rule '{rule_id}'", "Run `dla-advisor rules` to list ids and names.")
-        text = json.dumps(dict(rule.entry), indent=2) if fmt == "json" else explain_rule(rule)
+        text = json.dumps({**_HEADER, "rule": dict(rule.entry)}, indent=2) if fmt == "json" else explain_rule(rule)
     elif fmt == "json":
-        text = json.dumps([dict(r.entry) for r in rules], indent=2)
+        text = json.dumps({**_HEADER, "rules": [dict(r.entry) for r in rules]}, indent=2)
     else:
         width = max(len(r.name) for r in rules)
         lines = [f"{r.id}  {r.severity:<7}  {r.name:<{width}}  {r.title}" for r in rules]

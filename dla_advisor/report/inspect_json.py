@@ -1,11 +1,11 @@
-"""JSON report of `dla-advisor inspect` (schema_version 1)."""
+"""JSON report of `dla-advisor inspect` (schema_version 1.0, schemas/inspect-1.json)."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = "1.0"
 
 
 def inspect_document(result, predicted=None, diff=None, model: str | None = None) -> dict:
@@ -13,7 +13,7 @@ def inspect_document(result, predicted=None, diff=None, model: str | None = None
     layout = result.layout
     doc = {
         "schema_version": SCHEMA_VERSION,
-        "tool": "dla-advisor inspect",
+        "tool": "dla-advisor",
         "command": "inspect",
         "artifacts": [{"path": p, "kind": k, "label": result.kind_label(k)} for p, k in result.artifacts],
         "layout": layout.to_dict(),
