@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..layout import EngineLayout
+from ._json import dumps
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_ID = "https://dla-advisor.invalid/schemas/advise-1.json"
@@ -23,4 +23,4 @@ def advise_document(layout: EngineLayout, model: str, findings: list[dict[str, A
 
 
 def render_advise_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2, default=str)
+    return dumps(doc)

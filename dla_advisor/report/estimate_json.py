@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+from ._json import dumps
 
 SCHEMA_VERSION = "1.0"
 
@@ -20,4 +20,4 @@ def calibration_document(result) -> dict[str, Any]:
 
 
 def render_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2, default=str)
+    return dumps(doc)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 
 from ._findings import CheckReport
+from ._json import dumps
 
 SCHEMA_VERSION = "1.0"
 
@@ -25,4 +25,4 @@ def render_check(report: CheckReport) -> str:
             for i in report.inputs
         ],
     }
-    return json.dumps(doc, indent=2)
+    return dumps(doc)

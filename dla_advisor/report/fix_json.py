@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict
 from typing import Any
+from ._json import dumps
 
 SCHEMA_VERSION = "1.0"
 
@@ -44,9 +44,9 @@ def fix_document(report) -> dict[str, Any]:
 
 
 def render_fix_json(report) -> str:
-    return json.dumps(fix_document(report), indent=2)
+    return dumps(fix_document(report))
 
 
 def render_rewrite_list_json(rewrites) -> str:
-    return json.dumps({"schema_version": SCHEMA_VERSION, "tool": "dla-advisor", "command": "fix", "rewrites": [
-        {"name": r.name, "title": r.title, "applies": r.applies, "exact": r.exact} for r in rewrites]}, indent=2)
+    return dumps({"schema_version": SCHEMA_VERSION, "tool": "dla-advisor", "command": "fix", "rewrites": [
+        {"name": r.name, "title": r.title, "applies": r.applies, "exact": r.exact} for r in rewrites]})

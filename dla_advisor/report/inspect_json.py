@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
+from ._json import dumps
 
 SCHEMA_VERSION = "1.0"
 
@@ -30,4 +30,4 @@ def inspect_document(result, predicted=None, diff=None, model: str | None = None
 
 
 def render_inspect_json(result, predicted=None, diff=None, model: str | None = None) -> str:
-    return json.dumps(inspect_document(result, predicted, diff, model), indent=2, default=str)
+    return dumps(inspect_document(result, predicted, diff, model))

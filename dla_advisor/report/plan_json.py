@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from typing import Any
+from ._json import dumps
 
 SCHEMA_VERSION = "1.0"
 
@@ -54,7 +55,7 @@ def plan_document(report) -> dict[str, Any]:
 
 
 def render_plan_json(report) -> str:
-    return json.dumps(plan_document(report), indent=2, default=str)
+    return dumps(plan_document(report))
 
 
 def render_plan_yaml(report) -> str:

@@ -7,10 +7,10 @@ which do not fit a binary model).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ._findings import CheckReport, fix_lines
+from ._json import dumps
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -58,7 +58,7 @@ def render_check(report: CheckReport) -> str:
             "invocations": [{"executionSuccessful": True, "properties": {"failOn": report.fail_on, "passed": report.passed}}],
         }],
     }
-    return json.dumps(doc, indent=2)
+    return dumps(doc)
 
 
 def _rule(rule) -> dict:

@@ -286,3 +286,10 @@ def test_published_rule_schema_agrees_with_the_loader_on_severities_and_safety()
     assert set(rule["required"]) == set(RULE_SCHEMA["required"])
     assert set(rule["properties"]) == set(RULE_SCHEMA["properties"])
     assert re.fullmatch(rule["properties"]["id"]["pattern"], "DLA101")
+
+
+def test_reports_write_strict_json_even_for_non_finite_numbers():
+    # A modelled engine with zero throughput has an infinite latency; Python would write `Infinity`.
+    from dla_advisor.report._json import dumps
+
+    assert json.loads(dumps({"latency_ms": float("inf"), "xs": [1.0, float("nan")]})) == {"latency_ms": None, "xs": [1.0, None]}

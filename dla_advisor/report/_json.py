@@ -1,0 +1,27 @@
+"""The one JSON writer of every report: strict JSON, so a non-finite number becomes null.
+
+``json.dumps`` writes ``Infinity``/``NaN`` by default, which JSON parsers (and the schemas) reject;
+a modelled engine with zero throughput has an infinite latency, and that must still parse.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def dumps(doc: Any, **kwargs) -> str:
+    kwargs.setdefault("indent", 2)
+    kwargs.setdefault("default", str)
+    return json.dumps(_finite(doc), allow_nan=False, **kwargs)
