@@ -274,3 +274,22 @@ def _cbuf(layer, net, e, ctx) -> Failure:
     data_banks = math.ceil(entries * dil_h / 256)
     total = wt_banks + data_banks
     return None if total <= e["banks"] else {"value": total}
+
+
+_RESHAPES = ("Reshape", "Flatten", "Squeeze", "Unsqueeze")
+
+
+@checker("reshape_next_to_slice_or_concat")
+def _reshape_next_to_slice_or_concat(layer, net, e, ctx) -> Failure:
+    """DLA's compiler rejects a reshape whose input comes from, or whose output feeds, a Slice or Concat."""
+    if layer.op not in _RESHAPES and layer.attrs.get("op") not in _RESHAPES:
+        return None
+    near = set(e.get("kinds", ("Slice", "Concatenation")))
+    producer = net.producer(layer.inputs[0]) if layer.inputs else None
+    if producer is not None and producer.kind in near:
+        return {"value": f"{producer.kind} {producer.name}", "side": "after"}
+    for t in layer.outputs:
+        for c in net.consumers(t):
+            if c.kind in near:
+                return {"value": f"{c.kind} {c.name}", "side": "before"}
+    return None

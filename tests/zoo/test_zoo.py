@@ -200,7 +200,11 @@ def test_shufflenet_5d_channel_shuffle_is_gpu_and_the_branches_stay_on_dla(zoo_d
     gpu = _gpu(layout)
     shuffles = [l for l in net if l.op in ("Reshape", "Transpose")]
     assert [net.tensors[l.outputs[0]].shape for l in shuffles] == [(1, 2, 8, 8, 8), (1, 8, 2, 8, 8), (1, 16, 8, 8)] * 2
-    assert all(gpu[l.name] == {"not-4d"} for l in shuffles)
+    assert all("not-4d" in gpu[l.name] for l in shuffles)
+    # A reshape right after the branch Concat, or feeding the next unit's chunk (Split), is also one DLA's
+    # compiler rejects ("does not support reshape layers directly connected to Slice or Concat").
+    assert [gpu[l.name] - {"not-4d"} for l in shuffles] == [{"dla-validation"}, set(), {"dla-validation"},
+                                                            {"dla-validation"}, set(), set()]
     assert all(layout.placement(l.name).device == DLA for l in net if l.kind in ("Convolution", "Concatenation"))
     # The chunk: one Slice per half, both along C.
     splits = [l for l in net if l.op == "Split"]
