@@ -8,6 +8,11 @@
 * Flatten/Reshape of an [N,C,1,1] tensor into [N,C] feeding a fully-connected layer is absorbed: the
   FC runs as a 1×1 convolution on the 4-D tensor, and a squeeze Shuffle restores the 2-D output
   (TensorRT names it ``copied_squeeze_after_...``; it is visible in the tutorial's BatchNorm log).
+
+One sweep over all layers finds each tensor's sole consumer and the layers that can start a pattern;
+each pattern then visits only its own candidates. On a large network every name looked up in a
+graph-sized dict is a cache miss, so the sweep records layer objects rather than names, and only the
+producers that a pattern can use (Shuffles: the Reshape before a GroupNorm, the Flatten before an FC).
 """
 
 from __future__ import annotations
@@ -15,46 +20,77 @@ from __future__ import annotations
 from ._ir import Layer, Tensor
 
 _CONV_KINDS = ("Convolution", "Deconvolution", "FullyConnected")
+_MANY = object()  # sole-consumer marker for a tensor read by more than one input slot
 
 
 def fuse(layers: dict[str, Layer], tensors: dict[str, Tensor], outputs: set[str]) -> dict[str, Layer]:
-    consumers = _consumers(layers)
-    producer = {t: l.name for l in layers.values() for t in l.outputs}
+    """Apply the fusions to ``layers`` (which it consumes) and return the fused layers in network order."""
+    sole: dict[str, object] = {}  # tensor -> the one Layer that reads it, or _MANY
+    shuffle_of: dict[str, str] = {}  # tensor -> name of the Shuffle layer that writes it
+    convs: list[Layer] = []
+    silus: list[Layer] = []
+    norms: list[Layer] = []
+    fcs: list[Layer] = []
+    for layer in layers.values():
+        ins = layer.inputs
+        for t in ins:
+            if sole.setdefault(t, layer) is not layer:
+                sole[t] = _MANY
+        if len(ins) > 1 and len(set(ins)) < len(ins):  # x * x: two reads by one layer
+            for t in ins:
+                if ins.count(t) > 1:
+                    sole[t] = _MANY
+        kind = layer.kind
+        if kind in _CONV_KINDS:
+            convs.append(layer)
+            if kind == "FullyConnected":
+                fcs.append(layer)
+        elif kind == "Activation":
+            if layer.attrs.get("activation") == "SIGMOID":
+                silus.append(layer)
+        elif kind == "Normalization":
+            if layer.attrs.get("type") == "INSTANCE":
+                norms.append(layer)
+        elif kind == "Shuffle":
+            for t in layer.outputs:
+                shuffle_of[t] = layer.name
 
     def only_consumer(tensor: str) -> Layer | None:
-        c = consumers.get(tensor, [])
-        if len(c) == 1 and tensor not in outputs:
-            return layers.get(c[0])
+        c = sole.get(tensor)
+        if c is not None and c is not _MANY and tensor not in outputs:
+            return c
         return None
 
-    removed: set[str] = set()
+    def shuffle_producer(tensor: str) -> Layer | None:
+        name = shuffle_of.get(tensor)
+        return None if name is None else layers.get(name)
 
-    def absorb(into: Layer, other: Layer, kind_tag: str) -> None:
+    removed: set[str] = set()
+    renamed: list[tuple[Layer, list[str]]] = []  # fused layers and the names they are made of
+
+    def absorb(into: Layer, other: Layer, kind_tag: str, names: list[str]) -> None:
         into.outputs = list(other.outputs)
         into.onnx_nodes.extend(other.onnx_nodes)
         into.fused.append(kind_tag)
-        into.name_parts = getattr(into, "name_parts", [into.name]) + [other.name]
+        names.append(other.name)
         removed.add(other.name)
-        for t in other.outputs:
-            producer[t] = into.name
 
     # Conv + BN(Scale from BatchNormalization) + ReLU.
-    for layer in list(layers.values()):
-        if layer.name in removed or layer.kind not in _CONV_KINDS:
-            continue
+    for layer in convs:
+        names = [layer.name]
         nxt = only_consumer(layer.outputs[0]) if layer.outputs else None
         if nxt is not None and nxt.kind == "Scale" and nxt.attrs.get("from") == "BatchNormalization":
-            absorb(layer, nxt, "BatchNormalization")
+            absorb(layer, nxt, "BatchNormalization", names)
             nxt = only_consumer(layer.outputs[0])
         if nxt is not None and nxt.kind == "Activation" and nxt.attrs.get("activation") == "RELU":
-            absorb(layer, nxt, "Relu")
+            absorb(layer, nxt, "Relu", names)
             layer.attrs["fused_activation"] = "RELU"
+        if len(names) > 1:
+            renamed.append((layer, names))
 
     # SiLU: Sigmoid(x) feeding Mul(x, sigmoid(x)).
-    for layer in list(layers.values()):
-        if layer.name in removed or layer.kind != "Activation" or layer.attrs.get("activation") != "SIGMOID":
-            continue
-        if not layer.inputs or not layer.outputs:
+    for layer in silus:
+        if layer.name in removed or not layer.inputs or not layer.outputs:
             continue
         mul = only_consumer(layer.outputs[0])
         if mul is None or mul.kind != "ElementWise" or mul.attrs.get("op") != "PROD":
@@ -63,13 +99,15 @@ def fuse(layers: dict[str, Layer], tensors: dict[str, Tensor], outputs: set[str]
             continue
         layer.attrs["activation"] = "SILU"
         layer.op = "SiLU"
-        absorb(layer, mul, "Mul")
+        names = [layer.name]
+        absorb(layer, mul, "Mul", names)
+        renamed.append((layer, names))
 
     # GroupNorm as exported by PyTorch.
-    for layer in list(layers.values()):
-        if layer.name in removed or layer.kind != "Normalization" or layer.attrs.get("type") != "INSTANCE":
+    for layer in norms:
+        if layer.name in removed:
             continue
-        pre = layers.get(producer.get(layer.inputs[0], "")) if layer.inputs else None
+        pre = shuffle_producer(layer.inputs[0]) if layer.inputs else None
         post = only_consumer(layer.outputs[0]) if layer.outputs else None
         if pre is None or pre.kind != "Shuffle" or post is None or post.kind != "Shuffle":
             continue
@@ -78,22 +116,26 @@ def fuse(layers: dict[str, Layer], tensors: dict[str, Tensor], outputs: set[str]
         group = Layer(pre.name, "Normalization", "GroupNorm", list(pre.inputs), list(post.outputs),
                       {"type": "GROUP"}, pre.onnx_nodes + layer.onnx_nodes + post.onnx_nodes,
                       ["Reshape", "InstanceNormalization", "Reshape"])
-        group.name_parts = [pre.name, layer.name, post.name]
+        names = [pre.name, layer.name, post.name]
         removed.update({layer.name, post.name})
         layers[pre.name] = group
-        for t in group.outputs:
-            producer[t] = group.name
+        for t in pre.inputs:  # a lookup by name now finds the group, so must the sole-consumer table
+            if sole.get(t) is pre:
+                sole[t] = group
+        for t in post.outputs:  # written by the group now, not by a Shuffle
+            shuffle_of.pop(t, None)
         for _ in range(2):  # the affine Mul (gamma) and Add (beta)
             nxt = only_consumer(group.outputs[0])
             if nxt is not None and nxt.kind == "Scale" and nxt.attrs.get("mode") == "channel":
-                absorb(group, nxt, nxt.op)
+                absorb(group, nxt, nxt.op, names)
+        renamed.append((group, names))
 
     # Flatten → FC: run the FC on the 4-D tensor and squeeze after it.
     extra: dict[str, Layer] = {}
-    for layer in list(layers.values()):
-        if layer.name in removed or layer.kind != "FullyConnected" or not layer.inputs:
+    for layer in fcs:
+        if layer.name in removed or not layer.inputs:
             continue
-        flat = layers.get(producer.get(layer.inputs[0], ""))
+        flat = shuffle_producer(layer.inputs[0])
         src = flat.inputs[0] if flat is not None and flat.inputs else None
         src_shape = tensors.get(src).shape if src and src in tensors else None
         if (flat is None or flat.kind != "Shuffle" or flat.name in removed or src_shape is None
@@ -112,22 +154,17 @@ def fuse(layers: dict[str, Layer], tensors: dict[str, Tensor], outputs: set[str]
         extra[layer.name] = Layer(sq_name, "Shuffle", "Squeeze", [out4], [out], {"op": "Squeeze", "implicit": True},
                                   [], [])
 
+    if not removed and not extra:
+        return layers
+    for name in removed:
+        layers[name] = None  # keeps its place; skipped below without a lookup per layer
+    for layer, names in renamed:
+        layer.name = " + ".join(names)
     result: dict[str, Layer] = {}
     for name, layer in layers.items():
-        if name in removed:
+        if layer is None:
             continue
-        parts = getattr(layer, "name_parts", None)
-        if parts and len(parts) > 1:
-            layer.name = " + ".join(parts)
         result[layer.name] = layer
-        if name in extra:
+        if extra and name in extra:
             result[extra[name].name] = extra[name]
     return result
-
-
-def _consumers(layers: dict[str, Layer]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for l in layers.values():
-        for t in l.inputs:
-            out.setdefault(t, []).append(l.name)
-    return out

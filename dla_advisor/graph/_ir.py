@@ -66,12 +66,32 @@ class Layer:
     fused: list[str] = field(default_factory=list)
 
 
+class _LazyGraph:
+    """The ``Network.graph`` field: built from the layers on first read unless one was given.
+
+    The analyses walk ``Layer.inputs``/``outputs`` and never need it; on a large network the
+    networkx graph (three dicts per layer and one per edge) cost as much as the whole fusion pass.
+    """
+
+    def __get__(self, net, owner=None):
+        if net is None:
+            return None  # the dataclass default: build on demand
+        g = net.__dict__.get("_graph")
+        if g is None:
+            g = net.__dict__["_graph"] = build_graph(net.layers)
+        return g
+
+    def __set__(self, net, value) -> None:
+        net.__dict__["_graph"] = value
+
+
 @dataclass
 class Network:
     """A model as TensorRT would see it, in topological order.
 
     ``graph`` is a :class:`networkx.DiGraph` over layer names; each edge carries the ``tensor`` it
-    stands for. ``notes`` records assumptions the importer made (e.g. a dynamic dim taken as 1).
+    stands for. Left out (or None), it is built from ``layers`` when first read. ``notes`` records
+    assumptions the importer made (e.g. a dynamic dim taken as 1).
     """
 
     name: str
@@ -79,7 +99,7 @@ class Network:
     tensors: dict[str, Tensor]
     inputs: list[str]
     outputs: list[str]
-    graph: nx.DiGraph
+    graph: nx.DiGraph = _LazyGraph()
     opset: int = 0
     notes: list[str] = field(default_factory=list)
     dynamic_inputs: dict[str, tuple] = field(default_factory=dict)

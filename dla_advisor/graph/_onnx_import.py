@@ -8,6 +8,7 @@ apply the fusions TensorRT always makes.
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from .._gcpause import paused_gc
 from ..errors import ModelLoadError
 from . import _fold
 from ._fusion import fuse
-from ._ir import Layer, Network, Tensor, build_graph
+from ._ir import Layer, Network, Tensor
 from ._opmap import map_node
 
 MIN_OPSET = 7
@@ -187,16 +188,28 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
             break
 
     layers: dict[str, Layer] = {}
+    tensors: dict[str, Tensor] = {}
     alias: dict[str, str] = {}
     folded: list[str] = []
     used_names: set[str] = set()
+
+    def canonical(names: list[str]) -> list[str]:
+        # Every layer refers to a tensor through the one name object stored in ``tensors``, so the
+        # name lookups of fusion, graph building and prediction compare by identity, not by content.
+        out = []
+        for t in names:
+            tensor = tensors.get(t)
+            if tensor is None:
+                tensor = tensors[t] = Tensor(t, shape_of.get(t), dtype_of.get(t, "float32"))
+            out.append(tensor.name)
+        return out
 
     for idx, node in enumerate(graph.node):
         node_name = node.name or f"{node.op_type}_{idx}"
         if idx in folded_idx:
             folded.append(node_name)
             continue
-        if any(alias.get(i, i) != i for i in node.input):
+        if alias and any(alias.get(i, i) != i for i in node.input):
             node = _with_inputs(node, [alias.get(i, i) for i in node.input])
         if node.op_type in ("Identity", "Dropout") and node.input and not ctx.is_const(node.input[0]):
             alias[node.output[0]] = node.input[0]
@@ -215,25 +228,22 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         if node.op_type == "Split" and len(outputs) > 1:
             for k, o in enumerate(outputs):
                 nm = f"{lname}_{k}" if k else lname
-                layers[nm] = Layer(nm, kind, node.op_type, list(act_inputs), [o], dict(attrs), [node_name])
+                layers[nm] = Layer(nm, kind, node.op_type, canonical(act_inputs), canonical([o]), dict(attrs),
+                                   [node_name])
             continue
         if node.op_type in ("Dropout", "BatchNormalization", "MaxPool") and len(outputs) > 1:
             outputs = outputs[:1]
-        layers[lname] = Layer(lname, kind, node.op_type, list(act_inputs), outputs, attrs, [node_name])
+        layers[lname] = Layer(lname, kind, node.op_type, canonical(act_inputs), canonical(outputs), attrs,
+                              [node_name])
 
     graph_outputs = [alias.get(o.name, o.name) for o in graph.output]
-    tensors: dict[str, Tensor] = {}
-    for layer in layers.values():
-        for t in list(layer.inputs) + list(layer.outputs):
-            if t not in tensors:
-                tensors[t] = Tensor(t, shape_of.get(t), dtype_of.get(t, "float32"))
     for n in fixed:
         tensors.setdefault(n, Tensor(n, fixed[n], dtype_of.get(n, "float32")))
 
     layers = fuse(layers, tensors, set(graph_outputs))
     net = Network(
         name=name or graph.name or "model", layers=layers, tensors=tensors,
-        inputs=[vi.name for vi in real_inputs], outputs=graph_outputs, graph=build_graph(layers),
+        inputs=[vi.name for vi in real_inputs], outputs=graph_outputs,
         opset=default_opset(model) or 0, notes=notes, dynamic_inputs=dynamic, initializer_bytes=init_bytes,
     )
     net.__dict__["folded_nodes"] = folded
@@ -343,11 +353,14 @@ def _infer_shapes(model: onnx.ModelProto, fixed: dict[str, tuple[int, ...]], rea
     skel.name = g.name
     declared: set[str] = set()
     folded_outputs: list[str] = []
-    for idx, node in enumerate(g.node):
-        if idx in folded_idx:
-            folded_outputs.extend(o for o in node.output if o)
-        else:
-            skel.node.append(node)
+    if not folded_idx:
+        skel.node.extend(g.node)
+    else:
+        for idx, node in enumerate(g.node):
+            if idx in folded_idx:
+                folded_outputs.extend(o for o in node.output if o)
+            else:
+                skel.node.append(node)
     for vi in real_inputs:
         elem = vi.type.tensor_type.elem_type or TensorProto.FLOAT
         skel.input.append(helper.make_tensor_value_info(vi.name, elem, list(fixed[vi.name])))
@@ -379,11 +392,25 @@ def _infer_shapes(model: onnx.ModelProto, fixed: dict[str, tuple[int, ...]], rea
     except Exception as e:  # onnx raises several types; any of them means the model is inconsistent
         raise ModelLoadError(f"ONNX shape inference failed: {str(e).splitlines()[0][:200]}",
                              "Check the model with onnx.checker, or pass --shapes for its dynamic inputs.") from None
+    # One value_info at a time: protobuf keeps a table of the message wrappers alive, and a list of
+    # every wrapper would grow it to the size of the graph. Float32, the default, is not recorded.
     shape_of: dict[str, tuple[int, ...]] = {}
     dtype_of: dict[str, str] = {}
-    for vi in list(inferred.graph.value_info) + list(inferred.graph.output) + list(inferred.graph.input):
-        dims = _dims(vi)
-        dtype_of[vi.name] = _ONNX_DTYPES.get(vi.type.tensor_type.elem_type, "float32")
-        if vi.type.tensor_type.HasField("shape") and all(isinstance(d, int) for d in dims):
-            shape_of[vi.name] = tuple(int(d) for d in dims)
+    ig = inferred.graph
+    for vi in itertools.chain(ig.value_info, ig.output, ig.input):
+        name = vi.name
+        tt = vi.type.tensor_type
+        dtype = _ONNX_DTYPES.get(tt.elem_type, "float32")
+        if dtype != "float32":
+            dtype_of[name] = dtype
+        elif dtype_of:
+            dtype_of.pop(name, None)
+        if tt.HasField("shape"):
+            dims = []
+            for d in tt.shape.dim:
+                if not d.HasField("dim_value"):
+                    break
+                dims.append(d.dim_value)
+            else:
+                shape_of[name] = tuple(dims)
     return shape_of, dtype_of

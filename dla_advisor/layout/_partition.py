@@ -5,108 +5,188 @@ Two DLA layers joined by an edge may share a loadable unless some path between t
 every layer with the count of DLA exits on the longest path reaching it (``level``): along any edge
 the level never decreases, and it grows past every DLA→GPU edge and every batch change. Merging only
 equal-level DLA neighbours therefore never creates a cycle, and it is one linear pass.
+
+Layers are handled by their position in the network, so the per-layer state is a list entry rather
+than a name-keyed dict entry: on a large network every dict probe for a name is a cache miss.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 
-import networkx as nx
-
-from ..graph import Network
+from ..errors import InternalError
+from ..graph import Layer, Network, Tensor
 from ._types import DLA, GPU
 
 
-def layer_batch(net: Network, name: str) -> int | None:
-    layer = net.layers[name]
-    for t in list(layer.outputs) + list(layer.inputs):
-        tensor = net.tensors.get(t)
+def batch_of(layer: Layer, tensors: dict[str, Tensor]) -> int | None:
+    """The batch TensorRT gives ``layer``'s loadable: the dims before C, H, W of its first known shape."""
+    get = tensors.get
+    for t in (*layer.outputs, *layer.inputs):
+        tensor = get(t)
         if tensor is not None and tensor.shape is not None:
-            return math.prod(tensor.shape[:-3]) if len(tensor.shape) > 3 else (tensor.shape[0] if len(tensor.shape) == 4 else 1)
+            shape = tensor.shape
+            return math.prod(shape[:-3]) if len(shape) > 3 else (shape[0] if len(shape) == 4 else 1)
     return None
 
 
-def dla_regions(net: Network, on_dla: dict[str, bool]) -> list[list[str]]:
-    """Return DLA regions (lists of layer names in network order), in a valid execution order."""
-    order = list(net.layers)
-    batch = {n: layer_batch(net, n) for n in order if on_dla[n]}
-    level: dict[str, int] = {}
-    parent: dict[str, str] = {}
+class LayerGraph:
+    """A network's layers by position, each with the positions of the layers it reads from.
 
-    def find(x: str) -> str:
+    Built one layer at a time with :meth:`add` (so a caller that walks the layers anyway adds them
+    while their tensors are still in cache) and closed with :meth:`finish`; :meth:`of` does both.
+
+    Attributes:
+        names / layers: the layers in network order.
+        producer: tensor name → position of the layer that writes it.
+        preds: per position, the distinct producer positions of its inputs (no self loops); the same
+            edges as :attr:`Network.graph`.
+        reads_input / writes_output: positions of the layers that read a network input / write a
+            network output.
+    """
+
+    def __init__(self, net: Network):
+        self.names: list[str] = []
+        self.layers: list[Layer] = []
+        self.producer: dict[str, int] = {}
+        self.preds: list[list[int]] = []
+        self.reads_input: set[int] = set()
+        self.writes_output: set[int] = set()
+        self._net_inputs = set(net.inputs)
+        self._net_outputs = set(net.outputs)
+        self._unresolved: list[tuple[int, str]] = []  # inputs whose producer was not added yet
+
+    @classmethod
+    def of(cls, net: Network) -> LayerGraph:
+        graph = cls(net)
+        for layer in net.layers.values():
+            graph.add(layer)
+        graph.finish()
+        return graph
+
+    def add(self, layer: Layer) -> int:
+        """Append ``layer`` (the next one in network order) and return its position."""
+        i = len(self.names)
+        self.names.append(layer.name)
+        self.layers.append(layer)
+        producer = self.producer
+        ps: list[int] = []
+        for t in layer.inputs:
+            if t in self._net_inputs:
+                self.reads_input.add(i)
+            p = producer.get(t)
+            if p is None:
+                self._unresolved.append((i, t))
+            elif p not in ps:
+                ps.append(p)
+        self.preds.append(ps)
+        for t in layer.outputs:
+            producer[t] = i
+            if t in self._net_outputs:
+                self.writes_output.add(i)
+        return i
+
+    def finish(self) -> None:
+        """Resolve inputs written by a later layer (only in a network not in topological order)."""
+        for i, t in self._unresolved:
+            p = self.producer.get(t)
+            if p is not None and p != i and p not in self.preds[i]:
+                self.preds[i].append(p)
+        self._unresolved = []
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def dla_groups(graph: LayerGraph, dla: list[bool], batch: list[int | None]) -> list[list[int]]:
+    """Group DLA layers into loadables (positions, in network order), groups in no particular order.
+
+    ``batch`` is read for DLA positions only.
+    """
+    preds = graph.preds
+    n = len(graph)
+    level = [0] * n
+    parent = list(range(n))
+
+    def find(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    g = net.graph
-    for n in order:
+    for i in range(n):
+        on = dla[i]
         lv = 0
-        for p in g.predecessors(n):
-            step = 0
-            if on_dla[p] and not on_dla[n]:
-                step = 1
-            elif on_dla[p] and on_dla[n] and batch.get(p) != batch.get(n):
-                step = 1
-            lv = max(lv, level[p] + step)
-        level[n] = lv
-        if on_dla[n]:
-            parent[n] = n
-            for p in g.predecessors(n):
-                if on_dla[p] and level[p] == lv and batch.get(p) == batch.get(n):
-                    ra, rb = find(p), find(n)
+        for p in preds[i]:
+            if p > i:
+                raise InternalError(f"layer {graph.names[i]!r} reads from {graph.names[p]!r}, which comes after it: "
+                                    "the network is not in topological order")
+            step = 1 if dla[p] and (not on or batch[p] != batch[i]) else 0
+            if level[p] + step > lv:
+                lv = level[p] + step
+        level[i] = lv
+        if on:
+            for p in preds[i]:
+                if dla[p] and level[p] == lv and batch[p] == batch[i]:
+                    ra, rb = find(p), find(i)
                     if ra != rb:
                         parent[rb] = ra
 
-    groups: dict[str, list[str]] = {}
-    for n in order:
-        if on_dla[n]:
-            groups.setdefault(find(n), []).append(n)
-    return _execution_order(net, groups, on_dla)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        if dla[i]:
+            groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
 
 
-def _execution_order(net: Network, groups: dict[str, list[str]], on_dla: dict[str, bool]) -> list[list[str]]:
-    """Order regions by a topological sort of the condensed graph (ties: network order)."""
-    node_of: dict[str, str] = {}
-    for root, members in groups.items():
-        for m in members:
-            node_of[m] = f"R:{root}"
-    position = {n: i for i, n in enumerate(net.layers)}
-    c = nx.DiGraph()
-    for n in net.layers:
-        c.add_node(node_of.get(n, n))
-    for u, v in net.graph.edges():
-        cu, cv = node_of.get(u, u), node_of.get(v, v)
-        if cu != cv:
-            c.add_edge(cu, cv)
-    first = {}
-    for n in net.layers:
-        first.setdefault(node_of.get(n, n), position[n])
-    ordered = nx.lexicographical_topological_sort(c, key=lambda x: first[x])
-    return [groups[x[2:]] for x in ordered if x.startswith("R:")]
+def engine_runs(graph: LayerGraph, groups: list[list[int]]) -> list[tuple[str, list[int]]]:
+    """Engine order as (device, positions) runs: each group one DLA run, GPU layers merged between.
 
-
-def condensed_order(net: Network, regions: list[list[str]]) -> list[tuple[str, list[str]]]:
-    """Engine order as (device, layers) runs: each region one DLA run, GPU layers merged between."""
-    node_of: dict[str, int] = {m: i for i, r in enumerate(regions) for m in r}
-    position = {n: i for i, n in enumerate(net.layers)}
-    c = nx.DiGraph()
-    for n in net.layers:
-        c.add_node(("R", node_of[n]) if n in node_of else ("L", n))
-    for u, v in net.graph.edges():
-        cu = ("R", node_of[u]) if u in node_of else ("L", u)
-        cv = ("R", node_of[v]) if v in node_of else ("L", v)
-        if cu != cv:
-            c.add_edge(cu, cv)
-    first: dict = {}
-    for n in net.layers:
-        first.setdefault(("R", node_of[n]) if n in node_of else ("L", n), position[n])
-    runs: list[tuple[str, list[str]]] = []
-    for node in nx.lexicographical_topological_sort(c, key=lambda x: first[x]):
-        if node[0] == "R":
-            runs.append((DLA, list(regions[node[1]])))
+    The order is a topological sort of the graph with every group condensed to one node; among the
+    nodes that are ready, the one that starts earliest in the network goes first.
+    """
+    n = len(graph)
+    # A condensed node is named by the first position it covers, which is also its sort key.
+    node = list(range(n))
+    members: dict[int, list[int]] = {}
+    for g in groups:
+        head = min(g)
+        members[head] = g
+        for m in g:
+            node[m] = head
+    succ: list[list[int] | None] = [None] * n
+    indegree = [0] * n
+    for i, ps in enumerate(graph.preds):
+        v = node[i]
+        for p in ps:
+            u = node[p]
+            if u != v:
+                # Parallel edges are kept: each adds one to the in-degree and is removed once.
+                s = succ[u]
+                if s is None:
+                    succ[u] = [v]
+                else:
+                    s.append(v)
+                indegree[v] += 1
+    heads = [i for i in range(n) if node[i] == i]
+    ready = [i for i in heads if indegree[i] == 0]  # ascending, so already a heap
+    runs: list[tuple[str, list[int]]] = []
+    done = 0
+    while ready:
+        u = heapq.heappop(ready)
+        done += 1
+        group = members.get(u)
+        if group is not None:
+            runs.append((DLA, list(group)))
         elif runs and runs[-1][0] == GPU:
-            runs[-1][1].append(node[1])
+            runs[-1][1].append(u)
         else:
-            runs.append((GPU, [node[1]]))
+            runs.append((GPU, [u]))
+        for v in succ[u] or ():
+            indegree[v] -= 1
+            if indegree[v] == 0:
+                heapq.heappush(ready, v)
+    if done != len(heads):
+        raise InternalError("the DLA regions and GPU layers form a cycle; no engine order exists")
     return runs

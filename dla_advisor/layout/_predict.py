@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._gcpause import paused_gc
 from ..graph import Network
 from ._config import BuildConfig
-from ._partition import condensed_order, dla_regions, layer_batch
+from ._partition import LayerGraph, batch_of, dla_groups, engine_runs
 from ._reformat import predict_reformats
 from ._types import DLA, GPU, EngineLayout, FallbackReason, LayerPlacement, Segment
 from ._verdict import layer_reasons
@@ -30,60 +30,68 @@ def predict(net: Network, platform, config: BuildConfig | None = None) -> Engine
 
 def _predict(net: Network, platform, config: BuildConfig) -> EngineLayout:
     notes = list(net.notes)
-    reasons: dict[str, list[FallbackReason]] = {}
     overrides = dict(config.layer_device_overrides)
-
+    graph = LayerGraph(net)
+    reasons: list[list[FallbackReason]] = []
+    batch: list[int | None] = []  # per DLA-capable layer; read for DLA layers only
+    # One walk over the layers: each one's tensors are looked at by the checks, the graph and the
+    # batch while they are still in cache.
     for layer in net.layers.values():
+        graph.add(layer)
         if not config.use_dla:
-            reasons[layer.name] = [FallbackReason("gpu-only-build", "the engine is built for the GPU (no --useDLACore)",
-                                                  "", _TRTEXEC_SOURCE)]
+            reasons.append([FallbackReason("gpu-only-build", "the engine is built for the GPU (no --useDLACore)",
+                                           "", _TRTEXEC_SOURCE)])
+            batch.append(None)
             continue
         r = layer_reasons(layer, net, platform, config.precision)
-        if overrides.get(layer.name, "").upper() == "GPU" or any(overrides.get(n, "").upper() == "GPU" for n in layer.onnx_nodes):
+        if overrides and (overrides.get(layer.name, "").upper() == "GPU"
+                          or any(overrides.get(n, "").upper() == "GPU" for n in layer.onnx_nodes)):
             r = r + [FallbackReason("layer-override", "placed on the GPU by --layerDeviceTypes", "", _TRTEXEC_SOURCE)]
-        reasons[layer.name] = r
+        reasons.append(r)
+        batch.append(None if r else batch_of(layer, net.tensors))
+    graph.finish()
+    names, layers = graph.names, graph.layers
 
-    capable = {n: not r for n, r in reasons.items()}
-    on_dla = dict(capable)
+    capable = [not r for r in reasons]
+    on_dla = list(capable)
     limit = platform.loadables_per_core if config.use_dla else None
-    regions = dla_regions(net, on_dla) if config.use_dla else []
+    runs = engine_runs(graph, dla_groups(graph, on_dla, batch) if any(on_dla) else [])
+    regions = [r for device, r in runs if device == DLA]
     if limit is not None and len(regions) > limit:
         src = platform.limit_source("loadables_per_core")
-        for region in regions[limit:]:
-            for n in region:
-                on_dla[n] = False
-                reasons[n] = reasons[n] + [FallbackReason(
-                    "loadable-limit", f"DLA loadable {regions.index(region) + 1} exceeds the {limit} loadables per core "
+        for k, region in enumerate(regions[limit:], start=limit + 1):
+            for i in region:
+                on_dla[i] = False
+                reasons[i] = reasons[i] + [FallbackReason(
+                    "loadable-limit", f"DLA loadable {k} exceeds the {limit} loadables per core "
                     f"on {platform.id}; TensorRT moves it to the GPU", f"{platform.file}:limits.loadables_per_core", src)]
-        regions = dla_regions(net, on_dla)
+        runs = engine_runs(graph, dla_groups(graph, on_dla, batch))
+        regions = [r for device, r in runs if device == DLA]
 
-    runs = condensed_order(net, regions)
+    devices = [DLA if on else GPU for on in on_dla]
     segments: list[Segment] = []
-    segment_of: dict[str, int] = {}
-    for device, names in runs:
-        idx = len(segments)
-        seg_name = f"{{ForeignNode[{names[0]}...{names[-1]}]}}" if device == DLA and len(names) > 1 else (
-            f"{{ForeignNode[{names[0]}]}}" if device == DLA else "")
-        batch = layer_batch(net, names[0]) if device == DLA else None
-        segments.append(Segment(idx, device, tuple(names), seg_name, batch))
-        for n in names:
-            segment_of[n] = idx
+    placements: list[LayerPlacement] = []
+    for idx, (device, members) in enumerate(runs):
+        seg_layers = tuple(names[i] for i in members)
+        first, last = seg_layers[0], seg_layers[-1]
+        seg_name = f"{{ForeignNode[{first}...{last}]}}" if device == DLA and len(members) > 1 else (
+            f"{{ForeignNode[{first}]}}" if device == DLA else "")
+        seg_batch = batch[members[0]] if device == DLA else None
+        segments.append(Segment(idx, device, seg_layers, seg_name, seg_batch))
+        for i in members:
+            layer = layers[i]
+            dev = devices[i]
+            placements.append(LayerPlacement(
+                name=names[i], kind=layer.kind, device=dev, reasons=tuple(reasons[i]) if dev == GPU else (),
+                onnx_nodes=tuple(layer.onnx_nodes), segment=idx, dla_capable=capable[i],
+            ))
+    reformats = predict_reformats(net, graph, devices, platform, config) if regions else []
 
-    device_of = {n: (DLA if on_dla[n] else GPU) for n in net.layers}
-    placements = tuple(
-        LayerPlacement(
-            name=n, kind=l.kind, device=device_of[n], reasons=tuple(reasons[n]) if device_of[n] == GPU else (),
-            onnx_nodes=tuple(l.onnx_nodes), segment=segment_of.get(n), dla_capable=capable[n],
-        )
-        for n, l in ((s, net.layers[s]) for seg in segments for s in seg.layers)
-    )
-    reformats = predict_reformats(net, device_of, platform, config) if regions else []
-
-    gpu_count = sum(1 for p in placements if p.device == GPU)
+    gpu_count = devices.count(GPU)
     if config.use_dla and gpu_count and (not config.gpu_fallback or not platform.gpu_fallback_allowed):
         why = "GPU fallback is disabled" if not config.gpu_fallback else f"{platform.id} has no GPU fallback"
         notes.append(f"{gpu_count} layer(s) cannot run on DLA and {why}: TensorRT will fail to build this engine")
     return EngineLayout(
-        source="predicted", placements=placements, segments=tuple(segments), reformats=tuple(reformats),
+        source="predicted", placements=tuple(placements), segments=tuple(segments), reformats=tuple(reformats),
         platform=platform.id, config=config, loadable_limit=limit, notes=tuple(notes), network_name=net.name,
     )

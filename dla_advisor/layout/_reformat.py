@@ -13,6 +13,7 @@ import math
 
 from ..graph import Network
 from ._config import BYTES_PER_ELEMENT, BuildConfig, IOFormat
+from ._partition import LayerGraph
 from ._types import DLA, GPU, Reformat
 
 _DLA_INTERNAL = {"int8": "chw32", "fp16": "chw16"}
@@ -39,14 +40,18 @@ def _native(fmt: IOFormat, allowed: tuple[str, ...], precision: str) -> bool:
     return fmt.dtype == precision and fmt.layout in allowed
 
 
-def predict_reformats(net: Network, device_of: dict[str, str], platform, config: BuildConfig) -> list[Reformat]:
+def predict_reformats(net: Network, graph: LayerGraph, devices: list[str], platform,
+                      config: BuildConfig) -> list[Reformat]:
+    """The Reformats of a placement; ``devices`` gives each layer's device by network position."""
     prec = config.precision
     internal = f"{prec}:{_DLA_INTERNAL[prec]}"
     in_index = {n: i for i, n in enumerate(net.inputs)}
     out_index = {n: i for i, n in enumerate(net.outputs)}
-    producer = {t: l.name for l in net.layers.values() for t in l.outputs}
+    producer = graph.producer
+    names = graph.names
     out: list[Reformat] = []
     seen: set[tuple[str, str]] = set()
+    position: dict[str, int] | None = None  # built only if a dla_hwc4 input needs its consumers
 
     def add(tensor, location, src, dst, prod="", cons=""):
         if (tensor, dst) in seen:
@@ -57,10 +62,15 @@ def predict_reformats(net: Network, device_of: dict[str, str], platform, config:
         name = {"network_input": f"{tensor} to nvm", "network_output": f"{tensor} from nvm"}.get(location, "")
         out.append(Reformat(tensor, location, src, dst, nbytes, GPU, prod, cons, name=name, kind=location))
 
-    for layer in net.layers.values():
-        dev = device_of[layer.name]
+    # Only a layer that reads a network input, writes a network output or has a neighbour on the
+    # other device can need a Reformat; the rest are skipped without looking at their tensors.
+    preds = graph.preds
+    for i, layer in enumerate(graph.layers):
+        dev = devices[i]
+        if not ((dev == DLA and (i in graph.reads_input or i in graph.writes_output))
+                or any(devices[p] != dev for p in preds[i])):
+            continue
         for t in layer.inputs:
-            src_layer = producer.get(t)
             if t in in_index:
                 if dev != DLA:
                     continue
@@ -69,15 +79,19 @@ def predict_reformats(net: Network, device_of: dict[str, str], platform, config:
                 ok = _native(fmt, allowed, prec)
                 if ok and fmt.layout == "dla_hwc4":
                     shape = net.tensors[t].shape
+                    if position is None:
+                        position = {n: k for k, n in enumerate(names)}
                     ok = bool(shape and len(shape) == 4 and shape[1] <= platform.limit("hwc4_max_channels", 4)) and all(
-                        device_of[c.name] == DLA and c.kind == "Convolution" for c in net.consumers(t))
+                        devices[position[c.name]] == DLA and c.kind == "Convolution" for c in net.consumers(t))
                 if not ok:
                     add(t, "network_input", str(fmt), internal, "", layer.name)
-            elif src_layer is not None and device_of[src_layer] != dev:
+                continue
+            src = producer.get(t)
+            if src is not None and devices[src] != dev:
                 if dev == DLA:
-                    add(t, "gpu_to_dla", f"{_gpu_dtype(net, t, prec)}:chw", internal, src_layer, layer.name)
+                    add(t, "gpu_to_dla", f"{_gpu_dtype(net, t, prec)}:chw", internal, names[src], layer.name)
                 else:
-                    add(t, "dla_to_gpu", internal, f"{_gpu_dtype(net, t, prec)}:chw", src_layer, layer.name)
+                    add(t, "dla_to_gpu", internal, f"{_gpu_dtype(net, t, prec)}:chw", names[src], layer.name)
         if dev == DLA:
             for t in layer.outputs:
                 if t in out_index:

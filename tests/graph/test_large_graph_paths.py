@@ -1,0 +1,171 @@
+"""The importer and predictor paths that keep large networks linear give the same answers as before.
+
+Each test pins a behaviour the rewrite for speed had to preserve (lazy ``Network.graph``, one name
+object per tensor, fusion on layer objects, position-based partitioning, the collector hand-off).
+"""
+
+from __future__ import annotations
+
+import gc
+
+import networkx as nx
+import numpy as np
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from dla_advisor.errors import InternalError
+from dla_advisor.graph import Layer, Network, Tensor, build_graph, network_from_model
+from dla_advisor.layout import DLA, GPU, BuildConfig, predict
+from dla_advisor.platforms import load_platform
+
+
+def _model(nodes, inits, inputs, outputs):
+    g = helper.make_graph(nodes, "g", inputs, outputs, inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    return m
+
+
+def _vi(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape))
+
+
+def _w(name, shape):
+    return numpy_helper.from_array(np.full(shape, 0.01, np.float32), name)
+
+
+def _conv(name, x, y, c=8):
+    return helper.make_node("Conv", [x, f"{name}.w"], [y], name=name, kernel_shape=[3, 3], pads=[1, 1, 1, 1]), \
+        _w(f"{name}.w", (c, c, 3, 3))
+
+
+def _chain(pattern: str, c=8):
+    """Conv (``c``) and Floor (``f``, GPU-only) layers in a chain, in the order of ``pattern``."""
+    nodes, inits, x = [], [], "x"
+    for i, op in enumerate(pattern):
+        y = "y" if i == len(pattern) - 1 else f"t{i}"
+        if op == "c":
+            n, w = _conv(f"c{i}", x, y, c)
+            nodes.append(n)
+            inits.append(w)
+        else:
+            nodes.append(helper.make_node("Floor", [x], [y], name=f"f{i}"))
+        x = y
+    return network_from_model(_model(nodes, inits, [_vi("x", (1, c, 8, 8))], [_vi("y", (1, c, 8, 8))]))
+
+
+def test_network_graph_is_built_on_first_read_with_one_tensor_edge_per_pair():
+    n0, w0 = _conv("c0", "x", "a")
+    add = helper.make_node("Add", ["a", "a"], ["b"], name="add")
+    relu = helper.make_node("Relu", ["b"], ["y"], name="relu")
+    net = network_from_model(_model([n0, add, relu], [w0], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))]))
+    assert net.__dict__.get("_graph") is None  # not built by the import
+    g = net.graph
+    assert net.graph is g
+    assert list(g.nodes) == ["c0", "add", "relu"]
+    assert list(g.edges(data="tensor")) == [("c0", "add", "a"), ("add", "relu", "b")]
+    assert [p.name for p in net.predecessors("relu")] == ["add"]
+
+
+def test_a_graph_given_to_network_is_kept_and_none_means_build_it():
+    layers = {"r": Layer("r", "Activation", "Relu", ["x"], ["y"], {"activation": "RELU"}, ["r"])}
+    tensors = {"x": Tensor("x", (1, 2)), "y": Tensor("y", (1, 2))}
+    given = nx.DiGraph()
+    assert Network("n", layers, tensors, ["x"], ["y"], given).graph is given
+    built = Network("n", layers, tensors, ["x"], ["y"], None).graph
+    assert list(built.nodes) == ["r"] and nx.utils.graphs_equal(built, build_graph(layers))
+
+
+def test_every_layer_names_its_tensors_with_the_tensor_table_s_own_string():
+    net = _chain("cfcc")
+    keys = {id(k) for k in net.tensors}
+    for layer in net:
+        for t in (*layer.inputs, *layer.outputs):
+            assert id(t) in keys, (layer.name, t)
+
+
+def test_conv_whose_output_has_two_readers_keeps_its_relu_separate():
+    n0, w0 = _conv("c0", "x", "a")
+    relu = helper.make_node("Relu", ["a"], ["r"], name="relu")
+    sig = helper.make_node("Sigmoid", ["a"], ["s"], name="sig")
+    add = helper.make_node("Add", ["r", "s"], ["y"], name="add")
+    n1, w1 = _conv("c1", "y", "z")
+    relu1 = helper.make_node("Relu", ["z"], ["out"], name="relu1")
+    net = network_from_model(_model([n0, relu, sig, add, n1, relu1], [w0, w1], [_vi("x", (1, 8, 8, 8))],
+                                    [_vi("out", (1, 8, 8, 8))]))
+    assert list(net.layers) == ["c0", "relu", "sig", "add", "c1 + relu1"]
+    assert net.layers["c1 + relu1"].outputs == ["out"] and net.layers["c1 + relu1"].fused == ["Relu"]
+
+
+def test_sigmoid_times_itself_is_not_a_silu():
+    sig = helper.make_node("Sigmoid", ["x"], ["s"], name="sig")
+    mul = helper.make_node("Mul", ["s", "s"], ["y"], name="mul")
+    net = network_from_model(_model([sig, mul], [], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))]))
+    assert list(net.layers) == ["sig", "mul"]
+    assert net.layers["sig"].attrs["activation"] == "SIGMOID"
+
+
+def test_swish_fuses_into_one_silu_layer():
+    sig = helper.make_node("Sigmoid", ["x"], ["s"], name="sig")
+    mul = helper.make_node("Mul", ["x", "s"], ["y"], name="mul")
+    net = network_from_model(_model([sig, mul], [], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))]))
+    assert list(net.layers) == ["sig + mul"]
+    layer = net.layers["sig + mul"]
+    assert (layer.op, layer.attrs["activation"], layer.inputs, layer.outputs) == ("SiLU", "SILU", ["x"], ["y"])
+
+
+def test_loadables_past_the_limit_are_numbered_by_their_place_in_the_engine():
+    net = _chain("cf" * 18 + "c")  # 19 DLA islands between 18 GPU Floors
+    layout = predict(net, load_platform("orin-trt10"), BuildConfig(precision="int8"))
+    assert len(layout.dla_loadables) == 16
+    moved = [p for p in layout.placements if any(r.id == "loadable-limit" for r in p.reasons)]
+    assert [p.name for p in moved] == ["c32", "c34", "c36"]
+    assert [next(r.message for r in p.reasons if r.id == "loadable-limit").split(" exceeds")[0] for p in moved] == [
+        "DLA loadable 17", "DLA loadable 18", "DLA loadable 19"]
+    # The moved convolutions join the GPU run around them: one GPU segment from f31 to the end.
+    assert layout.segments[-1].device == GPU and layout.segments[-1].layers == tuple(
+        f"{'c' if i % 2 == 0 else 'f'}{i}" for i in range(31, 37))
+
+
+def test_segments_follow_dependencies_when_the_node_list_is_not_in_order():
+    relu2 = helper.make_node("Relu", ["b"], ["y"], name="second")
+    relu1 = helper.make_node("Relu", ["x"], ["b"], name="first")
+    net = network_from_model(_model([relu2, relu1], [], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))]))
+    gpu_only = predict(net, load_platform(None), BuildConfig(precision="int8", use_dla=False))
+    assert [s.layers for s in gpu_only.segments] == [("first", "second")]
+    with pytest.raises(InternalError, match="not in topological order"):
+        predict(net, load_platform(None), BuildConfig(precision="int8"))
+
+
+def test_reformats_only_where_the_device_changes_and_at_the_network_edges():
+    net = _chain("ccfcc")
+    layout = predict(net, load_platform("orin-trt10"), BuildConfig(precision="int8"))
+    assert [(s.device, s.layers) for s in layout.segments] == [
+        (DLA, ("c0", "c1")), (GPU, ("f2",)), (DLA, ("c3", "c4"))]
+    assert [(r.location, r.tensor, r.producer, r.consumer) for r in layout.reformats] == [
+        ("network_input", "x", "", "c0"), ("dla_to_gpu", "t1", "c1", "f2"), ("gpu_to_dla", "t2", "f2", "c3"),
+        ("network_output", "y", "c4", "")]
+
+
+def test_import_leaves_its_result_out_of_the_young_generations():
+    net_model = _model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [], [_vi("x", (1, 8))],
+                       [_vi("y", (1, 8))])
+    gc.collect()
+    net = network_from_model(net_model)
+    young = {id(o) for o in gc.get_objects(generation=0)} | {id(o) for o in gc.get_objects(generation=1)}
+    assert id(net) not in young and id(net.layers["relu"]) not in young
+    assert id(net) in {id(o) for o in gc.get_objects(generation=2)}
+
+
+def test_a_caller_s_frozen_objects_stay_frozen():
+    net_model = _model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [], [_vi("x", (1, 8))],
+                       [_vi("y", (1, 8))])
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        net = network_from_model(net_model)
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+        assert list(net.layers) == ["relu"]
+    finally:
+        gc.unfreeze()
