@@ -118,7 +118,7 @@ def resolve_model(name: str, base: Path, cache: Path | None = None) -> Path:
     if direct.is_file():
         return direct
     cache = cache or Path(tempfile.gettempdir()) / "dla-advisor-models"
-    for script in ("make_models.py", "make_perf_models.py"):
+    for script in ("make_models.py", "make_perf_models.py", "make_holdout_models.py"):
         gen = _REPO_MODELS / script
         if not gen.is_file():
             continue
