@@ -19,8 +19,10 @@ class Provenance:
         kind: ``measured`` or ``modelled``.
         tool: for measured numbers, the tool (``trtexec``, ``tensorrt``, ``artifact``).
         device: the board (``Orin AGX``) or device model id (``orin-agx-64gb-maxn``).
-        error_pct: for modelled numbers, the calibration error (MAPE, percent).
+        error_pct: for modelled numbers, the calibration error (MAPE, percent) on the fitted points.
         detail: free text (artifact path, TensorRT version ...).
+        holdout_error_pct: for modelled numbers, the error (MAPE, percent) on published points the
+            model was never fitted on; None where no held-out check exists.
     """
 
     kind: str
@@ -28,12 +30,18 @@ class Provenance:
     device: str = ""
     error_pct: float | None = None
     detail: str = ""
+    holdout_error_pct: float | None = None
 
     def label(self) -> str:
         if self.kind == "measured":
             parts = [p for p in (self.tool, self.device) if p]
             return f"measured ({', '.join(parts)})" if parts else "measured"
-        err = f"error {self.error_pct:.0f} %" if self.error_pct is not None else "error unknown"
+        fit = f"{self.error_pct:.0f} %" if self.error_pct is not None else "unknown"
+        if self.holdout_error_pct is None:
+            err = f"error {fit}"
+        else:
+            # Both numbers: the fit error alone flatters the model; the held-out one is what users should expect.
+            err = f"error {fit} fit / {self.holdout_error_pct:.0f} % held-out"
         return f"modelled ({self.device or 'device model'}, {err})"
 
 

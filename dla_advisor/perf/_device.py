@@ -86,6 +86,23 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class Holdout:
+    """How far the model is from published measurements that were never used to fit it.
+
+    Attributes:
+        mape_pct: mean absolute percentage error over the held-out points.
+        measurements: the held-out measurements file (never refitted on).
+        n_points: number of held-out points.
+        points: ``{id, error_pct}`` per point, as ``calibrate --no-fit`` reported them.
+    """
+
+    mape_pct: float
+    measurements: str = ""
+    n_points: int = 0
+    points: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class DeviceModel:
     """One board at one power mode (clocks resolved to absolute rates).
 
@@ -104,6 +121,7 @@ class DeviceModel:
     power_modes: tuple[str, ...] = ()
     path: str = ""
     sources: dict[str, str] = field(default_factory=dict)
+    holdout: Holdout | None = None
 
     @property
     def label(self) -> str:
@@ -113,6 +131,11 @@ class DeviceModel:
     @property
     def error_pct(self) -> float | None:
         return self.calibration.mape_pct
+
+    @property
+    def holdout_error_pct(self) -> float | None:
+        """Held-out MAPE (published points never fitted on); None where the device has no such check."""
+        return None if self.holdout is None else self.holdout.mape_pct
 
     @property
     def dla_cores(self) -> int:
@@ -189,7 +212,21 @@ def load_device(name: str, power_mode: str | None = None, directory: Path | None
         calibration=Calibration(cal.get("mape_pct"), str(cal.get("measurements", "")),
                                 str(cal.get("inherited_from", "")), tuple(cal.get("points") or ())),
         power_modes=tuple(modes), path=str(path), sources=dict(raw.get("sources") or {}),
+        holdout=_holdout(raw.get("holdout"), path),
     )
+
+
+def _holdout(raw: Any, path: Path) -> Holdout | None:
+    if raw is None:
+        return None
+    try:
+        points = tuple(raw.get("points") or ())
+        return Holdout(float(raw["mape_pct"]), str(raw.get("measurements", "")),
+                       int(raw.get("n_points", len(points))), points)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise RuleFileError(f"{path}: holdout needs mape_pct (and measurements, n_points, points)",
+                            "See the holdout block of rules/devices/orin-agx-64gb.yaml.",
+                            path=str(path), key="holdout") from None
 
 
 def _params(raw: dict[str, Any], path: Path) -> ModelParams:

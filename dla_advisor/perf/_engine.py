@@ -196,7 +196,8 @@ def provenance(dev: DeviceModel) -> Provenance:
     detail = f"parameters fitted on {cal.measurements}" if cal.measurements else ""
     if cal.inherited_from:
         detail = f"parameters of {cal.inherited_from}; not calibrated on this board"
-    return Provenance(kind="modelled", device=dev.label, error_pct=dev.error_pct, detail=detail)
+    return Provenance(kind="modelled", device=dev.label, error_pct=dev.error_pct, detail=detail,
+                      holdout_error_pct=dev.holdout_error_pct)
 
 
 __all__ = ["BYTES_PER_ELEMENT", "ENGINE_DEVICES", "EngineProfile", "EngineSpec", "Estimate", "engine_profile",

@@ -40,10 +40,11 @@ def render_scenarios(scenarios) -> str:
 
 def render_calibration(result, written: str | None = None) -> str:
     """Measured vs modelled per point, the fitted parameters and the MAPE."""
+    width = max([26] + [len(r.id) for r in result.points])
     lines = [f"calibration of {result.device} on {result.measurements}",
-             f"{'point':<26} {'quantity':<18} {'measured':>10} {'modelled':>10} {'error %':>8}"]
+             f"{'point':<{width}} {'quantity':<18} {'measured':>10} {'modelled':>10} {'error %':>8}"]
     for r in result.points:
-        lines.append(f"{r.id:<26} {r.quantity:<18} {r.measured:>10.2f} {r.modelled:>10.2f} {r.error_pct:>+8.1f}")
+        lines.append(f"{r.id:<{width}} {r.quantity:<18} {r.measured:>10.2f} {r.modelled:>10.2f} {r.error_pct:>+8.1f}")
     lines.append(f"MAPE {result.mape_pct:.1f} % over {len(result.points)} points"
                  + (f" ({result.evaluations} model evaluations)" if result.evaluations else " (parameters not refitted)"))
     lines.append("parameters:")

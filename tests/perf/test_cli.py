@@ -20,7 +20,7 @@ def test_estimate_text_labels_every_number(capsys):
     lines = out.splitlines()
     assert [l.split()[0] for l in lines[2:5]] == ["gpu", "dla0", "dla1"]
     assert lines[5].startswith("total")
-    assert "modelled (orin-agx-64gb-maxn, error 5 %)" in out
+    assert "modelled (orin-agx-64gb-maxn, error 5 % fit / 56 % held-out)" in out
 
 
 def test_estimate_json(capsys, tmp_path):
