@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
@@ -34,12 +35,9 @@ _SSD_CLASSES = 91
 
 
 def _relu6(b: Builder, x):
-    return b.node("Clip", [x, b.init(f"clip_lo{b.counter}", _f32(0.0)), b.init(f"clip_hi{b.counter}", _f32(6.0))])
-
-
-def _f32(v: float):
-    import numpy as np
-    return np.array(v, dtype=np.float32)
+    lo = b.init(f"clip_lo{b.counter}", np.array(0.0, dtype=np.float32))
+    hi = b.init(f"clip_hi{b.counter}", np.array(6.0, dtype=np.float32))
+    return b.node("Clip", [x, lo, hi])
 
 
 def _conv_relu6(b: Builder, x, cin, cout, k, stride=1, group=1):
