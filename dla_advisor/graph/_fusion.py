@@ -10,9 +10,10 @@
   (TensorRT names it ``copied_squeeze_after_...``; it is visible in the tutorial's BatchNorm log).
 
 One sweep over all layers finds each tensor's sole consumer and the layers that can start a pattern;
-each pattern then visits only its own candidates. On a large network every name looked up in a
-graph-sized dict is a cache miss, so the sweep records layer objects rather than names, and only the
-producers that a pattern can use (Shuffles: the Reshape before a GroupNorm, the Flatten before an FC).
+each pattern then visits only its own candidates. Layers are handled by their position in the list,
+so marking one fused away or replacing it is a list store: on a large network every lookup of a
+name in a graph-sized dict is a cache miss. Producers are recorded only where a pattern can use them
+(Shuffles: the Reshape before a GroupNorm, the Flatten before an FC).
 """
 
 from __future__ import annotations
@@ -20,79 +21,83 @@ from __future__ import annotations
 from ._ir import Layer, Tensor
 
 _CONV_KINDS = ("Convolution", "Deconvolution", "FullyConnected")
-_MANY = object()  # sole-consumer marker for a tensor read by more than one input slot
+_NONE = -1  # no single consumer: none, or more than one read
 
 
-def fuse(layers: dict[str, Layer], tensors: dict[str, Tensor], outputs: set[str]) -> dict[str, Layer]:
-    """Apply the fusions to ``layers`` (which it consumes) and return the fused layers in network order."""
-    sole: dict[str, object] = {}  # tensor -> the one Layer that reads it, or _MANY
-    shuffle_of: dict[str, str] = {}  # tensor -> name of the Shuffle layer that writes it
-    convs: list[Layer] = []
-    silus: list[Layer] = []
-    norms: list[Layer] = []
-    fcs: list[Layer] = []
-    for layer in layers.values():
+def fuse(layers: list[Layer], tensors: dict[str, Tensor], outputs: set[str]) -> dict[str, Layer]:
+    """Apply the fusions to ``layers`` (network order, unique names; the list is consumed).
+
+    Returns:
+        The fused layers by name, in network order.
+    """
+    sole: dict[str, int] = {}  # tensor -> position of the one layer that reads it, or _NONE
+    shuffle_of: dict[str, int] = {}  # tensor -> position of the Shuffle layer that writes it
+    convs: list[int] = []
+    silus: list[int] = []
+    norms: list[int] = []
+    fcs: list[int] = []
+    for i, layer in enumerate(layers):
         ins = layer.inputs
         for t in ins:
-            if sole.setdefault(t, layer) is not layer:
-                sole[t] = _MANY
+            if sole.setdefault(t, i) != i:
+                sole[t] = _NONE
         if len(ins) > 1 and len(set(ins)) < len(ins):  # x * x: two reads by one layer
             for t in ins:
                 if ins.count(t) > 1:
-                    sole[t] = _MANY
+                    sole[t] = _NONE
         kind = layer.kind
         if kind in _CONV_KINDS:
-            convs.append(layer)
+            convs.append(i)
             if kind == "FullyConnected":
-                fcs.append(layer)
+                fcs.append(i)
         elif kind == "Activation":
             if layer.attrs.get("activation") == "SIGMOID":
-                silus.append(layer)
+                silus.append(i)
         elif kind == "Normalization":
             if layer.attrs.get("type") == "INSTANCE":
-                norms.append(layer)
+                norms.append(i)
         elif kind == "Shuffle":
             for t in layer.outputs:
-                shuffle_of[t] = layer.name
+                shuffle_of[t] = i
+    alive = [True] * len(layers)
 
-    def only_consumer(tensor: str) -> Layer | None:
-        c = sole.get(tensor)
-        if c is not None and c is not _MANY and tensor not in outputs:
-            return c
-        return None
+    def only_consumer(tensor: str) -> int:
+        c = sole.get(tensor, _NONE)
+        return c if c != _NONE and tensor not in outputs else _NONE
 
-    def shuffle_producer(tensor: str) -> Layer | None:
-        name = shuffle_of.get(tensor)
-        return None if name is None else layers.get(name)
-
-    removed: set[str] = set()
     renamed: list[tuple[Layer, list[str]]] = []  # fused layers and the names they are made of
 
-    def absorb(into: Layer, other: Layer, kind_tag: str, names: list[str]) -> None:
+    def absorb(into: Layer, j: int, kind_tag: str, names: list[str]) -> None:
+        other = layers[j]
         into.outputs = list(other.outputs)
         into.onnx_nodes.extend(other.onnx_nodes)
         into.fused.append(kind_tag)
         names.append(other.name)
-        removed.add(other.name)
+        alive[j] = False
 
     # Conv + BN(Scale from BatchNormalization) + ReLU.
-    for layer in convs:
+    for i in convs:
+        layer = layers[i]
         names = [layer.name]
-        nxt = only_consumer(layer.outputs[0]) if layer.outputs else None
+        j = only_consumer(layer.outputs[0]) if layer.outputs else _NONE
+        nxt = layers[j] if j != _NONE else None
         if nxt is not None and nxt.kind == "Scale" and nxt.attrs.get("from") == "BatchNormalization":
-            absorb(layer, nxt, "BatchNormalization", names)
-            nxt = only_consumer(layer.outputs[0])
+            absorb(layer, j, "BatchNormalization", names)
+            j = only_consumer(layer.outputs[0])
+            nxt = layers[j] if j != _NONE else None
         if nxt is not None and nxt.kind == "Activation" and nxt.attrs.get("activation") == "RELU":
-            absorb(layer, nxt, "Relu", names)
+            absorb(layer, j, "Relu", names)
             layer.attrs["fused_activation"] = "RELU"
         if len(names) > 1:
             renamed.append((layer, names))
 
     # SiLU: Sigmoid(x) feeding Mul(x, sigmoid(x)).
-    for layer in silus:
-        if layer.name in removed or not layer.inputs or not layer.outputs:
+    for i in silus:
+        layer = layers[i]
+        if not alive[i] or not layer.inputs or not layer.outputs:
             continue
-        mul = only_consumer(layer.outputs[0])
+        j = only_consumer(layer.outputs[0])
+        mul = layers[j] if j != _NONE else None
         if mul is None or mul.kind != "ElementWise" or mul.attrs.get("op") != "PROD":
             continue
         if sorted(mul.inputs) != sorted([layer.inputs[0], layer.outputs[0]]):
@@ -100,48 +105,51 @@ def fuse(layers: dict[str, Layer], tensors: dict[str, Tensor], outputs: set[str]
         layer.attrs["activation"] = "SILU"
         layer.op = "SiLU"
         names = [layer.name]
-        absorb(layer, mul, "Mul", names)
+        absorb(layer, j, "Mul", names)
         renamed.append((layer, names))
 
     # GroupNorm as exported by PyTorch.
-    for layer in norms:
-        if layer.name in removed:
+    for i in norms:
+        layer = layers[i]
+        if not alive[i]:
             continue
-        pre = shuffle_producer(layer.inputs[0]) if layer.inputs else None
-        post = only_consumer(layer.outputs[0]) if layer.outputs else None
+        p = shuffle_of.get(layer.inputs[0], _NONE) if layer.inputs else _NONE
+        q = only_consumer(layer.outputs[0]) if layer.outputs else _NONE
+        pre = layers[p] if p != _NONE else None
+        post = layers[q] if q != _NONE else None
         if pre is None or pre.kind != "Shuffle" or post is None or post.kind != "Shuffle":
             continue
-        if pre.name in removed or only_consumer(pre.outputs[0]) is not layer:
+        if not alive[p] or only_consumer(pre.outputs[0]) != i:
             continue
         group = Layer(pre.name, "Normalization", "GroupNorm", list(pre.inputs), list(post.outputs),
                       {"type": "GROUP"}, pre.onnx_nodes + layer.onnx_nodes + post.onnx_nodes,
                       ["Reshape", "InstanceNormalization", "Reshape"])
         names = [pre.name, layer.name, post.name]
-        removed.update({layer.name, post.name})
-        layers[pre.name] = group
-        for t in pre.inputs:  # a lookup by name now finds the group, so must the sole-consumer table
-            if sole.get(t) is pre:
-                sole[t] = group
+        alive[i] = alive[q] = False
+        layers[p] = group
         for t in post.outputs:  # written by the group now, not by a Shuffle
             shuffle_of.pop(t, None)
         for _ in range(2):  # the affine Mul (gamma) and Add (beta)
-            nxt = only_consumer(group.outputs[0])
+            j = only_consumer(group.outputs[0])
+            nxt = layers[j] if j != _NONE else None
             if nxt is not None and nxt.kind == "Scale" and nxt.attrs.get("mode") == "channel":
-                absorb(group, nxt, nxt.op, names)
+                absorb(group, j, nxt.op, names)
         renamed.append((group, names))
 
     # Flatten → FC: run the FC on the 4-D tensor and squeeze after it.
-    extra: dict[str, Layer] = {}
-    for layer in fcs:
-        if layer.name in removed or not layer.inputs:
+    extra: dict[int, Layer] = {}
+    for i in fcs:
+        layer = layers[i]
+        if not alive[i] or not layer.inputs:
             continue
-        flat = shuffle_producer(layer.inputs[0])
+        p = shuffle_of.get(layer.inputs[0], _NONE)
+        flat = layers[p] if p != _NONE else None
         src = flat.inputs[0] if flat is not None and flat.inputs else None
         src_shape = tensors.get(src).shape if src and src in tensors else None
-        if (flat is None or flat.kind != "Shuffle" or flat.name in removed or src_shape is None
-                or len(src_shape) != 4 or src_shape[2:] != (1, 1) or only_consumer(flat.outputs[0]) is not layer):
+        if (flat is None or flat.kind != "Shuffle" or not alive[p] or src_shape is None
+                or len(src_shape) != 4 or src_shape[2:] != (1, 1) or only_consumer(flat.outputs[0]) != i):
             continue
-        removed.add(flat.name)
+        alive[p] = False
         layer.onnx_nodes = flat.onnx_nodes + layer.onnx_nodes
         layer.inputs = [src]
         out = layer.outputs[0]
@@ -151,20 +159,14 @@ def fuse(layers: dict[str, Layer], tensors: dict[str, Tensor], outputs: set[str]
         layer.outputs = [out4]
         layer.attrs["input_rank"] = 4
         sq_name = f"copied_squeeze_after_{layer.name}"
-        extra[layer.name] = Layer(sq_name, "Shuffle", "Squeeze", [out4], [out], {"op": "Squeeze", "implicit": True},
-                                  [], [])
+        extra[i] = Layer(sq_name, "Shuffle", "Squeeze", [out4], [out], {"op": "Squeeze", "implicit": True}, [], [])
 
-    if not removed and not extra:
-        return layers
-    for name in removed:
-        layers[name] = None  # keeps its place; skipped below without a lookup per layer
     for layer, names in renamed:
         layer.name = " + ".join(names)
     result: dict[str, Layer] = {}
-    for name, layer in layers.items():
-        if layer is None:
-            continue
-        result[layer.name] = layer
-        if extra and name in extra:
-            result[extra[name].name] = extra[name]
+    for i, layer in enumerate(layers):
+        if alive[i]:
+            result[layer.name] = layer
+            if extra and i in extra:
+                result[extra[i].name] = extra[i]
     return result

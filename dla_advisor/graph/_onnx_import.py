@@ -187,15 +187,15 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         if len(folded_idx) == before:
             break
 
-    layers: dict[str, Layer] = {}
+    layers: list[Layer] = []
     tensors: dict[str, Tensor] = {}
     alias: dict[str, str] = {}
     folded: list[str] = []
     used_names: set[str] = set()
 
-    def canonical(names: list[str]) -> list[str]:
-        # Every layer refers to a tensor through the one name object stored in ``tensors``, so the
-        # name lookups of fusion, graph building and prediction compare by identity, not by content.
+    # Every layer refers to a tensor through the one name object stored in ``tensors``, so the name
+    # lookups of fusion, graph building and prediction compare by identity, not by content.
+    def canonical_inputs(names: list[str]) -> list[str]:
         out = []
         for t in names:
             tensor = tensors.get(t)
@@ -203,6 +203,10 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
                 tensor = tensors[t] = Tensor(t, shape_of.get(t), dtype_of.get(t, "float32"))
             out.append(tensor.name)
         return out
+
+    def canonical_outputs(names: list[str]) -> list[str]:
+        # A node's outputs are new tensors (single assignment), so one probe registers each.
+        return [tensors.setdefault(t, Tensor(t, shape_of.get(t), dtype_of.get(t, "float32"))).name for t in names]
 
     for idx, node in enumerate(graph.node):
         node_name = node.name or f"{node.op_type}_{idx}"
@@ -221,28 +225,31 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
                 alias[node.output[0]] = act_inputs[0]
             folded.append(node_name)
             continue
-        lname = node_name if node_name not in used_names else f"{node_name}_{idx}"
-        used_names.add(lname)
+        seen = len(used_names)
+        used_names.add(node_name)
+        lname = node_name
+        if len(used_names) == seen:  # the name was taken: one set operation, not two, per layer
+            lname = f"{node_name}_{idx}"
+            used_names.add(lname)
         attrs["const_inputs"] = {i: ctx.const_shape(n) for i, n in enumerate(node.input) if n and ctx.is_const(n)}
         outputs = [o for o in node.output if o]
         if node.op_type == "Split" and len(outputs) > 1:
             for k, o in enumerate(outputs):
                 nm = f"{lname}_{k}" if k else lname
-                layers[nm] = Layer(nm, kind, node.op_type, canonical(act_inputs), canonical([o]), dict(attrs),
-                                   [node_name])
+                layers.append(Layer(nm, kind, node.op_type, canonical_inputs(act_inputs), canonical_outputs([o]),
+                                    dict(attrs), [node_name]))
             continue
         if node.op_type in ("Dropout", "BatchNormalization", "MaxPool") and len(outputs) > 1:
             outputs = outputs[:1]
-        layers[lname] = Layer(lname, kind, node.op_type, canonical(act_inputs), canonical(outputs), attrs,
-                              [node_name])
+        layers.append(Layer(lname, kind, node.op_type, canonical_inputs(act_inputs), canonical_outputs(outputs),
+                            attrs, [node_name]))
 
     graph_outputs = [alias.get(o.name, o.name) for o in graph.output]
     for n in fixed:
         tensors.setdefault(n, Tensor(n, fixed[n], dtype_of.get(n, "float32")))
 
-    layers = fuse(layers, tensors, set(graph_outputs))
     net = Network(
-        name=name or graph.name or "model", layers=layers, tensors=tensors,
+        name=name or graph.name or "model", layers=fuse(layers, tensors, set(graph_outputs)), tensors=tensors,
         inputs=[vi.name for vi in real_inputs], outputs=graph_outputs,
         opset=default_opset(model) or 0, notes=notes, dynamic_inputs=dynamic, initializer_bytes=init_bytes,
     )
@@ -349,7 +356,10 @@ def _infer_shapes(model: onnx.ModelProto, fixed: dict[str, tuple[int, ...]], rea
     Folded nodes are left out; their outputs enter as initializers (small values) or typed inputs.
     """
     g = model.graph
-    skel = onnx.GraphProto()
+    m = onnx.ModelProto()  # filled in place: a separate graph passed to make_model would be copied whole
+    m.ir_version = model.ir_version
+    m.opset_import.extend(model.opset_import)
+    skel = m.graph
     skel.name = g.name
     declared: set[str] = set()
     folded_outputs: list[str] = []
@@ -383,8 +393,6 @@ def _infer_shapes(model: onnx.ModelProto, fixed: dict[str, tuple[int, ...]], rea
             elem = _ELEM_OF.get(ctx.dtype(name), TensorProto.FLOAT)
             skel.input.append(helper.make_tensor_value_info(name, elem, list(ctx.const_shape(name))))
     skel.output.extend(g.output)
-    m = helper.make_model(skel, opset_imports=list(model.opset_import))
-    m.ir_version = model.ir_version
     for f in model.functions:
         m.functions.append(f)
     try:
@@ -394,8 +402,11 @@ def _infer_shapes(model: onnx.ModelProto, fixed: dict[str, tuple[int, ...]], rea
                              "Check the model with onnx.checker, or pass --shapes for its dynamic inputs.") from None
     # One value_info at a time: protobuf keeps a table of the message wrappers alive, and a list of
     # every wrapper would grow it to the size of the graph. Float32, the default, is not recorded.
+    # Equal shapes share one tuple: networks repeat a handful of shapes across thousands of tensors,
+    # and the checks that read every tensor's shape then keep finding it in cache.
     shape_of: dict[str, tuple[int, ...]] = {}
     dtype_of: dict[str, str] = {}
+    shared: dict[tuple[int, ...], tuple[int, ...]] = {}
     ig = inferred.graph
     for vi in itertools.chain(ig.value_info, ig.output, ig.input):
         name = vi.name
@@ -412,5 +423,6 @@ def _infer_shapes(model: onnx.ModelProto, fixed: dict[str, tuple[int, ...]], rea
                     break
                 dims.append(d.dim_value)
             else:
-                shape_of[name] = tuple(dims)
+                shape = tuple(dims)
+                shape_of[name] = shared.setdefault(shape, shape)
     return shape_of, dtype_of

@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import heapq
 import math
+from typing import Iterable
 
 from ..errors import InternalError
 from ..graph import Layer, Network, Tensor
 from ._types import DLA, GPU
 
 
-def batch_of(layer: Layer, tensors: dict[str, Tensor]) -> int | None:
-    """The batch TensorRT gives ``layer``'s loadable: the dims before C, H, W of its first known shape."""
-    get = tensors.get
-    for t in (*layer.outputs, *layer.inputs):
-        tensor = get(t)
+def loadable_batch(tensors: Iterable[Tensor | None]) -> int | None:
+    """The batch TensorRT gives a layer's loadable: the dims before C, H, W of the first known shape.
+
+    ``tensors`` are the layer's outputs, then its inputs.
+    """
+    for tensor in tensors:
         if tensor is not None and tensor.shape is not None:
             shape = tensor.shape
             return math.prod(shape[:-3]) if len(shape) > 3 else (shape[0] if len(shape) == 4 else 1)
@@ -39,7 +41,7 @@ class LayerGraph:
 
     Attributes:
         names / layers: the layers in network order.
-        producer: tensor name → position of the layer that writes it.
+        producer: tensor name → (position of the layer that writes it, its :class:`Tensor` or None).
         preds: per position, the distinct producer positions of its inputs (no self loops); the same
             edges as :attr:`Network.graph`.
         reads_input / writes_output: positions of the layers that read a network input / write a
@@ -49,12 +51,13 @@ class LayerGraph:
     def __init__(self, net: Network):
         self.names: list[str] = []
         self.layers: list[Layer] = []
-        self.producer: dict[str, int] = {}
+        self.producer: dict[str, tuple[int, Tensor | None]] = {}
         self.preds: list[list[int]] = []
         self.reads_input: set[int] = set()
         self.writes_output: set[int] = set()
         self._net_inputs = set(net.inputs)
         self._net_outputs = set(net.outputs)
+        self._tensors = net.tensors
         self._unresolved: list[tuple[int, str]] = []  # inputs whose producer was not added yet
 
     @classmethod
@@ -65,34 +68,45 @@ class LayerGraph:
         graph.finish()
         return graph
 
-    def add(self, layer: Layer) -> int:
-        """Append ``layer`` (the next one in network order) and return its position."""
+    def add(self, layer: Layer) -> tuple[list[Tensor | None], list[Tensor | None]]:
+        """Append ``layer`` (the next one in network order); return its input and output tensors.
+
+        Each tensor is looked up once, where it is written; its readers get it from ``producer``.
+        """
         i = len(self.names)
         self.names.append(layer.name)
         self.layers.append(layer)
         producer = self.producer
         ps: list[int] = []
+        ins: list[Tensor | None] = []
         for t in layer.inputs:
             if t in self._net_inputs:
                 self.reads_input.add(i)
-            p = producer.get(t)
-            if p is None:
+            written = producer.get(t)
+            if written is None:
                 self._unresolved.append((i, t))
-            elif p not in ps:
-                ps.append(p)
+                ins.append(self._tensors.get(t))
+            else:
+                ins.append(written[1])
+                if written[0] not in ps:
+                    ps.append(written[0])
         self.preds.append(ps)
+        outs: list[Tensor | None] = []
+        get = self._tensors.get
         for t in layer.outputs:
-            producer[t] = i
+            tensor = get(t)
+            outs.append(tensor)
+            producer[t] = (i, tensor)
             if t in self._net_outputs:
                 self.writes_output.add(i)
-        return i
+        return ins, outs
 
     def finish(self) -> None:
         """Resolve inputs written by a later layer (only in a network not in topological order)."""
         for i, t in self._unresolved:
-            p = self.producer.get(t)
-            if p is not None and p != i and p not in self.preds[i]:
-                self.preds[i].append(p)
+            written = self.producer.get(t)
+            if written is not None and written[0] != i and written[0] not in self.preds[i]:
+                self.preds[i].append(written[0])
         self._unresolved = []
 
     def __len__(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._gcpause import paused_gc
 from ..graph import Network
 from ._config import BuildConfig
-from ._partition import LayerGraph, batch_of, dla_groups, engine_runs
+from ._partition import LayerGraph, dla_groups, engine_runs, loadable_batch
 from ._reformat import predict_reformats
 from ._types import DLA, GPU, EngineLayout, FallbackReason, LayerPlacement, Segment
 from ._verdict import layer_reasons
@@ -37,18 +37,19 @@ def _predict(net: Network, platform, config: BuildConfig) -> EngineLayout:
     # One walk over the layers: each one's tensors are looked at by the checks, the graph and the
     # batch while they are still in cache.
     for layer in net.layers.values():
-        graph.add(layer)
+        ins, outs = graph.add(layer)
         if not config.use_dla:
             reasons.append([FallbackReason("gpu-only-build", "the engine is built for the GPU (no --useDLACore)",
                                            "", _TRTEXEC_SOURCE)])
             batch.append(None)
             continue
-        r = layer_reasons(layer, net, platform, config.precision)
+        r = layer_reasons(layer, net, platform, config.precision,
+                          tensors=[t for t in (*ins, *outs) if t is not None])
         if overrides and (overrides.get(layer.name, "").upper() == "GPU"
                           or any(overrides.get(n, "").upper() == "GPU" for n in layer.onnx_nodes)):
             r = r + [FallbackReason("layer-override", "placed on the GPU by --layerDeviceTypes", "", _TRTEXEC_SOURCE)]
         reasons.append(r)
-        batch.append(None if r else batch_of(layer, net.tensors))
+        batch.append(None if r else loadable_batch((*outs, *ins)))
     graph.finish()
     names, layers = graph.names, graph.layers
 

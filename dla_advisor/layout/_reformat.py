@@ -86,7 +86,8 @@ def predict_reformats(net: Network, graph: LayerGraph, devices: list[str], platf
                 if not ok:
                     add(t, "network_input", str(fmt), internal, "", layer.name)
                 continue
-            src = producer.get(t)
+            written = producer.get(t)
+            src = None if written is None else written[0]
             if src is not None and devices[src] != dev:
                 if dev == DLA:
                     add(t, "gpu_to_dla", f"{_gpu_dtype(net, t, prec)}:chw", internal, names[src], layer.name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..graph import Layer, Network
+from ..graph import Layer, Network, Tensor
 from ._checks import CheckContext, layer_tensors, run_check
 from ._types import FallbackReason
 
@@ -25,10 +25,14 @@ def _reason(entry: dict, failure: dict, platform, key: str) -> FallbackReason:
     return FallbackReason(entry["reason"], message, f"{platform.file}:{key}", entry["source"])
 
 
-def layer_reasons(layer: Layer, net: Network, platform, precision: str) -> list[FallbackReason]:
-    """Every reason ``layer`` cannot run on DLA on ``platform`` (empty: it can)."""
+def layer_reasons(layer: Layer, net: Network, platform, precision: str,
+                  tensors: list[Tensor] | None = None) -> list[FallbackReason]:
+    """Every reason ``layer`` cannot run on DLA on ``platform`` (empty: it can).
+
+    ``tensors``: the layer's known input then output tensors, when the caller has them already.
+    """
     ctx = CheckContext(platform, precision)
-    ctx.tensors = layer_tensors(layer, net)
+    ctx.tensors = layer_tensors(layer, net) if tensors is None else tensors
     if layer.kind == "Plugin":
         what = layer.attrs.get("plugin", layer.op)
         return [FallbackReason("plugin-layer", f"ONNX op {what} has no builtin TensorRT layer; it needs a GPU plugin",
