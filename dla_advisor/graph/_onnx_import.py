@@ -192,6 +192,8 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
     alias: dict[str, str] = {}
     folded: list[str] = []
     used_names: set[str] = set()
+    split_names: set[str] = set()  # the names of a Split's second and later outputs
+    collided = False  # two layers got the same name: the later one replaces the earlier in place
 
     # Every layer refers to a tensor through the one name object stored in ``tensors``, so the name
     # lookups of fusion, graph building and prediction compare by identity, not by content.
@@ -230,12 +232,19 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         lname = node_name
         if len(used_names) == seen:  # the name was taken: one set operation, not two, per layer
             lname = f"{node_name}_{idx}"
+            seen = len(used_names)
             used_names.add(lname)
+            collided = collided or len(used_names) == seen
+        if split_names and lname in split_names:
+            collided = True
         attrs["const_inputs"] = {i: ctx.const_shape(n) for i, n in enumerate(node.input) if n and ctx.is_const(n)}
         outputs = [o for o in node.output if o]
         if node.op_type == "Split" and len(outputs) > 1:
             for k, o in enumerate(outputs):
                 nm = f"{lname}_{k}" if k else lname
+                if k:
+                    collided = collided or nm in used_names or nm in split_names
+                    split_names.add(nm)
                 layers.append(Layer(nm, kind, node.op_type, canonical_inputs(act_inputs), canonical_outputs([o]),
                                     dict(attrs), [node_name]))
             continue
@@ -244,6 +253,13 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         layers.append(Layer(lname, kind, node.op_type, canonical_inputs(act_inputs), canonical_outputs(outputs),
                             attrs, [node_name]))
 
+    if collided:  # rare: keep only the surviving layers, and only their tensors, in first-use order
+        layers = list({layer.name: layer for layer in layers}.values())
+        registered, tensors = tensors, {}
+        for layer in layers:
+            for t in (*layer.inputs, *layer.outputs):
+                if t not in tensors:
+                    tensors[t] = registered[t]
     graph_outputs = [alias.get(o.name, o.name) for o in graph.output]
     for n in fixed:
         tensors.setdefault(n, Tensor(n, fixed[n], dtype_of.get(n, "float32")))

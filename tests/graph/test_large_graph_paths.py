@@ -169,3 +169,16 @@ def test_a_caller_s_frozen_objects_stay_frozen():
         assert list(net.layers) == ["relu"]
     finally:
         gc.unfreeze()
+
+
+def test_a_layer_named_like_a_split_output_replaces_it_in_place():
+    split = helper.make_node("Split", ["x"], ["a", "b"], name="S", axis=1)
+    relu_a = helper.make_node("Relu", ["a"], ["ra"], name="S_1")  # the name of Split's second output layer
+    relu_b = helper.make_node("Relu", ["b"], ["rb"], name="rb")
+    add = helper.make_node("Add", ["ra", "rb"], ["y"], name="add")
+    net = network_from_model(_model([split, relu_a, relu_b, add], [], [_vi("x", (1, 8, 4, 4))],
+                                    [_vi("y", (1, 4, 4, 4))]))
+    # Layers are kept by name, so the later "S_1" (the Relu) takes the slot of the Split's second output.
+    assert list(net.layers) == ["S", "S_1", "rb", "add"]
+    assert net.layers["S_1"].op == "Relu" and net.layers["S"].outputs == ["a"]
+    assert list(net.tensors) == ["x", "a", "ra", "b", "rb", "y"]
