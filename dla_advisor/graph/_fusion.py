@@ -13,7 +13,9 @@ One sweep over all layers finds each tensor's sole consumer and the layers that 
 each pattern then visits only its own candidates. Layers are handled by their position in the list,
 so marking one fused away or replacing it is a list store: on a large network every lookup of a
 name in a graph-sized dict is a cache miss. Producers are recorded only where a pattern can use them
-(Shuffles: the Reshape before a GroupNorm, the Flatten before an FC).
+(Shuffles: the Reshape before a GroupNorm, the Flatten before an FC). In a network in topological
+order the sweep runs backwards: every reader of a convolution's output has been seen by the time the
+convolution is reached, so Conv + BN + ReLU fuse during the sweep, while those layers are in cache.
 """
 
 from __future__ import annotations
@@ -24,8 +26,15 @@ _CONV_KINDS = ("Convolution", "Deconvolution", "FullyConnected")
 _NONE = -1  # no single consumer: none, or more than one read
 
 
-def fuse(layers: list[Layer], tensors: dict[str, Tensor], outputs: set[str]) -> dict[str, Layer]:
+def fuse(layers: list[Layer | None], tensors: dict[str, Tensor], outputs: set[str],
+         in_order: bool = True) -> dict[str, Layer]:
     """Apply the fusions to ``layers`` (network order, unique names; the list is consumed).
+
+    Args:
+        layers: the layers in network order; positions of fused-away layers are set to None.
+        tensors: the network's tensors (a Flatten → FC fusion adds the FC's 4-D output).
+        outputs: the network's output tensors, which are never fused away.
+        in_order: every layer comes after the layers whose outputs it reads.
 
     Returns:
         The fused layers by name, in network order.
@@ -36,47 +45,22 @@ def fuse(layers: list[Layer], tensors: dict[str, Tensor], outputs: set[str]) -> 
     silus: list[int] = []
     norms: list[int] = []
     fcs: list[int] = []
-    for i, layer in enumerate(layers):
-        ins = layer.inputs
-        for t in ins:
-            if sole.setdefault(t, i) != i:
-                sole[t] = _NONE
-        if len(ins) > 1 and len(set(ins)) < len(ins):  # x * x: two reads by one layer
-            for t in ins:
-                if ins.count(t) > 1:
-                    sole[t] = _NONE
-        kind = layer.kind
-        if kind in _CONV_KINDS:
-            convs.append(i)
-            if kind == "FullyConnected":
-                fcs.append(i)
-        elif kind == "Activation":
-            if layer.attrs.get("activation") == "SIGMOID":
-                silus.append(i)
-        elif kind == "Normalization":
-            if layer.attrs.get("type") == "INSTANCE":
-                norms.append(i)
-        elif kind == "Shuffle":
-            for t in layer.outputs:
-                shuffle_of[t] = i
-    alive = [True] * len(layers)
+    renamed: list[tuple[Layer, list[str]]] = []  # fused layers and the names they are made of
 
     def only_consumer(tensor: str) -> int:
         c = sole.get(tensor, _NONE)
         return c if c != _NONE and tensor not in outputs else _NONE
 
-    renamed: list[tuple[Layer, list[str]]] = []  # fused layers and the names they are made of
-
+    # A layer fused into another leaves None at its position, and is freed while still in cache.
     def absorb(into: Layer, j: int, kind_tag: str, names: list[str]) -> None:
         other = layers[j]
-        into.outputs = list(other.outputs)
+        layers[j] = None
+        into.outputs = other.outputs
         into.onnx_nodes.extend(other.onnx_nodes)
         into.fused.append(kind_tag)
         names.append(other.name)
-        alive[j] = False
 
-    # Conv + BN(Scale from BatchNormalization) + ReLU.
-    for i in convs:
+    def conv_bn_relu(i: int) -> None:
         layer = layers[i]
         names = [layer.name]
         j = only_consumer(layer.outputs[0]) if layer.outputs else _NONE
@@ -91,10 +75,48 @@ def fuse(layers: list[Layer], tensors: dict[str, Tensor], outputs: set[str]) -> 
         if len(names) > 1:
             renamed.append((layer, names))
 
+    backwards = in_order
+    for i in range(len(layers) - 1, -1, -1) if backwards else range(len(layers)):
+        layer = layers[i]
+        ins = layer.inputs
+        for t in ins:
+            if sole.setdefault(t, i) != i:
+                sole[t] = _NONE
+        if len(ins) > 1 and len(set(ins)) < len(ins):  # x * x: two reads by one layer
+            for t in ins:
+                if ins.count(t) > 1:
+                    sole[t] = _NONE
+        kind = layer.kind
+        if kind in _CONV_KINDS:
+            if backwards:
+                conv_bn_relu(i)  # all of its readers are known
+            else:
+                convs.append(i)
+            if kind == "FullyConnected":
+                fcs.append(i)
+        elif kind == "Activation":
+            if layer.attrs.get("activation") == "SIGMOID":
+                silus.append(i)
+        elif kind == "Normalization":
+            if layer.attrs.get("type") == "INSTANCE":
+                norms.append(i)
+        elif kind == "Shuffle":
+            for t in layer.outputs:  # the last writer in network order wins
+                if backwards:
+                    shuffle_of.setdefault(t, i)
+                else:
+                    shuffle_of[t] = i
+    if backwards:
+        for found in (silus, norms, fcs):
+            found.reverse()
+    else:
+        for i in convs:  # Conv + BN(Scale from BatchNormalization) + ReLU
+            conv_bn_relu(i)
+
     # SiLU: Sigmoid(x) feeding Mul(x, sigmoid(x)).
     for i in silus:
         layer = layers[i]
-        if not alive[i] or not layer.inputs or not layer.outputs:
+        if layer is None or not layer.inputs or not layer.outputs:
             continue
         j = only_consumer(layer.outputs[0])
         mul = layers[j] if j != _NONE else None
@@ -111,7 +133,7 @@ def fuse(layers: list[Layer], tensors: dict[str, Tensor], outputs: set[str]) -> 
     # GroupNorm as exported by PyTorch.
     for i in norms:
         layer = layers[i]
-        if not alive[i]:
+        if layer is None:
             continue
         p = shuffle_of.get(layer.inputs[0], _NONE) if layer.inputs else _NONE
         q = only_consumer(layer.outputs[0]) if layer.outputs else _NONE
@@ -119,13 +141,13 @@ def fuse(layers: list[Layer], tensors: dict[str, Tensor], outputs: set[str]) -> 
         post = layers[q] if q != _NONE else None
         if pre is None or pre.kind != "Shuffle" or post is None or post.kind != "Shuffle":
             continue
-        if not alive[p] or only_consumer(pre.outputs[0]) != i:
+        if only_consumer(pre.outputs[0]) != i:
             continue
         group = Layer(pre.name, "Normalization", "GroupNorm", list(pre.inputs), list(post.outputs),
                       {"type": "GROUP"}, pre.onnx_nodes + layer.onnx_nodes + post.onnx_nodes,
                       ["Reshape", "InstanceNormalization", "Reshape"])
         names = [pre.name, layer.name, post.name]
-        alive[i] = alive[q] = False
+        layers[i] = layers[q] = None
         layers[p] = group
         for t in post.outputs:  # written by the group now, not by a Shuffle
             shuffle_of.pop(t, None)
@@ -140,16 +162,16 @@ def fuse(layers: list[Layer], tensors: dict[str, Tensor], outputs: set[str]) -> 
     extra: dict[int, Layer] = {}
     for i in fcs:
         layer = layers[i]
-        if not alive[i] or not layer.inputs:
+        if layer is None or not layer.inputs:
             continue
         p = shuffle_of.get(layer.inputs[0], _NONE)
         flat = layers[p] if p != _NONE else None
         src = flat.inputs[0] if flat is not None and flat.inputs else None
         src_shape = tensors.get(src).shape if src and src in tensors else None
-        if (flat is None or flat.kind != "Shuffle" or not alive[p] or src_shape is None
+        if (flat is None or flat.kind != "Shuffle" or src_shape is None
                 or len(src_shape) != 4 or src_shape[2:] != (1, 1) or only_consumer(flat.outputs[0]) != i):
             continue
-        alive[p] = False
+        layers[p] = None
         layer.onnx_nodes = flat.onnx_nodes + layer.onnx_nodes
         layer.inputs = [src]
         out = layer.outputs[0]
@@ -165,7 +187,7 @@ def fuse(layers: list[Layer], tensors: dict[str, Tensor], outputs: set[str]) -> 
         layer.name = " + ".join(names)
     result: dict[str, Layer] = {}
     for i, layer in enumerate(layers):
-        if alive[i]:
+        if layer is not None:
             result[layer.name] = layer
             if extra and i in extra:
                 result[extra[i].name] = extra[i]

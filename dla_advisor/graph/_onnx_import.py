@@ -197,12 +197,16 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
 
     # Every layer refers to a tensor through the one name object stored in ``tensors``, so the name
     # lookups of fusion, graph building and prediction compare by identity, not by content.
+    in_order = True  # every layer reads only tensors written before it (or network inputs)
+
     def canonical_inputs(names: list[str]) -> list[str]:
+        nonlocal in_order
         out = []
         for t in names:
             tensor = tensors.get(t)
             if tensor is None:
                 tensor = tensors[t] = Tensor(t, shape_of.get(t), dtype_of.get(t, "float32"))
+                in_order = in_order and t in fixed
             out.append(tensor.name)
         return out
 
@@ -265,7 +269,7 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         tensors.setdefault(n, Tensor(n, fixed[n], dtype_of.get(n, "float32")))
 
     net = Network(
-        name=name or graph.name or "model", layers=fuse(layers, tensors, set(graph_outputs)), tensors=tensors,
+        name=name or graph.name or "model", layers=fuse(layers, tensors, set(graph_outputs), in_order), tensors=tensors,
         inputs=[vi.name for vi in real_inputs], outputs=graph_outputs,
         opset=default_opset(model) or 0, notes=notes, dynamic_inputs=dynamic, initializer_bytes=init_bytes,
     )

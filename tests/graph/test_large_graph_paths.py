@@ -182,3 +182,47 @@ def test_a_layer_named_like_a_split_output_replaces_it_in_place():
     assert list(net.layers) == ["S", "S_1", "rb", "add"]
     assert net.layers["S_1"].op == "Relu" and net.layers["S"].outputs == ["a"]
     assert list(net.tensors) == ["x", "a", "ra", "b", "rb", "y"]
+
+
+def _layers_and_tensors(net):
+    return ([(l.name, l.kind, l.op, l.inputs, l.outputs, l.attrs, l.onnx_nodes, l.fused) for l in net],
+            [(t.name, t.shape, t.dtype) for t in net.tensors.values()])
+
+
+@pytest.mark.parametrize("name", ["cifar_bn", "cifar_gn"])
+def test_fusing_during_the_backward_sweep_matches_the_forward_passes(name, make_models, monkeypatch):
+    from dla_advisor.graph import _onnx_import
+
+    model = make_models.MODELS[name]()
+    backward = network_from_model(model)
+    real_fuse = _onnx_import.fuse
+    monkeypatch.setattr(_onnx_import, "fuse", lambda layers, tensors, outputs, in_order: real_fuse(
+        layers, tensors, outputs, in_order=False))
+    forward = network_from_model(model)
+    assert _layers_and_tensors(backward) == _layers_and_tensors(forward)
+    assert any(l.fused for l in backward)  # the comparison covers real fusions
+    if name == "cifar_gn":
+        assert any(l.op == "GroupNorm" for l in backward)
+
+
+def test_swish_and_conv_relu_fuse_alike_in_both_sweeps(monkeypatch):
+    from dla_advisor.graph import _onnx_import
+
+    n0, w0 = _conv("c0", "x", "a")
+    nodes = [n0, helper.make_node("Relu", ["a"], ["r"], name="relu"),
+             helper.make_node("Sigmoid", ["r"], ["s"], name="sig"), helper.make_node("Mul", ["r", "s"], ["y"], name="mul")]
+    model = _model(nodes, [w0], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))])
+    backward = network_from_model(model)
+    real_fuse = _onnx_import.fuse
+    monkeypatch.setattr(_onnx_import, "fuse", lambda layers, tensors, outputs, in_order: real_fuse(
+        layers, tensors, outputs, in_order=False))
+    assert _layers_and_tensors(network_from_model(model)) == _layers_and_tensors(backward)
+    assert list(backward.layers) == ["c0 + relu", "sig + mul"]
+
+
+def test_a_relu_listed_before_its_convolution_still_fuses_with_it():
+    n0, w0 = _conv("c0", "x", "a")
+    relu = helper.make_node("Relu", ["a"], ["y"], name="relu")
+    net = network_from_model(_model([relu, n0], [w0], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))]))
+    assert list(net.layers) == ["c0 + relu"]
+    assert net.layers["c0 + relu"].outputs == ["y"] and net.layers["c0 + relu"].fused == ["Relu"]
