@@ -77,9 +77,10 @@ def open_storage(url: str, heartbeat_s: int | None = DEFAULT_HEARTBEAT_S):
                     warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeat_interval
                     return optuna.storages.RDBStorage(url, **kwargs)
             except Exception as e:
-                # Workers started together race to create the schema; the loser sees "already exists"
-                # (or a locked file) and succeeds once the winner has committed.
-                if attempt == 9 or not any(w in str(e) for w in ("already exists", "locked", "duplicate key")):
+                # Workers started together race to create the schema; the loser sees a table that
+                # "already exists", a second alembic_version row (UNIQUE constraint / duplicate key) or a
+                # locked file, and succeeds once the winner has committed.
+                if attempt == 9 or not _lost_schema_race(e):
                     raise
                 time.sleep(0.3 + 0.2 * attempt)
     except ImportError as e:
@@ -88,6 +89,11 @@ def open_storage(url: str, heartbeat_s: int | None = DEFAULT_HEARTBEAT_S):
     except Exception as e:  # SQLAlchemy raises many kinds: bad URL, refused connection, auth
         raise UsageError(f"cannot open --storage {redact(url)}: {str(e).splitlines()[0]}",
                          "Check the URL, that the server is up and that the database exists.") from None
+
+
+def _lost_schema_race(e: Exception) -> bool:
+    text = str(e)
+    return any(w in text for w in ("already exists", "locked", "duplicate key", "UNIQUE constraint failed"))
 
 
 def _with_installed_postgres_driver(url: str) -> str:

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import uuid
 
@@ -40,6 +41,28 @@ def test_journal_storage_works(tmp_path):
     study = optuna.create_study(storage=storage, study_name="s")
     study.optimize(lambda t: t.suggest_int("x", 0, 3), n_trials=3)
     assert len(optuna.load_study(study_name="s", storage=open_storage(f"journal:{tmp_path / 'study.jsonl'}")).trials) == 3
+
+
+_OPEN_AT = """
+import sys, time
+from dla_advisor.tuning import open_storage
+while time.time() < float(sys.argv[2]):
+    pass
+open_storage(sys.argv[1])
+"""
+
+
+def test_workers_opening_a_fresh_sqlite_file_at_once_all_succeed(tmp_path):
+    # Workers of a farm start together: each creates the schema, and all but one lose the race on the
+    # alembic_version row. Several rounds, because a single one is often won without a collision.
+    for round_ in range(3):
+        url = f"sqlite:///{tmp_path / f'fresh{round_}.db'}"
+        start = time.time() + 3.0
+        procs = [subprocess.Popen([sys.executable, "-c", _OPEN_AT, url, str(start)], stderr=subprocess.PIPE,
+                                  text=True) for _ in range(4)]
+        errors = [p.communicate(timeout=60)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0] * 4, "\n".join(e for e in errors if e)
+    assert optuna.get_all_study_summaries(open_storage(url, heartbeat_s=None)) == []
 
 
 def _tune(model, storage, trials, *extra):
