@@ -8,9 +8,10 @@ the fusions TensorRT always makes; it keeps the ONNX node names it came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 # TensorRT layer kinds used across the project. Strings, so rule and platform files can name them.
 LAYER_KINDS = (
@@ -147,6 +148,10 @@ class Network:
 
 def build_graph(layers: dict[str, Layer]) -> nx.DiGraph:
     """Connect layers by the tensors they share (one edge per producer/consumer pair)."""
+    # Imported here: importing networkx costs about a third of a small model's whole advise run, and
+    # most runs never read Network.graph.
+    import networkx as nx
+
     g = nx.DiGraph()
     producers: dict[str, str] = {}
     for layer in layers.values():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import onnx
@@ -214,13 +215,14 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         # A node's outputs are new tensors (single assignment), so one probe registers each.
         return [tensors.setdefault(t, Tensor(t, shape_of.get(t), dtype_of.get(t, "float32"))).name for t in names]
 
-    for idx, node in enumerate(graph.node):
-        node_name = node.name or f"{node.op_type}_{idx}"
+    for idx, proto in enumerate(graph.node):
+        node_name = proto.name or f"{proto.op_type}_{idx}"
         if idx in folded_idx:
             folded.append(node_name)
             continue
+        node = _NodeView.of(proto)
         if alias and any(alias.get(i, i) != i for i in node.input):
-            node = _with_inputs(node, [alias.get(i, i) for i in node.input])
+            node = node._replace(input=[alias.get(i, i) for i in node.input])
         if node.op_type in ("Identity", "Dropout") and node.input and not ctx.is_const(node.input[0]):
             alias[node.output[0]] = node.input[0]
             folded.append(node_name)
@@ -360,13 +362,24 @@ def _itemsize(data_type: int) -> int:
             TensorProto.INT64: 8, TensorProto.BOOL: 1}.get(data_type, 4)
 
 
-def _with_inputs(node, inputs):
-    """A copy of ``node`` with other inputs (the user's model object is left as it was)."""
-    n = onnx.NodeProto()
-    n.CopyFrom(node)
-    del n.input[:]
-    n.input.extend(inputs)
-    return n
+class _NodeView(NamedTuple):
+    """The fields of a NodeProto that layer mapping reads, read once.
+
+    Every read of a protobuf field builds a Python wrapper (tracked in a process-wide table); mapping
+    a node read ``input`` and ``attribute`` several times each. A view also lets the importer give
+    a node other inputs without copying it (the user's model object is left as it was).
+    """
+
+    name: str
+    op_type: str
+    domain: str
+    input: list[str]
+    output: list[str]
+    attribute: list
+
+    @classmethod
+    def of(cls, node) -> _NodeView:
+        return cls(node.name, node.op_type, node.domain, list(node.input), list(node.output), list(node.attribute))
 
 
 def _infer_shapes(model: onnx.ModelProto, fixed: dict[str, tuple[int, ...]], real_inputs,

@@ -90,10 +90,11 @@ def _auto_pads(attrs, in_shape, kernel, strides, dilations) -> list[int]:
     return _spatial_pads(attrs.get("pads"), n)
 
 
-def conv_attrs(node, ctx: Context, transposed: bool = False) -> dict[str, Any]:
-    a = attrs_of(node)
-    wshape = ctx.const_shape(node.input[1]) if len(node.input) > 1 else None
-    in_shape = ctx.shape(node.input[0])
+def conv_attrs(node, ctx: Context, transposed: bool = False, a: dict[str, Any] | None = None) -> dict[str, Any]:
+    a = attrs_of(node) if a is None else a
+    inputs = node.input
+    wshape = ctx.const_shape(inputs[1]) if len(inputs) > 1 else None
+    in_shape = ctx.shape(inputs[0])
     kernel = _ints(a.get("kernel_shape") or (wshape[2:] if wshape else []))
     n = len(kernel)
     strides = _ints(a.get("strides") or [1] * n)
@@ -106,14 +107,14 @@ def conv_attrs(node, ctx: Context, transposed: bool = False) -> dict[str, Any]:
         "kernel": kernel, "strides": strides, "dilations": dil, "group": group,
         "pads": _auto_pads(a, in_shape, kernel, strides, dil),
         "out_channels": out_ch, "in_channels": in_shape[1] if in_shape and len(in_shape) > 1 else None,
-        "weights_constant": bool(wshape is not None and ctx.is_const(node.input[1])),
-        "has_bias": len(node.input) > 2 and bool(node.input[2]),
+        "weights_constant": bool(wshape is not None and ctx.is_const(inputs[1])),
+        "has_bias": len(inputs) > 2 and bool(inputs[2]),
         "spatial_dims": n, "output_padding": _ints(a.get("output_padding") or [0] * n),
     }
 
 
-def pool_attrs(node, ctx: Context) -> dict[str, Any]:
-    a = attrs_of(node)
+def pool_attrs(node, ctx: Context, a: dict[str, Any] | None = None) -> dict[str, Any]:
+    a = attrs_of(node) if a is None else a
     kernel = _ints(a.get("kernel_shape", []))
     n = len(kernel)
     strides = _ints(a.get("strides") or [1] * n)
@@ -146,7 +147,11 @@ def _const_broadcast_mode(shape: tuple[int, ...] | None, x_shape: tuple[int, ...
 
 
 def map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
-    """Return ``(kind, attrs, activation_inputs)`` for one ONNX node that was not folded away."""
+    """Return ``(kind, attrs, activation_inputs)`` for one ONNX node that was not folded away.
+
+    ``node`` is a NodeProto or any object with its fields (``name``, ``op_type``, ``domain``,
+    ``input``, ``output``, ``attribute``).
+    """
     op = node.op_type
     a = attrs_of(node)
     act_inputs = [i for i in node.input if i and not ctx.is_const(i)]
@@ -155,11 +160,11 @@ def map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
         return "Plugin", {"domain": domain, "plugin": op}, act_inputs
 
     if op == "Conv":
-        return "Convolution", conv_attrs(node, ctx), act_inputs
+        return "Convolution", conv_attrs(node, ctx, a=a), act_inputs
     if op == "ConvTranspose":
-        return "Deconvolution", conv_attrs(node, ctx, transposed=True), act_inputs
+        return "Deconvolution", conv_attrs(node, ctx, transposed=True, a=a), act_inputs
     if op in ("MaxPool", "AveragePool", "LpPool"):
-        return "Pooling", pool_attrs(node, ctx), act_inputs
+        return "Pooling", pool_attrs(node, ctx, a=a), act_inputs
     if op in ("GlobalAveragePool", "GlobalMaxPool"):
         shape = ctx.shape(node.input[0])
         return "Reduce", {"op": REDUCE[op], "axes": list(range(2, len(shape))) if shape else [2, 3],
