@@ -8,7 +8,6 @@ apply the fusions TensorRT always makes.
 
 from __future__ import annotations
 
-import itertools
 import os
 from pathlib import Path
 from typing import NamedTuple
@@ -24,20 +23,9 @@ from . import _fold
 from ._fusion import fuse
 from ._ir import Layer, Network, Tensor
 from ._opmap import map_node
+from ._shapes import SMALL_INITIALIZER, infer_shapes
 
 MIN_OPSET = 7
-SMALL_INITIALIZER = 64  # elements; values of larger initializers are never read
-
-_ELEM_OF: dict[str, int] = {}
-_ONNX_DTYPES = {
-    TensorProto.FLOAT: "float32", TensorProto.FLOAT16: "float16", TensorProto.BFLOAT16: "bfloat16",
-    TensorProto.DOUBLE: "float64", TensorProto.INT8: "int8", TensorProto.UINT8: "uint8",
-    TensorProto.INT16: "int16", TensorProto.INT32: "int32", TensorProto.INT64: "int64",
-    TensorProto.BOOL: "bool", TensorProto.STRING: "string", TensorProto.UINT32: "uint32",
-    TensorProto.UINT64: "uint64",
-}
-
-_ELEM_OF.update({v: k for k, v in _ONNX_DTYPES.items()})
 
 
 def read_model(path: str | os.PathLike) -> onnx.ModelProto:
@@ -173,7 +161,7 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
     folded_idx: set[int] = set()
     ctx = _Ctx({}, {}, dict(consts_small), dict(const_shapes))
     for _ in range(8):
-        shape_of, dtype_of = _infer_shapes(model, fixed, real_inputs, folded_idx, ctx)
+        shape_of, dtype_of = infer_shapes(model, fixed, real_inputs, folded_idx, ctx)
         shape_of.update(fixed)
         ctx.shape_of, ctx.dtype_of = shape_of, dtype_of
         before = len(folded_idx)
@@ -380,82 +368,3 @@ class _NodeView(NamedTuple):
     @classmethod
     def of(cls, node) -> _NodeView:
         return cls(node.name, node.op_type, node.domain, list(node.input), list(node.output), list(node.attribute))
-
-
-def _infer_shapes(model: onnx.ModelProto, fixed: dict[str, tuple[int, ...]], real_inputs,
-                  folded_idx: set[int] = frozenset(), ctx: "_Ctx | None" = None):
-    """ONNX shape inference on a weight-free skeleton of ``model``.
-
-    Folded nodes are left out; their outputs enter as initializers (small values) or typed inputs.
-    """
-    g = model.graph
-    m = onnx.ModelProto()  # filled in place: a separate graph passed to make_model would be copied whole
-    m.ir_version = model.ir_version
-    m.opset_import.extend(model.opset_import)
-    skel = m.graph
-    skel.name = g.name
-    declared: set[str] = set()
-    folded_outputs: list[str] = []
-    if not folded_idx:
-        skel.node.extend(g.node)
-    else:
-        for idx, node in enumerate(g.node):
-            if idx in folded_idx:
-                folded_outputs.extend(o for o in node.output if o)
-            else:
-                skel.node.append(node)
-    for vi in real_inputs:
-        elem = vi.type.tensor_type.elem_type or TensorProto.FLOAT
-        skel.input.append(helper.make_tensor_value_info(vi.name, elem, list(fixed[vi.name])))
-        declared.add(vi.name)
-    for init in g.initializer:
-        declared.add(init.name)
-        n_el = int(np.prod(init.dims)) if len(init.dims) else 1
-        if n_el <= SMALL_INITIALIZER and init.data_location != TensorProto.EXTERNAL:
-            skel.initializer.append(init)
-        else:
-            skel.input.append(helper.make_tensor_value_info(init.name, init.data_type, list(init.dims)))
-    for name in folded_outputs:
-        if name in declared or ctx is None:
-            continue
-        declared.add(name)
-        value = ctx.value(name)
-        if value is not None:
-            skel.initializer.append(numpy_helper.from_array(value, name))
-        elif ctx.const_shape(name) is not None:
-            elem = _ELEM_OF.get(ctx.dtype(name), TensorProto.FLOAT)
-            skel.input.append(helper.make_tensor_value_info(name, elem, list(ctx.const_shape(name))))
-    skel.output.extend(g.output)
-    for f in model.functions:
-        m.functions.append(f)
-    try:
-        inferred = onnx.shape_inference.infer_shapes(m, strict_mode=False, data_prop=True)
-    except Exception as e:  # onnx raises several types; any of them means the model is inconsistent
-        raise ModelLoadError(f"ONNX shape inference failed: {str(e).splitlines()[0][:200]}",
-                             "Check the model with onnx.checker, or pass --shapes for its dynamic inputs.") from None
-    # One value_info at a time: protobuf keeps a table of the message wrappers alive, and a list of
-    # every wrapper would grow it to the size of the graph. Float32, the default, is not recorded.
-    # Equal shapes share one tuple: networks repeat a handful of shapes across thousands of tensors,
-    # and the checks that read every tensor's shape then keep finding it in cache.
-    shape_of: dict[str, tuple[int, ...]] = {}
-    dtype_of: dict[str, str] = {}
-    shared: dict[tuple[int, ...], tuple[int, ...]] = {}
-    ig = inferred.graph
-    for vi in itertools.chain(ig.value_info, ig.output, ig.input):
-        name = vi.name
-        tt = vi.type.tensor_type
-        dtype = _ONNX_DTYPES.get(tt.elem_type, "float32")
-        if dtype != "float32":
-            dtype_of[name] = dtype
-        elif dtype_of:
-            dtype_of.pop(name, None)
-        if tt.HasField("shape"):
-            dims = []
-            for d in tt.shape.dim:
-                if not d.HasField("dim_value"):
-                    break
-                dims.append(d.dim_value)
-            else:
-                shape = tuple(dims)
-                shape_of[name] = shared.setdefault(shape, shape)
-    return shape_of, dtype_of
