@@ -1,0 +1,64 @@
+"""The README's examples and quick-start numbers are what the tool prints, so the README cannot rot.
+
+Console examples whose files ship with the repository are run and their output compared line for
+line; the quick start's prose numbers are checked against `advise --format json`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text()
+
+
+def _console_examples():
+    for block in re.findall(r"```console\n(.*?)```", README, flags=re.S):
+        lines = block.splitlines()
+        cmd = lines.pop(0)
+        while cmd.endswith("\\"):
+            cmd = cmd[:-1] + lines.pop(0)
+        yield cmd.removeprefix("$ ").strip(), lines
+
+
+def _runnable(cmd: str) -> bool:
+    return all((REPO / a).exists() for a in shlex.split(cmd) if a.endswith(".onnx") and not a.startswith("-"))
+
+
+EXAMPLES = [e for e in _console_examples() if _runnable(e[0])]
+
+
+def test_the_readme_has_runnable_examples():
+    assert any(cmd.startswith("dla-advisor estimate") for cmd, _ in EXAMPLES)
+
+
+@pytest.mark.parametrize("cmd,expected", EXAMPLES, ids=[c.split()[1] for c, _ in EXAMPLES])
+def test_console_example_prints_what_the_readme_shows(cmd, expected):
+    args = shlex.split(cmd)
+    assert args[0] == "dla-advisor"
+    out = subprocess.run([sys.executable, "-m", "dla_advisor", *args[1:]], cwd=REPO, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == expected
+
+
+def test_quick_start_numbers_are_what_advise_reports():
+    out = subprocess.run([sys.executable, "-m", "dla_advisor", "advise", "models/conv2d_1024.onnx", "--precision",
+                          "int8", "--format", "json"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    doc = json.loads(out.stdout)
+    quick = README[README.index("## Quick start"):README.index("## Commands")]
+    assert re.search(r"pip install \. && dla-advisor advise models/conv2d_1024\.onnx --precision int8", quick)
+
+    reformats = doc["layout"]["reformats"]
+    assert [r["device"] for r in reformats] == ["GPU", "GPU"] and "two Reformat layers on\nthe GPU" in quick
+    assert f"{sum(r['bytes'] for r in reformats) / 2**20:.0f} MiB of traffic" in quick
+    before, after = (int(x) for x in re.search(r"modelled (\d+) → (\d+)", quick).groups())
+    totals = [round(e["total_images_per_s"]) for e in doc["estimates"]]
+    assert before in totals and after in totals, (before, after, totals)
