@@ -6,6 +6,10 @@ split=LAYER (DLA entries only, last) keeps the model up to and including LAYER o
 every later layer on the GPU (built with --layerDeviceTypes); LAYER is a TensorRT layer or ONNX node
 name as `dla-advisor advise -v` lists it. Repeat an entry for two instances on one device.
 
+By default each engine runs in its own process (one trtexec each), and the GPU time-slices their
+contexts; --one-process models engines served by one process on separate streams (DeepStream,
+Triton, a custom multi-threaded app), which avoids that switching.
+
 Every number is modelled, labelled with the device model and its calibration error.
 """
 
@@ -32,10 +36,12 @@ from ._model_options import build_config
 @click.option("--inputIOFormats", "input_io_formats", default=None, metavar="SPEC", help="Input formats, e.g. int8:dla_linear.")
 @click.option("--outputIOFormats", "output_io_formats", default=None, metavar="SPEC", help="Output formats, e.g. int8:dla_linear.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@click.option("--one-process", is_flag=True,
+              help="The engines run in one process (one CUDA context), not one process each.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show where each engine's time goes.")
 @output_option
 def command(model, device, power_mode, plan, platform, precision, shapes, input_io_formats, output_io_formats,
-            fmt, verbose, output) -> int:
+            fmt, one_process, verbose, output) -> int:
     from ..perf import estimate_concurrent, load_device
     from ..perf._plan import parse_plan, plan_specs
 
@@ -44,13 +50,14 @@ def command(model, device, power_mode, plan, platform, precision, shapes, input_
     config = build_config(precision=precision, shapes=shapes, batch=None, input_io_formats=input_io_formats,
                           output_io_formats=output_io_formats, gpu_fallback=True, dla_core=0)
     net = load_network(model, shapes=config.shapes_dict(), batch=max(e.batch for e in entries) if not shapes else None)
-    est = estimate_concurrent(plan_specs(net, load_platform(platform), config, entries), dev)
+    est = estimate_concurrent(plan_specs(net, load_platform(platform), config, entries), dev, one_process)
     if fmt == "json":
         from ..report.estimate_json import estimate_document, render_json
         text = render_json(estimate_document(est, model, plan, dev.id, dev.mode.name))
     else:
         from ..report.estimate_text import render_breakdown, render_concurrent
-        text = render_concurrent(est, f"{model} on {dev.name}, {dev.mode.name}, plan {plan}")
+        text = render_concurrent(est, f"{model} on {dev.name}, {dev.mode.name}, plan {plan}"
+                                      + (", one process" if one_process else ""))
         if verbose:
             text += render_breakdown(est)
     write_report(text, output, inputs=[model])

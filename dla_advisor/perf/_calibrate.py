@@ -50,6 +50,7 @@ class CalPoint:
     platform: str | None = None
     weight: float = 1.0
     source: str = ""
+    one_process: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,11 @@ def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
     points = []
     for i, e in enumerate(raw["points"]):
         key = f"points[{i}]"
+        # How the engines were run: `separate` processes (one trtexec each, the default) or `one`.
+        processes = e.get("processes", "separate") if isinstance(e, dict) else "separate"
+        if processes not in ("one", "separate"):
+            raise RuleFileError(f"{path}: {key}.processes is '{processes}'", "Use 'one' or 'separate'.",
+                                path=str(p), key=f"{key}.processes")
         try:
             quantity = next(q for q in QUANTITIES if q in e["measured"])
             points.append(CalPoint(
@@ -104,7 +110,7 @@ def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
                 clocks=tuple(sorted((k, float(v)) for k, v in (e.get("clocks") or {}).items())),
                 input_formats=str(e.get("inputIOFormats", "")), output_formats=str(e.get("outputIOFormats", "")),
                 batch=e.get("batch"), platform=e.get("platform"), weight=float(e.get("weight", 1.0)),
-                source=str(sources.get(e.get("source"), e.get("source", ""))),
+                source=str(sources.get(e.get("source"), e.get("source", ""))), one_process=processes == "one",
             ))
         except (KeyError, TypeError, ValueError, StopIteration):
             raise RuleFileError(f"{path}: {key} needs model, plan and measured: {{qps|latency_ms|total_images_per_s: N}}",
@@ -170,7 +176,7 @@ def evaluate(prepared: list[_Prepared], params: ModelParams) -> list[PointResult
     """Modelled value and signed error of every point under ``params``."""
     results = []
     for pr in prepared:
-        est = estimate_concurrent(pr.specs, pr.dev.with_params(params))
+        est = estimate_concurrent(pr.specs, pr.dev.with_params(params), pr.point.one_process)
         pt = pr.point
         if pt.quantity == "total_images_per_s":
             value = est.total_images_per_s

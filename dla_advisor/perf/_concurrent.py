@@ -5,7 +5,11 @@ Every engine instance loops (as trtexec does). The steady state is a fixed point
 * throughputs give each engine's share of GPU time and of DRAM bandwidth;
 * DRAM traffic of the others stretches the memory-bound kernels of each engine past the knee;
 * an engine's GPU jobs wait for the kernel another engine has running (mean residual kernel time)
-  and cost the GPU a switch each time they interleave with it;
+  and cost the GPU a switch each time they interleave with it -- when the engines run in separate
+  processes (one trtexec per engine, as in the seed measurements), whose CUDA contexts the GPU
+  time-slices. Engines of one process (DeepStream, Triton, NVIDIA's MLPerf harness: one server
+  holding the GPU and DLA devices) share one context: their streams' kernels run side by side as
+  SMs free up, so neither the wait nor the switch applies;
 * GPU time and each DLA core are split max-min fairly among the engines that want more than
   their share (time slicing), which caps the throughputs;
 
@@ -45,6 +49,7 @@ class ConcurrentEstimate:
     gpu_utilisation: float = 0.0
     dram_utilisation: float = 0.0
     iterations: int = 0
+    one_process: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -58,22 +63,23 @@ def estimate_engine(spec: EngineSpec, dev: DeviceModel) -> Estimate:
     return estimate_concurrent([spec], dev).engines[0]
 
 
-def estimate_concurrent(specs: Sequence[EngineSpec], dev: DeviceModel) -> ConcurrentEstimate:
+def estimate_concurrent(specs: Sequence[EngineSpec], dev: DeviceModel, one_process: bool = False) -> ConcurrentEstimate:
     """Steady-state throughput of engine instances running at the same time on ``dev``.
 
     Args:
         specs: the engine instances (several may share a network and layout).
         dev: the device model.
+        one_process: the engines share one process (one CUDA context) instead of one process each.
 
     Returns:
         A :class:`ConcurrentEstimate` with one Estimate per spec, in order.
     """
     profiles = [engine_profile(s, dev) for s in specs]
-    state = solve(profiles, dev)
+    state = solve(profiles, dev, one_process)
     prov = provenance(dev)
     engines = tuple(_estimate(s, p, state, i, prov) for i, (s, p) in enumerate(zip(specs, profiles)))
     return ConcurrentEstimate(engines, float(sum(e.images_per_s for e in engines)), prov,
-                              state.gpu_util, state.dram_util, state.iterations)
+                              state.gpu_util, state.dram_util, state.iterations, one_process)
 
 
 @dataclass
@@ -90,19 +96,20 @@ class _State:
     iterations: int
 
 
-def solve(profiles: list[EngineProfile], dev: DeviceModel) -> _State:
+def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = False) -> _State:
     """Fixed point of throughputs -> GPU/DRAM shares -> slowdowns -> throughputs."""
     p = dev.params
     n = len(profiles)
     knee = p.dram_knee
-    switch = p.gpu_switch_us * 1e-6
+    # One context: no time-slice switch, and a job waits for free SMs, not for another's kernel.
+    switch = 0.0 if one_process else p.gpu_switch_us * 1e-6
     peak = dev.dram_bytes_per_s
     visits = np.array([q.visits for q in profiles], dtype=float)
     fixed = np.array([q.loadables * p.dla_submit_us * 1e-6 for q in profiles])
     nbytes = np.array([q.bytes for q in profiles])
     gk = (p.gpu_eff, p.gpu_bw_eff, p.gpu_kernel_us * 1e-6)
     dk = (p.dla_eff, p.dla_bw_eff, p.dla_op_kcycles * 1e3 / (dev.mode.dla_mhz * 1e6))
-    residual = np.array([q.gpu_residual(*gk) for q in profiles])
+    residual = np.zeros(n) if one_process else np.array([q.gpu_residual(*gk) for q in profiles])
     core = np.array([_core(q) for q in profiles])
 
     ext = np.zeros(n)

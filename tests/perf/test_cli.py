@@ -20,7 +20,7 @@ def test_estimate_text_labels_every_number(capsys):
     lines = out.splitlines()
     assert [l.split()[0] for l in lines[2:5]] == ["gpu", "dla0", "dla1"]
     assert lines[5].startswith("total")
-    assert "modelled (orin-agx-64gb-maxn, error 5 % fit / 56 % held-out)" in out
+    assert "modelled (orin-agx-64gb-maxn, error 5 % fit / 54 % held-out)" in out
 
 
 def test_estimate_json(capsys, tmp_path):
@@ -83,3 +83,26 @@ def test_calibrate_bad_file_exits_2(tmp_path, capsys):
     bad.write_text("device: orin-agx-64gb\npoints:\n  - {model: x}\n")
     assert main(["calibrate", str(bad)]) == 2
     assert "points[0]" in capsys.readouterr().err
+
+
+def test_estimate_one_process_flag_is_reported(capsys, tmp_path):
+    out = tmp_path / "e.json"
+    assert main(["estimate", SEED, "--plan", "gpu,dla0,dla1", "--one-process", "--format", "json", "-o", str(out)]) == 0
+    one = json.loads(out.read_text())["estimate"]
+    assert main(["estimate", SEED, "--plan", "gpu,dla0,dla1", "--format", "json", "-o", str(out)]) == 0
+    separate = json.loads(out.read_text())["estimate"]
+    assert one["one_process"] is True and separate["one_process"] is False
+    assert one["total_images_per_s"] > separate["total_images_per_s"]
+    assert main(["estimate", SEED, "--plan", "gpu,dla0", "--one-process"]) == 0
+    assert "plan gpu,dla0, one process" in capsys.readouterr().out
+
+
+def test_calibration_point_with_unknown_processes_value_is_a_clear_error(tmp_path, capsys):
+    raw = yaml.safe_load((REPO / "rules" / "calibration" / "orin-agx-64gb.yaml").read_text())
+    raw["points"] = raw["points"][:1]
+    raw["points"][0]["processes"] = "many"
+    bad = tmp_path / "m.yaml"
+    bad.write_text(yaml.safe_dump(raw))
+    assert main(["calibrate", str(bad), "--no-fit"]) == 2
+    err = capsys.readouterr().err
+    assert "processes" in err and "Use 'one' or 'separate'" in err and "Traceback" not in err

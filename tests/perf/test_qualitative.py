@@ -52,3 +52,24 @@ def test_fallback_islands_cost_more_than_their_layers_compute(model_dir, dev):
     own = gpu_job(norm_layers, network_work(gn), dev, "int8", 32, {}).time(0, 1, p.gpu_eff, p.gpu_bw_eff,
                                                                             p.gpu_kernel_us * 1e-6) * 1e3
     assert t_gn - t_bn > 3 * own
+
+
+def test_one_process_removes_time_slicing_between_engines(seed_net, dev):
+    specs = specs_for(seed_net, "gpu,dla0,dla1")
+    separate = estimate_concurrent(specs, dev)
+    shared = estimate_concurrent(specs, dev, one_process=True)
+    # No context switches and no waiting for another process's kernel: the GPU engine keeps more of
+    # its alone rate, and the DLA engines' GPU-side reformats stop queueing behind it.
+    assert shared.engines[0].throughput_qps > separate.engines[0].throughput_qps * 1.1
+    assert all(s.latency_ms < p.latency_ms for s, p in zip(shared.engines[1:], separate.engines[1:]))
+    assert "gpu_wait" not in dict(shared.engines[1].breakdown)
+    assert shared.one_process and not separate.one_process
+    # DRAM is still shared: one process does not give back the GPU's alone rate.
+    alone = estimate_engine(specs[0], dev).throughput_qps
+    assert shared.engines[0].throughput_qps < alone
+
+
+def test_one_process_changes_nothing_for_a_single_engine(seed_net, dev):
+    spec = specs_for(seed_net, "gpu")
+    assert (estimate_concurrent(spec, dev, one_process=True).total_images_per_s
+            == estimate_concurrent(spec, dev).total_images_per_s)
