@@ -1,5 +1,6 @@
-"""The deployments ``advise`` shows: GPU only, one DLA, GPU + every DLA core, and what native DLA
-I/O would be worth when the build does not already use it."""
+"""The deployments ``advise`` shows: GPU only, one DLA, GPU + every DLA core (one process per engine,
+and all engines in one process), and what native DLA I/O would be worth when the build does not
+already use it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from ._work import network_batch
 
 def standard_scenarios(network: Network, platform, config: BuildConfig, dev: DeviceModel
                        ) -> list[tuple[str, ConcurrentEstimate]]:
-    """Modelled throughput of GPU only, one DLA, and GPU + all DLA cores, at the config's batch.
+    """Modelled throughput of GPU only, one DLA, and GPU + all DLA cores (separate processes and one
+    process), at the config's batch.
 
     Args:
         network: the analysed network.
@@ -33,6 +35,11 @@ def standard_scenarios(network: Network, platform, config: BuildConfig, dev: Dev
         plans.append((f"GPU + {cores}xDLA" if cores > 1 else "GPU + DLA",
                       [PlanEntry("gpu", batch)] + [PlanEntry(f"dla{i}", batch) for i in range(cores)]))
     out = [(label, estimate_concurrent(plan_specs(network, platform, config, entries), dev)) for label, entries in plans]
+    if cores >= 1:
+        # The same engines served by one process: no time slicing between their CUDA contexts.
+        label, entries = plans[-1]
+        out.append((f"{label}, one process", estimate_concurrent(plan_specs(network, platform, config, entries), dev,
+                                                                 one_process=True)))
     native = _native_io(network, platform, config)
     if cores >= 1 and native is not None:
         # The seed's fix: the GPU engine as built, the DLA engines bound in DLA's own linear format.

@@ -73,11 +73,14 @@ def test_gpu_spec_rejects_a_dla_layout(seed_net):
 
 def test_standard_scenarios(seed_net, dev):
     sc = standard_scenarios(seed_net, load_platform(None), BuildConfig(precision="int8"), dev)
-    assert [label for label, _ in sc] == ["GPU only", "one DLA", "GPU + 2xDLA", "GPU + 2xDLA, DLA I/O int8:dla_linear"]
-    assert [len(e.engines) for _, e in sc] == [1, 1, 3, 3]
+    assert [label for label, _ in sc] == ["GPU only", "one DLA", "GPU + 2xDLA", "GPU + 2xDLA, one process",
+                                          "GPU + 2xDLA, DLA I/O int8:dla_linear"]
+    assert [len(e.engines) for _, e in sc] == [1, 1, 3, 3, 3]
     assert sc[2][1].total_images_per_s == pytest.approx(sum(e.images_per_s for e in sc[2][1].engines))
+    assert sc[3][1].one_process and not sc[2][1].one_process
+    assert sc[3][1].total_images_per_s > sc[2][1].total_images_per_s
     # What the seed's I/O fix is worth: the GPU engine keeps fp32 I/O, the DLA engines lose their reformats.
-    assert sc[3][1].total_images_per_s > 1.15 * sc[2][1].total_images_per_s
+    assert sc[4][1].total_images_per_s > 1.15 * sc[2][1].total_images_per_s
 
 
 def test_standard_scenarios_skip_the_io_fix_when_the_build_has_it(seed_net, dev):
@@ -85,7 +88,7 @@ def test_standard_scenarios_skip_the_io_fix_when_the_build_has_it(seed_net, dev)
     native = BuildConfig(precision="int8", input_formats=parse_io_formats("int8:dla_linear"),
                          output_formats=parse_io_formats("int8:dla_linear"))
     sc = standard_scenarios(seed_net, load_platform(None), native, dev)
-    assert [label for label, _ in sc] == ["GPU only", "one DLA", "GPU + 2xDLA"]
+    assert [label for label, _ in sc] == ["GPU only", "one DLA", "GPU + 2xDLA", "GPU + 2xDLA, one process"]
 
 
 def test_two_engines_on_one_dla_core_share_it(seed_net, dev):
