@@ -19,11 +19,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_models import Builder  # noqa: E402
+from make_models import Builder, write_models  # noqa: E402
 from make_perf_models import _input  # noqa: E402
 
 # (stride, output channels) of the 13 depthwise-separable blocks of MobileNetV1.
@@ -76,18 +75,8 @@ def ssd_mobilenet_v1(size: int = 300):
 MODELS = {"ssd_mobilenet_v1": ssd_mobilenet_v1}
 
 
-def build(name: str, out_dir: str | Path) -> Path:
-    """Write model ``name`` to ``out_dir`` (if not there yet) and return its path."""
-    path = Path(out_dir) / f"{name}.onnx"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        onnx.save(MODELS[name](), str(path))
-    return path
-
-
 def main(out_dir: str | None = None) -> None:
-    for name in MODELS:
-        print(f"wrote {build(name, out_dir or Path(__file__).parent)}")
+    write_models(MODELS, out_dir)
 
 
 if __name__ == "__main__":

@@ -117,12 +117,17 @@ def cifar(norm: str):
 MODELS = {"conv2d_1024": conv2d_1024, "cifar_bn": lambda: cifar("bn"), "cifar_gn": lambda: cifar("gn")}
 
 
-def main(out_dir: str | None = None) -> None:
+def write_models(models: dict, out_dir: str | Path | None) -> None:
+    """Save every model of ``models`` (name -> builder) as ``<out_dir>/<name>.onnx`` (default: models/)."""
     out = Path(out_dir or Path(__file__).parent)
     out.mkdir(parents=True, exist_ok=True)
-    for name, fn in MODELS.items():
+    for name, fn in models.items():
         onnx.save(fn(), str(out / f"{name}.onnx"))
         print(f"wrote {out / (name + '.onnx')}")
+
+
+def main(out_dir: str | None = None) -> None:
+    write_models(MODELS, out_dir)
 
 
 if __name__ == "__main__":

@@ -18,11 +18,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import onnx
 from onnx import TensorProto, helper
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_models import Builder  # noqa: E402
+from make_models import Builder, write_models  # noqa: E402
 
 
 def _input(b: Builder, c: int, h: int, w: int):
@@ -142,18 +141,8 @@ def yolov5s(size: int = 672):
 MODELS = {"resnet50": resnet50, "resnet34_backbone": resnet34_backbone, "yolov5s": yolov5s}
 
 
-def build(name: str, out_dir: str | Path) -> Path:
-    """Write model ``name`` to ``out_dir`` (if not there yet) and return its path."""
-    path = Path(out_dir) / f"{name}.onnx"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        onnx.save(MODELS[name](), str(path))
-    return path
-
-
 def main(out_dir: str | None = None) -> None:
-    for name in MODELS:
-        print(f"wrote {build(name, out_dir or Path(__file__).parent)}")
+    write_models(MODELS, out_dir)
 
 
 if __name__ == "__main__":
