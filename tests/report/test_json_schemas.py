@@ -137,7 +137,7 @@ def test_inspect_json_with_model_compares_prediction_and_log(models_dir, corpus,
 
 
 def _corpus_artifacts() -> list[str]:
-    corpus = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+    corpus = Path(__file__).resolve().parents[2] / "tests" / "corpus"
     return sorted(p.name for p in corpus.glob("*") if p.suffix in (".log", ".json")) if corpus.is_dir() else []
 
 

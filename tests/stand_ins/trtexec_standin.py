@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Stand-in for NVIDIA's trtexec, for tests only: replays real trtexec output from the shared corpus.
+"""Stand-in for NVIDIA's trtexec, for tests only: replays real trtexec output from the in-repo corpus.
 
 It is not a simulator. Building (``--onnx``) prints the build part of a real TensorRT 10.3 log from
 an AGX Orin (``trtexec_orin_trt10.3_yolo11n_dla_only_fp16.log`` when ``--useDLACore`` is given,
@@ -8,7 +8,7 @@ an AGX Orin (``trtexec_orin_trt10.3_yolo11n_dla_only_fp16.log`` when ``--useDLAC
 inference part of the same log, so the reported throughput is 36.9222 qps (DLA) or 286.781 qps (GPU).
 
 Environment:
-    TRTEXEC_STANDIN_CORPUS      the corpus folder (default: ../shared/corpus from the repository root).
+    TRTEXEC_STANDIN_CORPUS      the corpus folder (default: tests/corpus in the repository).
     TRTEXEC_STANDIN_FAIL        ``build``, ``run`` or ``crash`` (SIGSEGV mid-run), optionally
                                 ``:dla`` or ``:gpu`` to hit only engines on that device.
     TRTEXEC_STANDIN_TIME_SCALE  multiplies the sleep of ``--duration`` (default 1).
@@ -38,7 +38,7 @@ def parse(argv):
 
 
 def corpus_lines(name):
-    folder = Path(os.environ.get("TRTEXEC_STANDIN_CORPUS") or REPO / ".." / "shared" / "corpus")
+    folder = Path(os.environ.get("TRTEXEC_STANDIN_CORPUS") or REPO / "tests" / "corpus")
     return (folder / name).read_text(encoding="utf-8").splitlines()
 
 

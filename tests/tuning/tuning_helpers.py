@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / ".." / "shared" / "corpus"
+CORPUS = REPO / "tests" / "corpus"
 STANDIN = REPO / "tests" / "stand_ins" / "trtexec_standin.py"
 SEED_MODEL = REPO / "models" / "conv2d_1024.onnx"
 
