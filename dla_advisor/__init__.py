@@ -5,7 +5,7 @@ The Python API (``dla_advisor.advise``, ``inspect``, ``check``, ``estimate``, ``
 ``dla-advisor --help`` stay fast.
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 _API = ("advise", "inspect", "check", "estimate", "calibrate", "tune", "fix")
 __all__ = ["__version__", *_API]

@@ -20,7 +20,7 @@ from html import escape
 from importlib import resources
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from . import _html_sections as sec
 
 # A network this large starts with its groups collapsed: dagre on thousands of nodes takes seconds.
