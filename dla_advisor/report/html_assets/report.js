@@ -6,7 +6,7 @@
 (function () {
   "use strict";
 
-  var MIN_START_ZOOM = 0.45;
+  var MIN_START_ZOOM = 0.45, MAX_START_ZOOM = 1.3;
   var COLORS = { DLA: "#2e8b57", GPU: "#d62728", IO: "#7f7f7f", REFORMAT: "#ff7f0e" };
 
   function el(tag, attrs, text) {
@@ -84,7 +84,8 @@
         "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.8 } },
       { selector: "edge.reformat", style: { "width": 3.5, "line-color": COLORS.REFORMAT, "line-style": "dashed",
         "target-arrow-color": COLORS.REFORMAT, "label": "data(label)", "font-size": 9, "color": "#8a4200",
-        "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 2 } }
+        "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 2,
+        "text-halign": "right", "text-margin-x": 34 } }
     ];
   };
 
@@ -118,8 +119,8 @@
     this.data.reformats.forEach(function (r, k) {
       var src = r[0] >= 0 ? self.rep(r[0]) : null, dst = r[1] >= 0 ? self.rep(r[1]) : null;
       if (src === null && dst === null) return;
-      if (src === null) { src = "I" + k; els.push(self.ioNode(src, "input " + r[2])); }
-      if (dst === null) { dst = "O" + k; els.push(self.ioNode(dst, "output " + r[2])); }
+      if (src === null) { src = "I" + k; els.push(self.ioNode(src, "in: " + r[2])); }
+      if (dst === null) { dst = "O" + k; els.push(self.ioNode(dst, "out: " + r[2])); }
       if (src === dst) return;
       rfKeys[src + ">" + dst] = true;
       els.push({ group: "edges", data: { id: "R" + k, source: src, target: dst, rf: k, label: fmtBytes(r[3]) },
@@ -153,6 +154,10 @@
       var bb = cy.elements().boundingBox();
       cy.zoom(MIN_START_ZOOM);
       cy.pan({ x: cy.width() / 2 - MIN_START_ZOOM * (bb.x1 + bb.x2) / 2, y: 20 - MIN_START_ZOOM * bb.y1 });
+    }
+    if (cy.zoom() > MAX_START_ZOOM) {
+      cy.zoom(MAX_START_ZOOM);
+      cy.center();
     }
     var shown = cy.nodes(".layer").length, col = cy.nodes(".collapsed").length;
     this.count.textContent = shown + " layer node(s) shown, " + col + " collapsed group(s)";
