@@ -101,7 +101,7 @@ def graph_payload(g: GraphInput) -> dict[str, Any]:
         rows.append([p["name"], p.get("kind", ""), p["device"], seg_of.get(i), reasons, list(p.get("onnx_nodes") or [])])
     if g.edges is None:
         edges = [[i, i + 1] for i in range(len(layers) - 1)]
-        edge_source = "engine order (the artifact lists no connections)"
+        edge_source = "the order the artifact lists layers in (it records no connections)"
     else:
         edges = [[index[a], index[b]] for a, b in g.edges if a in index and b in index]
         edge_source = "network"

@@ -80,8 +80,8 @@ def test_small_networks_start_expanded_and_big_ones_collapsed():
     n = BIG_NETWORK + 100
     big = graph_payload(GraphInput("b", _layout([f"l{i}" for i in range(n)], ["DLA"] * 200 + ["GPU"] + ["DLA"] * (n - 201))))
     assert big["collapsed"] == [0, 2]  # both loadables; the single GPU layer stays a node
-    assert big["edges"] == [[i, i + 1] for i in range(n - 1)]  # no edges given: engine order, and said so
-    assert big["edge_source"].startswith("engine order")
+    assert big["edges"] == [[i, i + 1] for i in range(n - 1)]  # no edges given: listed order, and said so
+    assert big["edge_source"].startswith("the order the artifact lists")
 
 
 def test_edges_and_reformats_are_by_layer_index():
