@@ -235,18 +235,38 @@ def test_inspect_with_model_shows_both_graphs_and_the_comparison(browser, tmp_pa
     page.page.screenshot(path=str(shots / "inspect_cifar_gn.png"), full_page=True)
 
 
+def _tune_page() -> str:
+    """A tune report as the command writes it, without running a search (tests/test_api.py runs one)."""
+    plan = {"summary": "GPU x1 int8 + DLA0 int8", "total_images_per_s": 900.0, "makespan_ms": 4.0,
+            "provenance": {"label": "modelled (orin-agx-64gb-maxn)"}}
+    doc = {"command": "tune", "models": ["m.onnx"], "objective": "both", "study": "s", "storage": "sqlite:///s.db",
+           "backend": {"name": "sim"}, "trials": {"total": 5, "this_run": 5}, "best": {"trial": 3, **plan},
+           "pareto_front": [{"trial": 3, **plan}, {"trial": 1, **plan, "total_images_per_s": 500.0, "makespan_ms": 2.0}],
+           "reference": plan, "commands": ["trtexec --onnx=m.onnx --int8 --useDLACore=0", "wait"],
+           "rejected_examples": [{"trial": 2, "reason": "no engine <for> m"}], "failed_examples": []}
+    history = ((0, 300.0, 5.0), (1, 500.0, 2.0), (3, 900.0, 4.0), (4, 700.0, 6.0))
+    return render_html(doc, HtmlExtras(history=history))
+
+
 def test_estimate_check_and_tune_pages_render_without_errors(browser, tmp_path, shots):
     seed = REPO / "models" / "conv2d_1024.onnx"
     pages = {
-        "estimate": dla_advisor.estimate(seed, "gpu,dla0,dla1"),
-        "check": dla_advisor.check([seed]),
-        "tune": dla_advisor.tune([seed], trials=4, seed=1, storage=f"sqlite:///{tmp_path / 't.db'}", reference=True),
+        "estimate": dla_advisor.estimate(seed, "gpu,dla0,dla1").to_html(),
+        "check": dla_advisor.check([seed]).to_html(),
+        "tune": _tune_page(),
     }
-    for name, result in pages.items():
-        page = _open(browser, tmp_path, name, result.to_html())
+    for name, html in pages.items():
+        page = _open(browser, tmp_path, name, html)
         assert page.errors() == [], name
         assert len(page.requests) == 1, page.requests
         text = page.js("() => document.body.innerText")
         assert f"dla-advisor {name}" in text
         page.page.screenshot(path=str(shots / f"{name}_seed.png"), full_page=True)
-    assert page.page.locator("svg.chart").count() >= 1  # tune: Pareto/trials scatter and history
+    # tune: the Pareto front over the trials, and the history with the best so far.
+    assert page.page.locator("svg.chart").count() == 2
+    assert page.page.locator("svg.chart circle").count() >= 4 + 2
+    assert "Pareto front: 2 plan(s)" in text
+    # The copy button works on a file:// page (clipboard API or its fallback), without console errors.
+    page.page.locator("button.dla-copy").first.click()
+    assert page.page.locator("button.dla-copy").first.inner_text() in ("copied", "select and copy")
+    assert page.errors() == []
