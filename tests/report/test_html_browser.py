@@ -153,6 +153,9 @@ def test_clicking_a_gpu_layer_shows_its_reason_and_source(browser, tmp_path, adv
     gpu = next(p for p in result.layout.gpu_layers if p.reasons)
     index = [p.name for p in result.layout.placements].index(gpu.name)
     page = _open(browser, tmp_path, "click", result.to_html())
+    other = next(i for i, p in enumerate(result.layout.placements) if p.device == "DLA")
+    page.click_node(f"L{other}")
+    assert page.page.locator(".dla-details").get_attribute("data-layer") == result.layout.placements[other].name
     page.click_node(f"L{index}")
     details = page.page.locator(".dla-details")
     assert details.get_attribute("data-layer") == gpu.name
