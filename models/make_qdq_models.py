@@ -17,7 +17,7 @@ Layouts written (name suffix):
   (per-channel, axis 0), activation Q/DQ on Conv/Gemm inputs only, scales and zero-points as
   ``Constant`` nodes named ``.../_input_quantizer/Constant_output_0``, opset 13.
 
-Test data (``tests/data/zoo``) keeps these as *skeletons*: every initializer over
+Test data (``tests/data/zoo/qdq``) keeps these as *skeletons*: every initializer over
 :data:`SKELETON_MAX_ELEMENTS` elements (the weights) becomes an external-data reference to a file
 that is not shipped, while Q/DQ scales and zero-points (scalars or one value per channel) stay
 inline, so the exact scales survive for the calibration-cache tests. ``--full`` writes the models
@@ -313,7 +313,7 @@ def skeleton(model: onnx.ModelProto, location: str = "weights.bin") -> onnx.Mode
 def main(argv: list[str]) -> None:
     full = "--full" in argv
     args = [a for a in argv if a != "--full"]
-    out = Path(args[0] if args else Path(__file__).resolve().parents[1] / "tests" / "data" / "zoo")
+    out = Path(args[0] if args else Path(__file__).resolve().parents[1] / "tests" / "data" / "zoo" / "qdq")
     out.mkdir(parents=True, exist_ok=True)
     for name, model in qdq_models().items():
         onnx.save(model if full else skeleton(model), str(out / f"{name}.onnx"))
