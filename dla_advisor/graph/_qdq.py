@@ -62,8 +62,8 @@ def int8_scale(scale: np.ndarray, zero_point: np.ndarray | None) -> tuple[float,
     note = None
     if s.size > 1:
         note = f"per-channel activation scale ({s.size} values) taken as one scale covering every channel"
-    if np.all(z == centre) and s.size == 1:
-        return float(np.float32(s[0])), None
+    if np.all(z == centre):
+        return float(np.float32(s.max())), note
     lo, hi = (qmin - z) * s, (qmax - z) * s
     amax = float(np.max(np.maximum(np.abs(lo), np.abs(hi))))
     if note is None:
@@ -121,11 +121,18 @@ def fold_activation_qdq(nodes, ctx, folded_idx: set[int]) -> tuple[dict[str, str
             drop.add(j)
             act_nodes.append(_name(nodes[j], j))
             alias[nodes[j].output[0]] = x
-    # A DQ output may itself be quantized again (Q→DQ→Q→DQ): resolve to the first real tensor.
+    # A DQ output may itself be quantized again (Q→DQ→Q→DQ): resolve to the first real tensor, which
+    # then carries the larger of the two scales.
     for k, v in alias.items():
         while v in alias:
             v = alias[v]
         alias[k] = v
+    for k in [k for k in scales if k in alias]:
+        s = scales.pop(k)
+        real = alias[k]
+        if real in scales and scales[real] != s:
+            notes.append(f"{real}: quantized twice with scales {scales[real]:g} and {s:g}; the larger is kept")
+        scales[real] = max(s, scales.get(real, s))
     return alias, drop, Quantization(scales=scales, activation_nodes=tuple(act_nodes), weight_nodes=weight_nodes,
                                      notes=tuple(notes))
 

@@ -37,8 +37,9 @@ def rewrite_and_verify(model: onnx.ModelProto, rewrites: tuple[Rewrite, ...], li
         stage = apply_rewrites(model, first, limits)
         if stage.changed:
             scales = stage.extras.get("int8_scales", {})
-            quant_check = verify_translation(model, stage.model, scales, stage.extras.get("int8_readers"),
-                                             shapes=shapes, tolerance=qdq_tolerance, seed=seed)
+            quant_check = verify_translation(model, stage.model, scales, stage.extras.get("qdq_params", {}),
+                                             stage.extras.get("int8_readers"), shapes=shapes,
+                                             tolerance=qdq_tolerance, seed=seed)
             if not quant_check.ok:
                 raise VerificationFailed(
                     f"the Q/DQ-free model does not match the Q/DQ model: {quant_check.describe_failure()}; nothing was written",

@@ -4,9 +4,9 @@ Two comparisons, both on seeded inputs drawn uniformly inside each input's quant
 (±127·scale; outside it the Q/DQ model clips and the float one does not, which is a range difference,
 not quantization error):
 
-1. **Round trip.** The float model with every cache scale put back as a symmetric INT8 fake
-   quantization (QuantizeLinear→DequantizeLinear, zero-point 0) must reproduce the Q/DQ model: this
-   proves each scale landed on the right tensor and the weights were folded right. Tolerance: relative
+1. **Round trip.** The float model with every removed Q/DQ pair put back (its own scale, zero-point
+   and axis) on the tensor and for the readers the translation recorded must reproduce the Q/DQ model:
+   this proves each scale landed on the right tensor and the weights were folded right. Tolerance: relative
    RMS error 1e-3 (float round-off can flip an occasional rounding; a misplaced scale or weight gives
    errors of order 1).
 2. **Quantization error.** The float model must match the Q/DQ model within ``tolerance`` relative RMS
@@ -58,25 +58,28 @@ class QuantCheck:
         return "; ".join(bad)
 
 
-def with_fake_quant(model: onnx.ModelProto, scales: dict[str, float],
+def with_fake_quant(model: onnx.ModelProto, qparams: dict[str, tuple],
                     readers: dict[str, list[str]] | None = None) -> onnx.ModelProto:
-    """``model`` with a symmetric INT8 Q→DQ on every tensor named in ``scales``, read by the nodes
-    ``readers`` names for it (all readers when not given), as the Q/DQ model had it."""
+    """``model`` with a Q→DQ on every tensor named in ``qparams`` (tensor → ``(scale, zero-point or None,
+    axis)``), read by the nodes ``readers`` names for it (all readers when not given)."""
     out = onnx.ModelProto()
     out.CopyFrom(model)
     g = out.graph
     names = {o for n in g.node for o in n.output} | {i.name for i in g.input}
     nodes = []
     rename: dict[str, str] = {}
-    for t, s in scales.items():
+    for t, (scale, zp, axis) in qparams.items():
         if t not in names:
             continue
         fq = f"{t}__fq"
         rename[t] = fq
-        g.initializer.extend([numpy_helper.from_array(np.array(s, np.float32), f"{t}__scale"),
-                              numpy_helper.from_array(np.array(0, np.int8), f"{t}__zp")])
-        nodes += [helper.make_node("QuantizeLinear", [t, f"{t}__scale", f"{t}__zp"], [f"{t}__q"]),
-                  helper.make_node("DequantizeLinear", [f"{t}__q", f"{t}__scale", f"{t}__zp"], [fq])]
+        g.initializer.append(numpy_helper.from_array(np.asarray(scale), f"{t}__scale"))
+        ins = [t, f"{t}__scale"]
+        if zp is not None:
+            g.initializer.append(numpy_helper.from_array(np.asarray(zp), f"{t}__zp"))
+            ins.append(f"{t}__zp")
+        nodes += [helper.make_node("QuantizeLinear", ins, [f"{t}__q"], axis=axis),
+                  helper.make_node("DequantizeLinear", [f"{t}__q", *ins[1:]], [fq], axis=axis)]
     for n in g.node:
         for i, name in enumerate(n.input):
             if name in rename and (readers is None or name not in readers or n.name in readers[name]):
@@ -116,7 +119,7 @@ def _rel_rms(ref: np.ndarray, got: np.ndarray) -> float:
 
 
 def verify_translation(original: onnx.ModelProto, translated: onnx.ModelProto, scales: dict[str, float],
-                       readers: dict[str, list[str]] | None = None, shapes: dict[str, tuple[int, ...]] | None = None, tolerance: float = DEFAULT_TOLERANCE,
+                       qparams: dict[str, tuple], readers: dict[str, list[str]] | None = None, shapes: dict[str, tuple[int, ...]] | None = None, tolerance: float = DEFAULT_TOLERANCE,
                        seed: int = 0, trials: int = 2) -> QuantCheck:
     """Compare the Q/DQ model with its float translation and with the round trip (see the module doc)."""
     ort = require_onnxruntime()
@@ -133,7 +136,7 @@ def verify_translation(original: onnx.ModelProto, translated: onnx.ModelProto, s
     with tempfile.TemporaryDirectory() as tmp:
         names, ref = run(ort, original, feeds, Path(tmp), "qdq")
         _, flt = run(ort, translated, feeds, Path(tmp), "float")
-        _, rt = run(ort, with_fake_quant(translated, scales, readers), feeds, Path(tmp), "roundtrip")
+        _, rt = run(ort, with_fake_quant(translated, qparams, readers), feeds, Path(tmp), "roundtrip")
     outputs = []
     ok = True
     for k, name in enumerate(names):

@@ -100,6 +100,7 @@ def _apply(graph: gs.Graph, ctx) -> int:
                 ctx.note(NAME, node.name, "weight Q/DQ with a non-constant scale or block quantization")
     scales: dict[int, tuple[gs.Variable, float]] = {}
     readers: dict[int, set[str]] = {}  # the nodes that read each tensor through its Q/DQ pair
+    qparams: dict[int, tuple] = {}  # the pair's own (scale, zero-point, axis), for the round-trip check
     for q in [n for n in graph.nodes if n.op == _Q and n.inputs and n.outputs]:
         x, out = q.inputs[0], q.outputs[0]
         dqs = list(out.outputs)
@@ -110,7 +111,9 @@ def _apply(graph: gs.Graph, ctx) -> int:
         if scale is None:
             ctx.note(NAME, q.name, "its scale is computed at run time, not a constant")
             continue
-        s, why = int8_scale(scale, _const(q.inputs[2]) if len(q.inputs) > 2 and q.inputs[2].name else None)
+        zp = _const(q.inputs[2]) if len(q.inputs) > 2 and q.inputs[2].name else None
+        s, why = int8_scale(scale, zp)
+        qparams[id(x)] = (scale, zp, int(q.attrs.get("axis", 1)))
         if why:
             ctx.notes.append(f"{NAME}: {x.name}: {why}")
         for dq in dqs:
@@ -140,8 +143,11 @@ def _apply(graph: gs.Graph, ctx) -> int:
         sites += 1
     found = ctx.extras.setdefault("int8_scales", {})
     through = ctx.extras.setdefault("int8_readers", {})
+    params = ctx.extras.setdefault("qdq_params", {})
     for key, (tensor, s) in scales.items():
         found[tensor.name] = s
+        if key in qparams:
+            params[tensor.name] = qparams[key]
         through[tensor.name] = sorted(readers.get(key, ()))
         direct = [n.name for n in tensor.outputs if n.name not in readers.get(key, ())]
         if direct and readers.get(key):
