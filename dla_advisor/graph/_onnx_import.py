@@ -270,8 +270,8 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
     if quantization:
         net.notes.append(
             f"explicitly quantized: {len(quantization.activation_nodes)} activation Q/DQ node(s) read as INT8 scales on "
-            f"{len(quantization.scales)} tensor(s), {len(quantization.weight_nodes)} weight Q/DQ node(s) folded; the "
-            "layout is the one of the model without Q/DQ built with those scales (the route DLA takes)")
+            f"{len(quantization.scales)} tensor(s), {len(quantization.weight_nodes)} weight Q/DQ node(s) folded; layers "
+            "are placed as in the model without Q/DQ nodes, built with those scales")
     missing = [o for o in graph_outputs if o not in tensors and o not in ctx.small and o not in const_shapes]
     if missing:
         net.notes.append(f"output(s) {', '.join(missing)} are not produced by any node")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import jsonschema
 import numpy as np
 import onnx
 import pytest
@@ -90,6 +92,8 @@ def test_fix_cli_writes_model_cache_and_build_command(small_qdq_resnet, tmp_path
     assert main(["fix", str(small_qdq_resnet), "--rewrites", "qdq-to-calib", "-o", str(out),
                  "--trt-version", "8.5.2", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
+    schema = json.loads((Path(rw.__file__).parents[1] / "report" / "schemas" / "fix-1.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
     written = onnx.load(str(out))
     assert not [n for n in written.graph.node if n.op_type in QDQ]
     cache = read_calibration_cache(tmp_path / "r18_calib.cache")
