@@ -126,7 +126,7 @@ def _apply(graph: gs.Graph, ctx) -> int:
                 if x in graph.inputs:
                     ident = gs.Node("Identity", name=ctx.fresh(f"{y.name}_identity"), inputs=[x], outputs=[y])
                     graph.nodes.append(ident)
-                    scales[id(y)] = (y, s)
+                    scales[id(y)], qparams[id(y)] = (y, s), qparams[id(x)]
                     dq.outputs.clear()
                     continue
                 graph.outputs[:] = [x if t is y else t for t in graph.outputs]

@@ -126,3 +126,14 @@ def test_fix_cli_runs_qdq_to_calib_by_default_and_rejects_a_tight_tolerance(smal
     err = capsys.readouterr().err
     assert rc == 2 and "does not match the Q/DQ model" in err and not (tmp_path / "t.onnx").exists()
     assert not (tmp_path / "t_calib.cache").exists()
+
+
+def test_input_quantized_straight_to_the_output_keeps_both_names():
+    g = G()
+    y = g.qdq("input", 0.02, name="only")
+    model = g.model(y)
+    result, _ = _translate(model)
+    assert [o.name for o in result.model.graph.output] == ["only_dq"]
+    assert [n.op_type for n in result.model.graph.node] == ["Identity"]
+    assert result.extras["int8_scales"] == {"input": np.float32(0.02), "only_dq": np.float32(0.02)}
+    assert result.extras["quant_check"].ok
