@@ -122,6 +122,8 @@ def fp16_conv_on_dla(layout, network, platform, config, params):
     """FP16 convolutions on DLA (on Orin, INT8 is the fast path)."""
     if precision(config) != "fp16" or not uses_dla(layout, config):
         return []
+    if _explicitly_quantized(layout, network):
+        return []  # the model carries INT8 scales; the Q/DQ finding gives its INT8 route
     kinds = set(params.get("kinds") or ("Convolution", "Deconvolution", "FullyConnected"))
     convs = tuple(p.name for p in layout.placements if p.device == DLA and p.kind in kinds)
     if not convs:
