@@ -49,25 +49,31 @@ class Quantization:
         return bool(self.activation_nodes or self.weight_nodes)
 
 
-def int8_scale(scale: np.ndarray, zero_point: np.ndarray | None) -> tuple[float, str | None]:
+def int8_scale(scale: np.ndarray, zero_point: np.ndarray | None) -> tuple[float | None, str | None]:
     """TensorRT's symmetric INT8 scale for an ONNX (scale, zero-point), and a note when it is not exact.
 
-    The grid ``(q - zp) * s`` is kept exactly when zp is the centre of its integer type; otherwise the
-    symmetric scale covering the same real range ``[(qmin - zp) s, (qmax - zp) s]`` is returned.
+    An 8-bit grid ``(q - zp) * s`` is kept exactly when zp is the centre of its type; otherwise (another
+    zero-point, 4- or 16-bit integers) the symmetric INT8 scale covering the same real range
+    ``[(qmin - zp) s, (qmax - zp) s]`` is returned. A floating-point quantization (FP8) has no INT8
+    equivalent: None, and the tensor runs in FP16 on DLA.
     """
     s = np.asarray(scale, dtype=np.float64).reshape(-1)
     zp = np.zeros(1, np.uint8) if zero_point is None else np.asarray(zero_point)
-    qmin, qmax, centre = _RANGES.get(str(zp.dtype), (-128, 127, 0))
+    kind = str(zp.dtype)
+    if kind not in _RANGES:
+        return None, f"{kind} quantization has no INT8 equivalent on DLA; the tensor gets no scale (FP16)"
+    qmin, qmax, centre = _RANGES[kind]
     z = zp.astype(np.float64).reshape(-1)
     note = None
     if s.size > 1:
         note = f"per-channel activation scale ({s.size} values) taken as one scale covering every channel"
-    if np.all(z == centre):
+    if np.all(z == centre) and kind in ("int8", "uint8"):
         return float(np.float32(s.max())), note
     lo, hi = (qmin - z) * s, (qmax - z) * s
     amax = float(np.max(np.maximum(np.abs(lo), np.abs(hi))))
     if note is None:
-        note = f"asymmetric zero-point {z[0]:g}: converted to the symmetric scale covering the same range"
+        note = (f"asymmetric zero-point {z[0]:g}" if kind in ("int8", "uint8") else f"{kind} quantization") + \
+            ": converted to the symmetric INT8 scale covering the same range"
     return float(np.float32(amax / 127.0)), note
 
 
@@ -110,17 +116,19 @@ def fold_activation_qdq(nodes, ctx, folded_idx: set[int]) -> tuple[dict[str, str
         scale, note = int8_scale(s, zp)
         if note:
             notes.append(f"{x}: {note}")
-        old = scales.get(x)
-        if old is not None and old != scale:
-            notes.append(f"{x}: quantized twice with scales {old:g} and {scale:g}; the larger is kept")
-            scale = max(old, scale)
-        scales[x] = scale
         drop.add(i)
         act_nodes.append(_name(q, i))
         for j in users:
             drop.add(j)
             act_nodes.append(_name(nodes[j], j))
             alias[nodes[j].output[0]] = x
+        if scale is None:
+            continue
+        old = scales.get(x)
+        if old is not None and old != scale:
+            notes.append(f"{x}: quantized twice with scales {old:g} and {scale:g}; the larger is kept")
+            scale = max(old, scale)
+        scales[x] = scale
     # A DQ output may itself be quantized again (Q→DQ→Q→DQ): resolve to the first real tensor, which
     # then carries the larger of the two scales.
     for k, v in alias.items():

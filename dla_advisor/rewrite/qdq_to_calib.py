@@ -101,6 +101,7 @@ def _apply(graph: gs.Graph, ctx) -> int:
     scales: dict[int, tuple[gs.Variable, float]] = {}
     readers: dict[int, set[str]] = {}  # the nodes that read each tensor through its Q/DQ pair
     qparams: dict[int, tuple] = {}  # the pair's own (scale, zero-point, axis), for the round-trip check
+    unscaled: dict[int, gs.Variable] = {}  # pairs removed without an INT8 scale (floating-point Q/DQ)
     for q in [n for n in graph.nodes if n.op == _Q and n.inputs and n.outputs]:
         x, out = q.inputs[0], q.outputs[0]
         dqs = list(out.outputs)
@@ -135,15 +136,22 @@ def _apply(graph: gs.Graph, ctx) -> int:
             dq.inputs.clear()
         q.inputs.clear()
         q.outputs.clear()
+        sites += 1
+        if s is None:  # FP8: removed, but no INT8 scale to give the tensor
+            unscaled[id(x)] = x
+            continue
         prev = scales.get(id(x))
         if prev is not None and prev[1] != s:
             ctx.notes.append(f"{NAME}: {x.name}: quantized twice with scales {prev[1]:g} and {s:g}; the larger is kept")
             s = max(s, prev[1])
         scales[id(x)] = (x, s)
-        sites += 1
     found = ctx.extras.setdefault("int8_scales", {})
     through = ctx.extras.setdefault("int8_readers", {})
     params = ctx.extras.setdefault("qdq_params", {})
+    for key, tensor in unscaled.items():
+        if key not in scales:
+            params[tensor.name] = qparams[key]
+            through[tensor.name] = sorted(readers.get(key, ()))
     for key, (tensor, s) in scales.items():
         found[tensor.name] = s
         if key in qparams:

@@ -39,16 +39,28 @@ def test_residual_add_reads_the_float_tensors():
 
 
 @pytest.mark.parametrize("zp, dtype, exact", [(0, np.int8, True), (128, np.uint8, True), (3, np.uint8, False),
-                                              (-5, np.int8, False)])
+                                              (-5, np.int8, False), (0, np.int16, False), (32768, np.uint16, False)])
 def test_zero_points_carry_over_exactly_only_at_the_centre(zp, dtype, exact):
     s = np.float32(0.1)
     scale, note = int8_scale(np.array(s), np.array(zp, dtype))
     if exact:
         assert scale == s and note is None
     else:
-        qmin, qmax = (0, 255) if dtype == np.uint8 else (-128, 127)
-        amax = max(abs((qmin - zp) * 0.1), abs((qmax - zp) * 0.1))
-        assert scale == pytest.approx(amax / 127, rel=1e-6) and "asymmetric" in note
+        info = np.iinfo(dtype)
+        amax = max(abs((info.min - zp) * 0.1), abs((info.max - zp) * 0.1))
+        assert scale == pytest.approx(amax / 127, rel=1e-6) and "converted to the symmetric INT8 scale" in note
+
+
+def test_fp8_quantization_is_folded_without_an_int8_scale():
+    g = G(19)
+    s = g.const(0.02, np.float32)
+    zp = helper.make_tensor("zp8", TensorProto.FLOAT8E4M3FN, [], [0.0])
+    g.inits.append(zp)
+    g.nodes += [helper.make_node("QuantizeLinear", ["input", s, "zp8"], ["q"], name="q"),
+                helper.make_node("DequantizeLinear", ["q", s, "zp8"], ["dq"], name="dq")]
+    net = _net(g.model(g.conv("dq", 4, 4, "c")))
+    assert [l.kind for l in net] == ["Convolution"]
+    assert net.quantization.scales == {} and any("no INT8 equivalent" in n for n in net.quantization.notes)
 
 
 def test_per_channel_activation_scale_becomes_one_covering_scale():
