@@ -11,6 +11,8 @@ Layouts written (name suffix):
 * ``ort_pt`` / ``ort_pc`` — onnxruntime ``quantize_static`` in QDQ format, symmetric INT8
   activations, per-tensor / per-channel INT8 weights (weights stored as INT8 initializers feeding
   DequantizeLinear).
+* ``ort_asym`` — the same quantizer with its default options: asymmetric INT8 activations (zero-points
+  other than 0, which implicit INT8 cannot express exactly), per-tensor weights.
 * ``modelopt`` — Q/DQ on the activation input of every Conv/Gemm and on both inputs of residual
   adds; weights as INT8 initializers + per-channel DequantizeLinear (axis 0), opset 19.
 * ``pytq`` — pytorch-quantization's export: float weights → QuantizeLinear → DequantizeLinear
@@ -160,8 +162,9 @@ def activation_amax(model: onnx.ModelProto, names: list[str], samples: int = CAL
 
 
 # -- onnxruntime's static quantizer ----------------------------------------------------------------
-def ort_qdq(model: onnx.ModelProto, per_channel: bool) -> onnx.ModelProto:
-    """onnxruntime quantize_static, QDQ format, symmetric INT8 activations and weights."""
+def ort_qdq(model: onnx.ModelProto, per_channel: bool, symmetric: bool = True) -> onnx.ModelProto:
+    """onnxruntime quantize_static, QDQ format, INT8 weights; symmetric INT8 activations, or with
+    ``symmetric=False`` the quantizer's defaults (asymmetric INT8 activations, zero-points != 0)."""
     import tempfile
 
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
@@ -176,9 +179,9 @@ def ort_qdq(model: onnx.ModelProto, per_channel: bool) -> onnx.ModelProto:
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "float.onnx", Path(tmp) / "qdq.onnx"
         onnx.save(model, str(src))
+        extra = {"ActivationSymmetric": True, "WeightSymmetric": True} if symmetric else {}
         quantize_static(str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=per_channel,
-                        activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
-                        extra_options={"ActivationSymmetric": True, "WeightSymmetric": True})
+                        activation_type=QuantType.QInt8, weight_type=QuantType.QInt8, extra_options=extra)
         return onnx.load(str(dst))
 
 
@@ -284,6 +287,7 @@ def qdq_models(size: int = 224) -> dict[str, onnx.ModelProto]:
         float_model = fn(size=size)
         out[f"{name}_qdq_ort_pt"] = ort_qdq(float_model, per_channel=False)
         out[f"{name}_qdq_ort_pc"] = ort_qdq(float_model, per_channel=True)
+        out[f"{name}_qdq_ort_asym"] = ort_qdq(float_model, per_channel=False, symmetric=False)
         out[f"{name}_qdq_modelopt"] = insert_qdq(fn(size=size), "modelopt", opset=19)
         out[f"{name}_qdq_pytq"] = insert_qdq(fn(size=size), "pytq", opset=13)
     return out

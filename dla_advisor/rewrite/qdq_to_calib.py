@@ -65,6 +65,66 @@ def dequantize(q: np.ndarray, scale: np.ndarray, zp: np.ndarray, axis: int = 1) 
     return centred * _broadcast(scale.astype(np.float32), q, axis)
 
 
+_RECTIFIERS = ("Relu", "Sigmoid", "Softplus")
+_QMIN = {"int8": -128, "uint8": 0, "int16": -32768, "uint16": 0}
+
+
+def _clamp_range(scale: np.ndarray, zp: np.ndarray | None) -> tuple[float, float] | None:
+    """``(0, hi)`` when the pair's grid starts exactly at zero (zero-point = the type's minimum), else None.
+
+    onnxruntime's quantizer deletes a Relu (or Clip) in front of such a pair: the quantizer's clamp
+    does the rectifying, so taking the pair out must put the clamp back.
+    """
+    s = np.asarray(scale, np.float64).reshape(-1)
+    z = np.zeros(1, np.uint8) if zp is None else np.asarray(zp)
+    kind = str(z.dtype)
+    if s.size != 1 or kind not in _QMIN or int(z.reshape(-1)[0]) != _QMIN[kind]:
+        return None
+    return 0.0, float(np.float32((np.iinfo(z.dtype).max - _QMIN[kind]) * s[0]))
+
+
+_RANGE_KEEPING = ("MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Reshape", "Transpose",
+                  "Squeeze", "Unsqueeze", "Identity", "Resize", "Upsample", "Slice", "Split")
+
+
+def _rectified(x, depth: int = 32) -> bool:
+    """The tensor is non-negative by construction: it comes from a rectifier (ReLU, Clip(0, ...)),
+    through range-keeping layers (pooling, reshape, ...) or a Concat of such tensors."""
+    if not x.inputs or depth == 0:
+        return False
+    node = x.inputs[0]
+    if node.op == "Clip":
+        lo = _const(node.inputs[1]) if len(node.inputs) > 1 and node.inputs[1].name else node.attrs.get("min")
+        return lo is not None and float(np.asarray(lo).reshape(-1)[0]) >= 0.0
+    if node.op in _RECTIFIERS:
+        return True
+    if node.op in _RANGE_KEEPING and node.inputs:
+        return _rectified(node.inputs[0], depth - 1)
+    if node.op == "Concat":
+        return all(_rectified(t, depth - 1) for t in node.inputs)
+    return False
+
+
+CLIP_MAX_ON_DLA = 127.0  # DLA runs CLIP only with min 0 and max <= 127 (rules/platforms, clip_range)
+
+
+def _restore_clamp(graph: gs.Graph, ctx, x, hi: float):
+    """The clamp the Q/DQ pair did, reading ``x``: Clip(0, hi), or Relu where hi is past what DLA's
+    CLIP takes (the upper clamp is then only the INT8 saturation the cache's scale gives anyway)."""
+    out = gs.Variable(ctx.fresh(f"{x.name}_clamp"), dtype=x.dtype, shape=x.shape)
+    name = ctx.fresh(f"{x.name}_clamp")
+    if hi > CLIP_MAX_ON_DLA:
+        node = gs.Node("Relu", name=name, inputs=[x], outputs=[out])
+    elif graph.opset >= 11:
+        bounds = [gs.Constant(ctx.fresh(f"{x.name}_min"), np.array(0.0, np.float32)),
+                  gs.Constant(ctx.fresh(f"{x.name}_max"), np.array(hi, np.float32))]
+        node = gs.Node("Clip", name=name, inputs=[x, *bounds], outputs=[out])
+    else:
+        node = gs.Node("Clip", name=name, attrs={"min": 0.0, "max": hi}, inputs=[x], outputs=[out])
+    graph.nodes.append(node)
+    return out
+
+
 def _rewire(node, old, new) -> None:
     for i, t in enumerate(node.inputs):
         if t is old:
@@ -102,6 +162,7 @@ def _apply(graph: gs.Graph, ctx) -> int:
     readers: dict[int, set[str]] = {}  # the nodes that read each tensor through its Q/DQ pair
     qparams: dict[int, tuple] = {}  # the pair's own (scale, zero-point, axis), for the round-trip check
     unscaled: dict[int, gs.Variable] = {}  # pairs removed without an INT8 scale (floating-point Q/DQ)
+    restored: list[str] = []  # pairs whose clamp at zero stood for a rectifier the quantizer deleted
     for q in [n for n in graph.nodes if n.op == _Q and n.inputs and n.outputs]:
         x, out = q.inputs[0], q.outputs[0]
         dqs = list(out.outputs)
@@ -114,9 +175,13 @@ def _apply(graph: gs.Graph, ctx) -> int:
             continue
         zp = _const(q.inputs[2]) if len(q.inputs) > 2 and q.inputs[2].name else None
         s, why = int8_scale(scale, zp)
-        qparams[id(x)] = (scale, zp, int(q.attrs.get("axis", 1)))
         if why:
             ctx.notes.append(f"{NAME}: {x.name}: {why}")
+        clamp = _clamp_range(scale, zp)
+        if clamp is not None and not _rectified(x):
+            x = _restore_clamp(graph, ctx, x, clamp[1])
+            restored.append(q.name)
+        qparams[id(x)] = (scale, zp, int(q.attrs.get("axis", 1)))
         for dq in dqs:
             y = dq.outputs[0]
             for consumer in list(y.outputs):
@@ -145,6 +210,10 @@ def _apply(graph: gs.Graph, ctx) -> int:
             ctx.notes.append(f"{NAME}: {x.name}: quantized twice with scales {prev[1]:g} and {s:g}; the larger is kept")
             s = max(s, prev[1])
         scales[id(x)] = (x, s)
+    if restored:
+        ctx.notes.append(f"{NAME}: {len(restored)} Q/DQ pair(s) with a zero-point at the type's minimum clamp at 0 "
+                         f"(the quantizer had deleted the ReLU/Clip before them); Clip(0, max) takes their place (Relu past max 127) "
+                         f"(first: {restored[0]})")
     found = ctx.extras.setdefault("int8_scales", {})
     through = ctx.extras.setdefault("int8_readers", {})
     params = ctx.extras.setdefault("qdq_params", {})

@@ -137,3 +137,24 @@ def test_input_quantized_straight_to_the_output_keeps_both_names():
     assert [n.op_type for n in result.model.graph.node] == ["Identity"]
     assert result.extras["int8_scales"] == {"input": np.float32(0.02), "only_dq": np.float32(0.02)}
     assert result.extras["quant_check"].ok
+
+
+def test_a_rectifier_the_quantizer_deleted_comes_back_as_a_clamp():
+    """onnxruntime's default (asymmetric) quantizer deletes a ReLU in front of a Q/DQ pair whose zero-point
+    is the type's minimum: the pair's clamp at 0 is the ReLU. Dropping the pair must put it back."""
+    g = G()
+    x = g.qdq("input", 0.02)
+    y = g.conv(x, 4, 4, "c")                       # the ReLU after it was deleted by the quantizer
+    z = g.qdq(y, 0.03, zp=-128, name="qy")          # INT8 grid [0, 7.65]: clamps negatives to 0
+    m = g.model(g.conv(z, 4, 4, "c2"))
+    result, _ = _translate(m)
+    clamps = [n for n in result.model.graph.node if n.op_type == "Clip"]
+    assert len(clamps) == 1 and list(clamps[0].input)[0] == "c_out"
+    hi = onnx.numpy_helper.to_array(next(i for i in result.model.graph.initializer if i.name == clamps[0].input[2]))
+    assert hi == np.float32(255 * np.float32(0.03))  # the DQ grid top, (127 - (-128)) * scale in float32
+    assert result.extras["quant_check"].ok and any("clamp at 0" in n for n in result.notes)
+    # Where the tensor is already rectified (a Relu before it), nothing is added.
+    g2 = G()
+    r = g2.op("Relu", [g2.conv(g2.qdq("input", 0.02), 4, 4, "c")], "relu")
+    result2, _ = _translate(g2.model(g2.conv(g2.qdq(r, 0.03, zp=-128, name="qr"), 4, 4, "c2")))
+    assert not [n for n in result2.model.graph.node if n.op_type == "Clip"]

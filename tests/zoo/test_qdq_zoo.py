@@ -25,7 +25,7 @@ INT8 = BuildConfig(precision="int8")
 
 def test_the_zoo_has_every_layout_of_both_networks():
     assert SKELETONS == sorted(f"{net}_qdq_{style}" for net in ("resnet18", "mobilenet_v2")
-                               for style in ("ort_pt", "ort_pc", "modelopt", "pytq"))
+                               for style in ("ort_pt", "ort_pc", "ort_asym", "modelopt", "pytq"))
 
 
 @lru_cache(maxsize=None)
