@@ -5,7 +5,9 @@ for a Q/DQ model is the float graph plus a calibration cache holding the model's
 rewrite removes every activation QuantizeLinear→DequantizeLinear pair (its consumers read the float
 tensor again) and records the pair's scale under that tensor's name; Q/DQ on weights is evaluated into
 the float weights it stands for (values on the INT8 grid, so TensorRT's own weight quantization
-reproduces them). The scales are left in ``context.extras["int8_scales"]`` for `fix` to write as a
+reproduces them). A pair whose grid starts at 0 clamps negatives away, and onnxruntime's quantizer
+deletes the ReLU/Clip in front of such a pair, so unless the tensor is rectified already the clamp comes
+back as Clip(0, top of the grid). The scales are left in ``context.extras["int8_scales"]`` for `fix` to write as a
 cache. Not exact by construction: the float model skips the rounding the Q/DQ nodes do; `fix`
 checks the two agree within the quantization error instead of bit-for-bit.
 """
@@ -238,7 +240,9 @@ register(Rewrite(
     title="Explicit quantization (Q/DQ nodes) → the float model plus an INT8 calibration cache of its scales",
     applies=("every QuantizeLinear on an activation whose output only feeds DequantizeLinear nodes, with a "
              "constant scale (per-tensor; per-channel activation scales become one covering scale); "
-             "Q/DQ on constant weights is evaluated into float weights"),
+             "Q/DQ on constant weights is evaluated into float weights; a pair whose grid starts at 0 (zero-point "
+             "at the type's minimum) on a tensor not already rectified becomes Clip(0, top of the grid), the "
+             "ReLU a quantizer deleted"),
     exact=("not bit-exact: the float model skips the Q/DQ rounding. `fix` checks (1) that re-applying the "
            "cache's scales as fake quantization reproduces the Q/DQ model, and (2) that the float model "
            "matches the Q/DQ model within the quantization error (see --help)"),
