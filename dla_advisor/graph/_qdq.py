@@ -77,18 +77,20 @@ def int8_scale(scale: np.ndarray, zero_point: np.ndarray | None) -> tuple[float 
     return float(np.float32(amax / 127.0)), note
 
 
-def fold_activation_qdq(nodes, ctx, folded_idx: set[int]) -> tuple[dict[str, str], set[int], Quantization]:
+def fold_activation_qdq(nodes, ctx, folded_idx: set[int], value=None) -> tuple[dict[str, str], set[int], Quantization]:
     """Find activation Q→DQ pairs among ``nodes`` (not yet folded) and fold them.
 
     Args:
         nodes: the graph's NodeProtos in order.
         ctx: the importer's constant context (``is_const``, ``value``).
         folded_idx: indices already folded as constants (weight Q/DQ land here).
+        value: reads a scale or zero-point by name (default ``ctx.value``).
 
     Returns:
         ``(alias, indices, quantization)``: DQ output → the quantized tensor, the node indices to
         drop, and what was found.
     """
+    value = value or ctx.value
     consumers: dict[str, list[int]] = {}
     for i, n in enumerate(nodes):
         for t in n.input:
@@ -108,11 +110,11 @@ def fold_activation_qdq(nodes, ctx, folded_idx: set[int]) -> tuple[dict[str, str
         if not users or any(nodes[j].op_type != _DQ for j in users):
             notes.append(f"{_name(q, i)}: quantized output read by a non-DequantizeLinear node; left in place")
             continue
-        s = ctx.value(q.input[1]) if len(q.input) > 1 else None
+        s = value(q.input[1]) if len(q.input) > 1 else None
         if s is None:
             notes.append(f"{_name(q, i)}: scale is not a constant; left in place")
             continue
-        zp = ctx.value(q.input[2]) if len(q.input) > 2 and q.input[2] else None
+        zp = value(q.input[2]) if len(q.input) > 2 and q.input[2] else None
         scale, note = int8_scale(s, zp)
         if note:
             notes.append(f"{x}: {note}")

@@ -115,3 +115,11 @@ def test_weight_dequantize_is_folded_whether_int8_or_fake_quantized():
     net = _net(g.model("y"))
     assert [l.kind for l in net] == ["Convolution"]
     assert net.quantization.weight_nodes == ("wdq",)
+
+
+def test_a_per_channel_activation_scale_of_many_channels_is_still_read():
+    g = G()
+    x = g.qdq("input", np.linspace(0.01, 0.02, 256), zp=np.zeros(256), axis=1)
+    net = _net(g.model(g.conv(x, 256, 4, "c"), cin=256))
+    assert not [l for l in net if l.kind in ("Quantize", "Dequantize")]
+    assert net.quantization.scales["input"] == np.float32(0.02)
