@@ -23,7 +23,7 @@ from . import _fold
 from ._fusion import fuse
 from ._ir import Layer, Network, Tensor
 from ._opmap import map_node
-from ._qdq import fold_activation_qdq
+from ._qdq import fold_activation_qdq, scale_reader
 from ._shapes import SMALL_INITIALIZER, infer_shapes
 
 MIN_OPSET = 7
@@ -178,7 +178,7 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
             break
 
     # Activation Q->DQ pairs are fake-quantization: the tensor passes through with a scale.
-    alias, qdq_idx, quantization = fold_activation_qdq(graph.node, ctx, folded_idx, _scale_reader(graph, ctx))
+    alias, qdq_idx, quantization = fold_activation_qdq(graph.node, ctx, folded_idx, scale_reader(graph, ctx))
     layers: list[Layer] = []
     tensors: dict[str, Tensor] = {}
     folded: list[str] = []
@@ -276,31 +276,6 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
     if missing:
         net.notes.append(f"output(s) {', '.join(missing)} are not produced by any node")
     return net
-
-
-MAX_SCALE_ELEMENTS = 65536  # a Q/DQ scale is a scalar or one value per channel; never a weight
-
-
-def _scale_reader(graph, ctx: _Ctx):
-    """The value of a Q/DQ scale or zero-point: from the small constants the importer keeps, else read
-    from its initializer (a per-channel vector can pass the small-constant limit)."""
-    by_name = None
-
-    def value(name: str):
-        nonlocal by_name
-        v = ctx.value(name)
-        if v is not None:
-            return v
-        if by_name is None:
-            by_name = {i.name: i for i in graph.initializer}
-        init = by_name.get(name)
-        if init is None or init.data_location == TensorProto.EXTERNAL:
-            return None
-        if init.dims and int(np.prod(init.dims)) > MAX_SCALE_ELEMENTS:
-            return None
-        return numpy_helper.to_array(init)
-
-    return value
 
 
 class _Ctx:

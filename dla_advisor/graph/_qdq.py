@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from onnx import helper
+from onnx import TensorProto, helper, numpy_helper
 
 _Q, _DQ = "QuantizeLinear", "DequantizeLinear"
 # (qmin, qmax, centre zero-point) by the zero-point's numpy dtype; UINT8 when no zero-point is given.
@@ -145,6 +145,31 @@ def fold_activation_qdq(nodes, ctx, folded_idx: set[int], value=None) -> tuple[d
         scales[real] = max(s, scales.get(real, s))
     return alias, drop, Quantization(scales=scales, activation_nodes=tuple(act_nodes), weight_nodes=weight_nodes,
                                      notes=tuple(notes))
+
+
+MAX_SCALE_ELEMENTS = 65536  # a Q/DQ scale is a scalar or one value per channel; never a weight
+
+
+def scale_reader(graph, ctx):
+    """The value of a Q/DQ scale or zero-point: from the small constants the importer keeps, else read
+    from its initializer (a per-channel vector can pass the small-constant limit)."""
+    by_name = None
+
+    def value(name: str):
+        nonlocal by_name
+        v = ctx.value(name)
+        if v is not None:
+            return v
+        if by_name is None:
+            by_name = {i.name: i for i in graph.initializer}
+        init = by_name.get(name)
+        if init is None or init.data_location == TensorProto.EXTERNAL:
+            return None
+        if init.dims and int(np.prod(init.dims)) > MAX_SCALE_ELEMENTS:
+            return None
+        return numpy_helper.to_array(init)
+
+    return value
 
 
 def _name(node, idx: int) -> str:
