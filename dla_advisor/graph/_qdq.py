@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, numpy_helper
 
 _Q, _DQ = "QuantizeLinear", "DequantizeLinear"
 # (qmin, qmax, centre zero-point) by the zero-point's numpy dtype; UINT8 when no zero-point is given.
@@ -174,10 +174,3 @@ def scale_reader(graph, ctx):
 
 def _name(node, idx: int) -> str:
     return node.name or f"{node.op_type}_{idx}"
-
-
-def attribute(node, name: str, default=None):
-    for a in node.attribute:
-        if a.name == name:
-            return helper.get_attribute_value(a)
-    return default

@@ -44,7 +44,7 @@ def _broadcast(param: np.ndarray, x: np.ndarray, axis: int) -> np.ndarray:
     return param.reshape(shape)
 
 
-def _zero_point(node, x: np.ndarray | None = None) -> np.ndarray:
+def _zero_point(node) -> np.ndarray:
     zp = _const(node.inputs[2]) if len(node.inputs) > 2 and node.inputs[2] is not None and node.inputs[2].name else None
     return np.zeros((), np.uint8) if zp is None else zp
 

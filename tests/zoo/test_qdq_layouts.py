@@ -4,13 +4,14 @@ activations, Q/DQ at the graph output, double quantization, runtime scales, opse
 from __future__ import annotations
 
 import numpy as np
-import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 
+from dla_advisor.advice import evaluate
 from dla_advisor.graph import int8_scale, network_from_model
 from dla_advisor.layout import BuildConfig, predict
 from dla_advisor.platforms import load_platform
+
 from .qdq_helpers import G, concat_model, residual_model
 
 
@@ -93,16 +94,16 @@ def test_a_quantized_tensor_read_as_int8_stays_a_q_layer():
     assert net.quantization is None or not net.quantization.scales
 
 
-def test_a_runtime_scale_is_left_in_place():
+def test_a_runtime_scale_is_left_in_place_and_named_by_the_finding():
     g = G()
-    scale = g.op("Abs", [g.const([0.02], np.float32)], "abs")  # computed, though constant-foldable
     g.nodes.append(helper.make_node("ReduceMax", ["input"], ["amax"], name="amax", keepdims=0))
     g.nodes.append(helper.make_node("QuantizeLinear", ["input", "amax"], ["q"], name="q"))
     g.nodes.append(helper.make_node("DequantizeLinear", ["q", "amax"], ["dq"], name="dq"))
     net = _net(g.model(g.conv("dq", 4, 4, "c")))
     assert {l.kind for l in net} >= {"Quantize", "Dequantize"}
-    assert any("not a constant" in n for n in net.quantization.notes) if net.quantization else True
-    del scale
+    plat, config = load_platform("orin-trt10"), BuildConfig(precision="int8")
+    findings = evaluate(predict(net, plat, config), net, plat, config, select=["DLA402"])
+    assert len(findings) == 1 and set(findings[0].layers) == {"q", "dq"}
 
 
 def test_weight_dequantize_is_folded_whether_int8_or_fake_quantized():
