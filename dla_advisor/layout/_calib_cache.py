@@ -152,19 +152,20 @@ def infer_scales(network, scales: dict[str, float]) -> dict[str, float]:
     """Scales for tensors the model leaves unscaled, passed through range-keeping layers.
 
     A max pooling, reshape, slice or nearest resize gives its output its input's scale; a max pooling
-    also gives its input its output's scale, since DLA needs the two equal (TensorRT 8.4 guide). The
+    also gives its input its output's scale, since DLA needs the two equal (TensorRT 8.4 guide), and so
+    does a reshape/transpose, which holds the same values. The
     result holds only the new entries; ``scales`` is not changed.
     """
     inferred: dict[str, float] = {}
     known = dict(scales)
     for layer in network:
         check = _RANGE_KEEPING.get(layer.kind)
-        if check is None or not layer.inputs or not layer.outputs or not check(layer):
-            continue
+        if check is None or not layer.inputs or not layer.outputs or not check(layer) or layer.attrs.get("implicit"):
+            continue  # an implicit layer's tensors are the analyser's own, not names TensorRT will see
         src, dst = layer.inputs[0], layer.outputs[0]
         if src in known and dst not in known:
             known[dst] = inferred[dst] = known[src]
-        elif dst in known and src not in known and layer.kind == "Pooling":
+        elif dst in known and src not in known and layer.kind in ("Pooling", "Shuffle"):
             known[src] = inferred[src] = known[dst]
     return inferred
 

@@ -122,6 +122,9 @@ def test_fix_cli_runs_qdq_to_calib_by_default_and_rejects_a_tight_tolerance(smal
     assert main(["fix", str(small_qdq_resnet), "-o", str(out)]) == 0
     text = capsys.readouterr().out
     assert "Calibration cache:" in text and "relative RMS" in text and (tmp_path / "all_calib.cache").exists()
+    # fc-to-conv ran after the translation: its new convolution output takes the scale of the reshaped
+    # tensor it feeds, so no layer has to stay in FP16.
+    assert "fc-to-conv" in text and "without a scale" not in text and "--layerPrecisions" not in text
     rc = main(["fix", str(small_qdq_resnet), "-o", str(tmp_path / "t.onnx"), "--qdq-tolerance", "0.0001"])
     err = capsys.readouterr().err
     assert rc == 2 and "does not match the Q/DQ model" in err and not (tmp_path / "t.onnx").exists()
