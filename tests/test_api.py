@@ -46,6 +46,16 @@ def test_advise_gives_the_cli_document(capsys, precision):
     assert result.to_dict()["model"] == str(SEED)
 
 
+def test_advise_and_check_read_a_calibration_cache_like_the_cli(capsys, tmp_path):
+    cache = tmp_path / "seed.cache"
+    cache.write_text("TRT-8600-EntropyCalibration2\ninput: 3c00f9f4\noutput: 3c00f9f4\n")
+    result = dla_advisor.advise(SEED, precision="int8", calib=cache)
+    assert same(result) == cli_json(capsys, "advise", SEED, "--precision", "int8", "--calib", cache)
+    assert "DLA401" not in [f.rule_id for f in result.findings]  # INT8 with a calibration cache
+    checked = dla_advisor.check([SEED], precision="int8", calib=str(cache))
+    assert same(checked) == cli_json(capsys, "check", SEED, "--precision", "int8", "--calib", cache)
+
+
 def test_advise_takes_the_cli_default_and_python_values(capsys, models_dir):
     model = models_dir / "cifar_gn.onnx"
     assert same(dla_advisor.advise(model)) == cli_json(capsys, "advise", model)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import UsageError
-from ._options import build_config, check_precision, ids, path_text, spec_text
+from ._options import build_config, check_precision, ids, path_text, spec_text, with_calibration_cache
 from ._results import AdviseResult, CheckResult, EstimateResult, InspectResult
 
 FAIL_ON = ("info", "warning", "error")
@@ -17,8 +17,12 @@ FAIL_ON = ("info", "warning", "error")
 
 def advise(model, *, platform: str | None = None, precision: str = "fp16", shapes=None, batch: int | None = None,
            input_formats=None, output_formats=None, gpu_fallback: bool = True, dla_core: int = 0,
-           layer_device_types=None, device: str = "orin-agx-64gb", power_mode: str | None = "MAXN") -> AdviseResult:
+           layer_device_types=None, calib=None, device: str = "orin-agx-64gb",
+           power_mode: str | None = "MAXN") -> AdviseResult:
     """Predict the layout of ``model`` (an ONNX path) on ``platform``, with findings, fixes and throughput.
+
+    ``calib`` is the INT8 calibration cache the build uses (trtexec --calib): INT8 analysis then knows
+    which tensors have scales.
 
     Raises:
         DlaAdvisorError: a subclass for each bad input (unreadable model, unknown platform, bad option value).
@@ -30,8 +34,8 @@ def advise(model, *, platform: str | None = None, precision: str = "fp16", shape
     from ..platforms import load_platform
 
     model = path_text(model)
-    config = build_config(precision, shapes, batch, input_formats, output_formats, gpu_fallback, dla_core,
-                          layer_device_types)
+    config = with_calibration_cache(build_config(precision, shapes, batch, input_formats, output_formats, gpu_fallback,
+                                                 dla_core, layer_device_types), calib)
     plat = load_platform(platform)
     net = load_network(model, shapes=config.shapes_dict(), batch=config.batch)
     layout = predict(net, plat, config)
@@ -105,6 +109,7 @@ def check(paths, *, platform: str | None = None, fail_on: str = "warning", selec
                                           ("buildDLAStandalone", standalone)) if on]
     config = build_config(precision, shapes, batch, input_formats, output_formats, gpu_fallback, dla_core,
                           layer_device_types).with_(extra=tuple(extra), calibrated=bool(calib))
+    config = with_calibration_cache(config, calib)
     checked, layouts = [], {}
     for path in paths:
         if not Path(path).is_file():

@@ -107,11 +107,12 @@ def calibrate(measurements, *, device: str | None = None, fit: bool = True, para
 
 
 def fix(model, output, *, platform: str | None = None, rewrites=None, shapes=None, precision: str = "int8",
-        atol: float = 1e-4, rtol: float = 1e-4, seed: int = 0, device: str = "orin-agx-64gb",
-        power_mode: str | None = None) -> FixResult:
+        atol: float = 1e-4, rtol: float = 1e-4, seed: int = 0, qdq_tolerance: float = 0.1,
+        trt_version: str | None = None, device: str = "orin-agx-64gb", power_mode: str | None = None) -> FixResult:
     """Rewrite ``model`` so more of it runs on DLA, verify equal outputs with onnxruntime, write ``output``.
 
     The input file is never modified; a rewrite that changes the outputs raises instead of writing.
+    ``qdq-to-calib`` also writes ``<output stem>_calib.cache`` beside it (``result.report.calibration``).
     """
     from .. import rewrite as rw
     from ..graph import read_model
@@ -133,15 +134,24 @@ def fix(model, output, *, platform: str | None = None, rewrites=None, shapes=Non
     config = BuildConfig(precision=check_precision(precision), shapes=tuple(shape_map.items()))
     original = rw.load_model_with_weights(model)
     result, verification = rw.rewrite_and_verify(original, selected, rw.limits_from_platform(plat), shapes=shape_map,
-                                                 atol=atol, rtol=rtol, seed=seed)
+                                                 atol=atol, rtol=rtol, seed=seed, qdq_tolerance=qdq_tolerance)
     before, after, layout_note = _layouts(original, result.model, plat, config, Path(model).stem)
     tp_before, tp_after, perf_note = _throughputs(before, after, config, device, power_mode)
+    calibration = None
+    scales = result.extras.get("int8_scales")
+    if scales:
+        calibration = rw.plan_calibration(scales, out_path, trt_version or plat.trt_max,
+                                          network=after[0] if after else None, layout=after[1] if after else None)
+        rw.check_output_path(calibration.cache, [model, *rw.external_data_files(proto_no_weights, model)])
     written = rw.save_model_atomic(result.model, out_path)
+    if calibration is not None:
+        written = [*written, rw.write_text_atomic(calibration.text, calibration.cache)]
     report = rw.FixReport(model=str(model), output=str(out_path), platform=plat.id, precision=precision,
                           sites=result.sites, notes=result.notes, verification=verification,
                           before=before[1] if before else None, after=after[1] if after else None,
                           layout_note=layout_note, throughput_before=tp_before, throughput_after=tp_after,
-                          perf_note=perf_note, written=tuple(str(p) for p in written))
+                          perf_note=perf_note, written=tuple(str(p) for p in written), calibration=calibration,
+                          quant_check=result.extras.get("quant_check"))
     return FixResult(report=report)
 
 
