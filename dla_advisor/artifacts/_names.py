@@ -25,6 +25,8 @@ GENERIC = "reformat"
 
 _FOREIGN = re.compile(r"^\{ForeignNode\[(?P<body>.*)\]\}$", re.S)
 _COPY_NODE = re.compile(r"^Reformatting CopyNode for (?P<dir>Input|Output) Tensor (?P<idx>\d+) to (?P<layer>.*)$", re.S)
+# TensorRT 8.x+: the copy that brings a network input into (or an output out of) the engine's format.
+_IO_COPY_NODE = re.compile(r"^Reformatting CopyNode for Network (?P<dir>Input|Output) (?P<tensor>.*)$", re.S)
 # TRT 7: "<layer> input reformatter 0", "<layer> output reformatter 0".
 _TRT7_REFORMATTER = re.compile(r"^(?P<layer>.*) (?P<dir>input|output) reformatter (?P<idx>\d+)$", re.S)
 _TO_NVM = re.compile(r"^(?P<tensor>.*) to nvm$", re.S)
@@ -59,6 +61,9 @@ def classify(name: str) -> NameInfo:
     m = _COPY_NODE.match(n)
     if m:
         return NameInfo(REFORMAT, COPY_NODE, direction=m["dir"].lower(), target=m["layer"])
+    m = _IO_COPY_NODE.match(n)
+    if m:
+        return NameInfo(REFORMAT, COPY_NODE, tensor=m["tensor"].strip(), direction="network_" + m["dir"].lower())
     if _FINISH.match(n):
         return NameInfo(SYNC)
     m = _TO_NVM.match(n)

@@ -45,8 +45,16 @@ def sniff(path: str) -> str:
             return ENGINE
         raise not_an_artifact(str(path), "binary content")
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if text.startswith(","):
+        text = text.lstrip(", \t\r\n")  # pasted --exportProfile rows start with the separator
     if text.startswith("{"):
-        if re.match(r'\{\s*"(Layers|Bindings)"\s*:', text) or '"Layers"' in text[:4096]:
+        first = text[:4096]
+        if re.match(r'\{\s*"(Layers|Bindings)"\s*:', text) or '"Layers"' in first:
+            return LAYER_INFO_JSON
+        # Records pasted without their outer list or object.
+        if _PROFILE_KEYS.search(first) or re.match(r'\{\s*"count"\s*:', text):
+            return PROFILE_JSON
+        if re.search(r'"Name"\s*:', first) and re.search(r'"LayerType"\s*:', first):
             return LAYER_INFO_JSON
         raise not_an_artifact(str(path), "a JSON object without a 'Layers' list")
     if re.match(r"\[\s*[{\[\"\]]", text):

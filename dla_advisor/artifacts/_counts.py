@@ -1,0 +1,51 @@
+"""Which counts the artifacts actually show, and which they are silent about.
+
+A count is ``None`` where the artifacts do not show it: a non-verbose trtexec log has no placement
+section, so its DLA loadable count is not shown (not 0); a list of fallback warnings names the GPU
+layers but not the loadables; a TensorRT 7 placement list names no Reformat layers.
+"""
+
+from __future__ import annotations
+
+from ._model import Observation
+from ._names import is_foreign_node
+
+COUNT_KEYS = ("dla_loadables", "gpu_layers", "reformats", "throughput_qps", "batch")
+
+
+def shown_counts(observations: list[Observation], layout, measurement) -> dict:
+    """{dla_loadables, gpu_layers, reformats, throughput_qps, batch}: a number, or None where not shown."""
+    full_list = any(o.engine_layers or o.profile for o in observations)
+    blocks = [o for o in observations if o.placement_block]
+    no_dla = any(o.use_dla is False for o in observations) and not any(o.use_dla for o in observations)
+    unsure_foreign = _unsure_foreign(observations, layout)
+
+    loadables = None
+    if full_list or any(o.dla_section for o in blocks) or no_dla:
+        loadables = len(layout.dla_loadables)
+    gpu = None
+    if full_list or any(o.gpu_section for o in blocks) or any(o.fallbacks for o in observations):
+        gpu = len(layout.gpu_layers)
+    if unsure_foreign:
+        loadables = gpu = None
+    reformats = None
+    if full_list or any(o.block_lists_reformats and o.gpu_section for o in blocks):
+        reformats = len(layout.reformats)
+    m = measurement
+    return {
+        "dla_loadables": loadables,
+        "gpu_layers": gpu,
+        "reformats": reformats,
+        "throughput_qps": m.throughput_qps if m is not None else None,
+        "batch": m.batch if m is not None else next((o.batch for o in observations if o.batch), None),
+    }
+
+
+def _unsure_foreign(observations: list[Observation], layout) -> bool:
+    """A {ForeignNode[...]} on the GPU that nothing marks as Myelin: it may have been a DLA loadable."""
+    if any(o.use_dla is False for o in observations):
+        return False
+    myelin = {n for o in observations for n in o.myelin_names}
+    myelin |= {layer.name for o in observations for layer in o.engine_layers if layer.type.lower() == "myelin"}
+    return any(is_foreign_node(p.name) and p.name not in myelin for p in layout.gpu_layers) \
+        and not layout.dla_loadables
