@@ -82,12 +82,13 @@ class LayoutDiff:
         }
 
 
-def compare(predicted: EngineLayout, measured: EngineLayout) -> LayoutDiff:
+def compare(predicted: EngineLayout, measured: EngineLayout, counts: dict | None = None) -> LayoutDiff:
     """Compare a predicted layout with one read from a real engine's artifacts.
 
     Args:
         predicted: from ``dla_advisor.layout.predict``.
         measured: from :func:`dla_advisor.artifacts.read`.
+        counts: ``InspectResult.counts``; a count it gives as None (not shown) is not compared.
 
     Returns:
         A :class:`LayoutDiff`; counts the artifacts do not state are None.
@@ -120,9 +121,14 @@ def compare(predicted: EngineLayout, measured: EngineLayout) -> LayoutDiff:
     if not complete:
         notes.append("The artifacts do not list every layer: only the layers they name are compared.")
     has_reformat_info = complete and bool(measured.placements)
+    m_loadables = len(measured.dla_loadables) if complete else None
+    m_reformats = len(measured.reformats) if has_reformat_info else None
+    if counts is not None:
+        m_loadables, m_reformats = counts.get("dla_loadables"), counts.get("reformats")
+        has_reformat_info = m_reformats is not None
     return LayoutDiff(
-        tuple(diffs), len(predicted.dla_loadables), len(measured.dla_loadables) if complete else None,
-        len(predicted.reformats), len(measured.reformats) if has_reformat_info else None,
+        tuple(diffs), len(predicted.dla_loadables), m_loadables,
+        len(predicted.reformats), m_reformats,
         dict(Counter(r.location for r in predicted.reformats)),
         dict(Counter(r.location for r in measured.reformats)) if has_reformat_info else {},
         tuple(unmatched), tuple(notes))

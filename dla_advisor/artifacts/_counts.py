@@ -26,6 +26,8 @@ def shown_counts(observations: list[Observation], layout, measurement) -> dict:
     gpu = None
     if full_list or any(o.gpu_section for o in blocks) or any(o.fallbacks for o in observations):
         gpu = len(layout.gpu_layers)
+    if gpu is None and any(o.strict_dla_passed for o in observations):
+        gpu = 0  # without GPU fallback a build only passes when every layer runs on DLA
     if unsure_foreign:
         loadables = gpu = None
     reformats = None

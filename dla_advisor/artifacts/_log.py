@@ -231,6 +231,7 @@ class _Scanner:
             obs.batch = int(flags["batch"])
         if state == "PASSED" and obs.use_dla and obs.gpu_fallback is False \
                 and not (obs.placement_block or obs.engine_layers):
+            obs.strict_dla_passed = True
             obs.note("Built with --useDLACore and without --allowGPUFallback, and the build passed: every layer "
                      "runs on DLA, but the log (at this verbosity) does not list the loadables.")
 

@@ -69,6 +69,7 @@ class Observation:
     gpu_section: bool = False  # a GPU placement header or [GpuLayer] line was seen
     block_lists_reformats: bool = False  # TensorRT 8+ placement lists name the CopyNodes too
     dla_candidates: tuple[int, int] | None = None  # "Number of DLA node candidates offloaded : N out of M"
+    strict_dla_passed: bool = False  # --useDLACore without --allowGPUFallback, and the build passed
     elisions: int = 0  # "...", "......", "…(omit messages)" lines a paste left in
     fallbacks: dict[str, list[FallbackReason]] = field(default_factory=dict)
     fallback_types: dict[str, str] = field(default_factory=dict)

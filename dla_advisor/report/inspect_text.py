@@ -18,8 +18,28 @@ def _short(name: str, limit: int = 90) -> str:
     return name if len(name) <= limit else name[:limit - 3] + "..."
 
 
+def _shown(v) -> str:
+    return "not shown" if v is None else str(v)
+
+
 def render_inspect_text(result, predicted=None, diff=None, model: str | None = None) -> str:
-    layout = result.layout
+    builds = result.builds if len(result.builds) > 1 else (result,)
+    parts: list = []
+    for i, build in enumerate(builds):
+        if len(builds) > 1:
+            parts.append(Text(f"{'' if i == 0 else chr(10)}=== Build {i + 1} of {len(builds)} in the log ===", style="bold"))
+        parts.extend(_one_build(build, result))
+    if diff is not None:
+        parts.extend(_comparison(predicted, diff, model))
+    notes = [n for b in builds for n in b.layout.notes]
+    if notes:
+        parts.append(Text("\nNotes", style="bold"))
+        parts.extend(Text(f"  - {n}") for n in dict.fromkeys(notes))
+    return to_text(*parts)
+
+
+def _one_build(result, top) -> list:
+    layout, counts = result.layout, result.counts or {}
     parts: list = []
     head = Text()
     head.append("Engine layout ", style="bold")
@@ -28,17 +48,19 @@ def render_inspect_text(result, predicted=None, diff=None, model: str | None = N
         head.append(f"  [{layout.platform}]")
     parts.append(head)
     for path, kind in result.artifacts:
-        parts.append(Text(f"  {path}: {result.kind_label(kind)}"))
+        parts.append(Text(f"  {path}: {top.kind_label(kind)}"))
 
     loadables = layout.dla_loadables
-    parts.append(Text(f"\nDLA loadables: {len(loadables)}" + ("" if loadables else " listed"), style="bold"))
+    parts.append(Text(f"\nDLA loadables: {_shown(counts.get('dla_loadables', len(loadables)))}", style="bold"))
     for seg in loadables:
         p = layout.placement(seg.first)
         nodes = f"  ({len(p.onnx_nodes)} layers named)" if p and len(p.onnx_nodes) > 2 else ""
         parts.append(Text(f"  [{seg.index}] {_short(seg.first)}{nodes}"))
 
     gpu = layout.gpu_layers
-    parts.append(Text(f"\nGPU layers: {len(gpu)}", style="bold"))
+    n_gpu = counts.get("gpu_layers", len(gpu))
+    parts.append(Text(f"\nGPU layers: {_shown(n_gpu)}"
+                      + (f" ({len(gpu)} named)" if n_gpu is None and gpu else ""), style="bold"))
     if gpu:
         t = Table(show_edge=False, box=None, pad_edge=False)
         for col in ("layer", "kind", "TensorRT's reason (reason id)"):
@@ -48,7 +70,7 @@ def render_inspect_text(result, predicted=None, diff=None, model: str | None = N
             t.add_row(_short(p.name, 60), p.kind or "-", why)
         parts.append(t)
 
-    parts.append(Text(f"\nReformat layers: {len(layout.reformats)}", style="bold"))
+    parts.append(Text(f"\nReformat layers: {_shown(counts.get('reformats', len(layout.reformats)))}", style="bold"))
     for kind, n in Counter(r.kind for r in layout.reformats).most_common():
         parts.append(Text(f"  {n} × {_KIND_LABEL.get(kind, kind)}"))
     for r in layout.reformats[:20]:
@@ -57,24 +79,21 @@ def render_inspect_text(result, predicted=None, diff=None, model: str | None = N
     if len(layout.reformats) > 20:
         parts.append(Text(f"    ... {len(layout.reformats) - 20} more (see --format json)"))
 
-    parts.extend(_measurement(result.measurement))
-    if diff is not None:
-        parts.extend(_comparison(predicted, diff, model))
-    if layout.notes:
-        parts.append(Text("\nNotes", style="bold"))
-        parts.extend(Text(f"  - {n}") for n in layout.notes)
-    return to_text(*parts)
+    parts.extend(_measurement(result.measurement, counts))
+    return parts
 
 
-def _measurement(m) -> list:
+def _measurement(m, counts=None) -> list:
     if m is None:
         return [Text("\nMeasurements: none in these artifacts", style="bold")]
     out: list = [Text(f"\nMeasurements — {m.provenance.label()}", style="bold")]
-    if m.throughput_qps is not None:
-        out.append(Text(f"  throughput: {m.throughput_qps:g} qps"))
+    out.append(Text("  throughput: " + ("not shown" if m.throughput_qps is None else f"{m.throughput_qps:g} qps")
+                    + (f" (batch {m.batch})" if m.batch else "")))
     for label, stats in (("latency", m.latency_ms), ("GPU compute", m.gpu_compute_ms)):
         if stats:
             out.append(Text(f"  {label} (ms): " + ", ".join(f"{k} {v:g}" for k, v in stats.items())))
+    if m.dla_time_share is None and m.layer_times:
+        out.append(Text("  time share: DLA/GPU not shown (see notes)"))
     if m.dla_time_share is not None:
         out.append(Text(f"  time share: DLA {100 * m.dla_time_share:.1f} %, GPU {100 * (1 - m.dla_time_share):.1f} %"
                         + (" (corrected attribution, see notes)" if any(r.corrected_ms is not None for r in m.layer_times) else "")))

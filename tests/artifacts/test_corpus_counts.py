@@ -37,8 +37,9 @@ EXPECTED = {
     "trtexec_gpu_trt10_resnet50_dumpprofile_newcolumns_excerpt.log": (0, 5, {C: 1}, None),
     "trtexec_jetson_trt8.5plus_yolov5_dla_unsupported_switching_excerpt.log": (NONE, 9, NONE, None),
     "trtexec_orin_hrnet_dla_perf_summary_excerpt_issue2426.log": (NONE, NONE, NONE, 0.406047),
-    # Non-verbose TensorRT 10 log: no placement section, so neither count is shown.
-    "trtexec_orin_trt10.3_yolo11n_dla_only_fp16.log": (NONE, NONE, NONE, 36.9222),
+    # Non-verbose TensorRT 10 log: no placement section, so the loadables are not shown; built with
+    # --useDLACore and no --allowGPUFallback, and it PASSED, so no layer is on the GPU.
+    "trtexec_orin_trt10.3_yolo11n_dla_only_fp16.log": (NONE, 0, NONE, 36.9222),
     # No --useDLACore on the command line: no DLA loadable; the GPU layers are not listed.
     "trtexec_orin_trt10.3_yolo11n_gpu_fp16.log": (0, NONE, NONE, 286.781),
     "trtexec_orin_trt8.4_cifar_model_bn_dla_placement_excerpt.log": (2, 2, {}, 649.723),
