@@ -31,6 +31,8 @@ _DLA_HDR_OLD = re.compile(r"^-+ Layers running on (DLA|GPU):\s*$")
 _DLA_LAYER = re.compile(r"^\[DlaLayer\]\s*(.+?),?$")
 _GPU_LAYER = re.compile(r"^\[GpuLayer\]\s*(?:(?P<type>[A-Z][A-Z0-9_]*): )?(?P<name>.+?),?$")
 _LAYER_INFO = re.compile(r"^Layer\((?P<type>[^)]*)\): (?P<rest>.*)$")
+# Polygraphy `inspect model <engine>`: "Layer 57   | <engine layer name> [Op: NoOp]".
+_POLY_LAYER = re.compile(r"^Layer \d+\s*\|\s*(?P<name>.+?)\s*\[Op: (?P<type>[^\]]+)\]\s*$")
 _IO_OLD = re.compile(r"(?P<name>[^\[\]]*?)\[(?P<type>[A-Za-z0-9]+)\((?P<dims>[^)]*)\)\]")
 _IO_NEW = re.compile(r"(?P<name>.*?) \((?P<type>[A-Za-z0-9]+)\[(?P<dims>[^\]]*)\]\)")
 _BINDING = re.compile(r"^(?:Input|Output) binding for (.+?) with dimensions ")
@@ -154,10 +156,15 @@ class _Scanner:
             self.placement_done = True
             if self.pending_section:
                 self._placement(dla=self.pending_section == "DLA")  # an empty list, then other output
-        if c == "L" and msg.startswith("Layer("):
+        if c == "L" and msg.startswith("Layer"):
             m = _LAYER_INFO.match(msg)
             if m:
                 obs.engine_layers.append(_one_line_record(m["type"], m["rest"]))
+                obs.layer_list_detail = obs.layer_list_detail or "oneline"
+                return
+            m = _POLY_LAYER.match(msg)
+            if m:
+                obs.engine_layers.append(ObservedLayer(m["name"].strip(), m["type"].strip(), origin="polygraphy"))
                 obs.layer_list_detail = obs.layer_list_detail or "oneline"
                 return
         if c == "&":
@@ -239,7 +246,8 @@ class _Scanner:
         obs = self.obs
         if "useDLACore" in flags:
             obs.use_dla = True
-        elif flags:
+        elif flags and "loadEngine" not in flags:
+            # A build without --useDLACore has no DLA layer; a --loadEngine run says nothing of how it was built.
             obs.use_dla = False
         if "allowGPUFallback" in flags:
             obs.gpu_fallback = True

@@ -5,7 +5,8 @@ Seen in the corpus: trtexec ``[07/06/2023-17:19:08] [I] [TRT] msg``, the Python 
 ``WARNING: [TRT]: msg``, old applications ``WARNING: msg``, the TensorRT 5-7 Python logger
 ``[TensorRT] INFO: msg``, and bare messages (multi-line messages such as "Engine Layer Information"
 continue without any prefix). Pastes add their own: a markdown quote ``> ``, a tab, or the same
-timestamp two or three times over (several log streams interleaved on one line).
+timestamp two or three times over (several log streams interleaved on one line), or a ``#`` where a
+log was pasted into a shell script as comments.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 
 _PREFIX = re.compile(
-    r"^\s*(?:>\s?)?\s*(?:\[\d{1,2}/\d{1,2}/\d{4}-\d{1,2}:\d{2}:\d{2}\]\s*)*"
+    r"^\s*(?:>\s?|#\s?)?\s*(?:\[\d{1,2}/\d{1,2}/\d{4}-\d{1,2}:\d{2}:\d{2}\]\s*)*"
     r"(?:\[(?P<l1>[VIWEF])\]\s*)?(?:\[TRT\]\s*)?(?:\[(?P<l2>[VIWEF])\]\s*)?"
     r"(?:\[TensorRT\]\s*)?"
     r"(?:(?P<word>VERBOSE|INFO|WARNING|ERROR|INTERNAL_ERROR|WARN)\s*:\s*(?:\[TRT\]\s*:?\s*)?)?"

@@ -77,7 +77,8 @@ def read(paths) -> InspectResult:
     if not paths:
         raise ArtifactParseError("no artifact given", f"Pass {accepted_kinds()}.")
     observations = [observe(p) for p in paths]
-    extra = [b for o in observations for b in o.more_builds]
+    # A further build with nothing in it (a RUNNING line the paste ends on) is not reported.
+    extra = [b for o in observations for b in o.more_builds if b.has_content]
     result = _result(observations)
     if not extra:
         return result

@@ -14,7 +14,8 @@ _ENGINE_SUFFIXES = (".engine", ".plan", ".trt", ".eng")
 _LOG_MARKERS = re.compile(
     r"&&&& (RUNNING|PASSED|FAILED) TensorRT|\[TRT\]|^\s*(\[[^\]]*\]\s*)?\[[IWEV]\] |Layers [Rr]unning on (DLA|GPU)|"
     r"\[(Dla|Gpu)Layer\]|=== Performance summary ===|^Layer\([A-Za-z]+\): |Throughput: [0-9.]+ qps|"
-    r"on DLA|for DLA|DLA (Layer|LAYER|only|supports|Standalone|validation)", re.M)
+    r"on DLA|for DLA|DLA (Layer|LAYER|only|supports|Standalone|validation)|"
+    r"^\s*Layer \d+\s*\|.*\[Op: [^\]]+\]\s*$|==== TensorRT Engine ====", re.M)
 _TABLE = re.compile(r"=== Profile \(\d+ iterations ?\) ===|Layer\s+Time \(ms\)\s+Avg\. Time \(ms\)|"
                     r"Time\(ms\)\s+Avg\.\(ms\)\s+(Median\(ms\)\s+)?Time\(%\)\s+Layer")
 _TIMES_KEYS = re.compile(r'"(startComputeMs|endComputeMs|computeMs|latencyMs|startInMs|startEnqMs)"\s*:')
@@ -45,8 +46,9 @@ def sniff(path: str) -> str:
             return ENGINE
         raise not_an_artifact(str(path), "binary content")
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
-    if text.startswith(","):
-        text = text.lstrip(", \t\r\n")  # pasted --exportProfile rows start with the separator
+    if text[:1] in ",}":
+        # Pasted rows start with the separator (", {" in --exportProfile, "},{" in --exportLayerInfo).
+        text = text.lstrip(",} \t\r\n")
     if text.startswith("{"):
         first = text[:4096]
         if re.match(r'\{\s*"(Layers|Bindings)"\s*:', text) or '"Layers"' in first:

@@ -96,6 +96,38 @@ EXPECTED = {
     "trtexec_orin_trt10.3_resnet50_dla_offloaded_verbose_excerpt.log": (2, 2, {}, None),
     # 7 fallback lines (the last reason line's layer counts too: the excerpt ends before its fallback line).
     "trtexec_xavier_trt7.x_shufflenet_tf_dla_repeated_timestamps_excerpt.log": (NONE, 6, NONE, None),
+    # --- batch 2 ---
+    "exportprofile_xavier_trt7.1_googlenet_dla_mark_at_24.json": (1, 1, {"to_nvm": 1, "from_nvm": 1, R7: 1}, None),
+    "exportprofile_xavier_trt7.1_googlenet_dla_mark_at_95.json": (1, 1, {"to_nvm": 1, "from_nvm": 1, R7: 1}, None),
+    "exportprofile_xavier_trt7.1_googlenet_gpu_mark_at_10.json": (0, 67, {R7: 20}, None),
+    "exportprofile_xavier_trt7.1_googlenet_gpu_transition_at_124.json": (1, 58, {R7: 19}, None),
+    "app_xavier_trt5or6_yolov3_caffe_dla_subgraph_limit_excerpt.log": (NONE, 14, NONE, None),
+    # The "..." after the GPU list: the two GPU layers shown are what the paste shows.
+    "trtexec_orin_trt8.6_cifar_model_bn_dla_placement_elided_excerpt.log": (2, 2, {}, 1663.19),
+    "trtexec_xavier_trt8.2_vgg19_caffe_dla_placement_shell_comment_excerpt.log": (2, 3, {}, None),
+    # First of two builds (test_two_builds_in_one_paste checks the second).
+    "trtexec_xavier_trt8.2_two_builds_dla_placement_shell_script_excerpt.log": (1, 2, {}, None),
+    # Myelin ForeignNode on a discrete GPU without any DLA sign: loadables and GPU split not shown.
+    "trtexec_gpu_trt8.6_clip_uvit_myelin_two_profiles_newcolumns_excerpt.log": (NONE, NONE, {C: 1}, None),
+    # No --useDLACore on the RUNNING line: no DLA loadable.
+    "trtexec_orin_nx_trt10.16_tinyyolov2_gpu_skipinference_header_excerpt.log": (0, NONE, NONE, None),
+    "trtexec_gpu_trt7.x_1080ti_old_gpu_compute_block_excerpt_issue1221.log": (NONE, NONE, NONE, None),
+    # Layer(Myelin) says which device ran the ForeignNode.
+    "trtexec_gpu_t4_trt8.2_swin_fp16_engine_layer_information_myelin_excerpt.log": (0, 2, {C: 2}, None),
+    "trtexec_gpu_trt8.6_yolov8_qdq_myelin_placement_no_dla_excerpt.log": (0, 6, {}, None),
+    "python_api_jetson_trt8.6_yolo11n_gpu_placement_annotated_korean_excerpt.log": (0, 11, {}, None),
+    "trtexec_gpu_trt8.6_culane_resnet18_gpu_placement_no_type_excerpt.log": (0, 9, {}, None),
+    # 9 header-less rows (8 layers + 1 CopyNode); --loadEngine says nothing of DLA, so the ForeignNode is unsettled.
+    "trtexec_orin_trt8.5_lprnet_dumpprofile_headerless_rows_two_runs_excerpt.log": (NONE, NONE, {C: 1}, None),
+    # Two NoOp layers: the CopyNode is elided, the reshape runs on the GPU.
+    "polygraphy_inspect_model_engine_rtdetr_layers_excerpt_issue3679.log": (0, 1, {}, None),
+    "trtexec_gpu_trt10_perf_summary_excerpt_issue4177.log": (NONE, NONE, NONE, 130.298),
+    "trtexec_gpu_trt8.x_rapidflow_perf_summary_excerpt_ptlflow65.log": (NONE, NONE, NONE, 32.7261),
+    "trtexec_gpu_trt8.4.1_perf_summary_excerpt_issue2158.log": (NONE, NONE, NONE, 827.176),
+    "trtexec_gpu_trt8.2_resnet_int8_dumpprofile_wide_names_excerpt_issue1862.log": (0, 3, {C: 1}, None),
+    # --- batch 3: pasted JSON ---
+    "exportprofile_gpu_detr_r50_int8_pasted_rows_excerpt.json": (0, 3, {C: 3}, None),
+    "layerinfo_gpu_trt10_resnet18_fp16_pasted_records_cut_excerpt.json": (0, 2, {}, None),
 }
 
 GPU_NAMES = {
