@@ -128,6 +128,8 @@ EXPECTED = {
     # --- batch 3: pasted JSON ---
     "exportprofile_gpu_detr_r50_int8_pasted_rows_excerpt.json": (0, 3, {C: 3}, None),
     "layerinfo_gpu_trt10_resnet18_fp16_pasted_records_cut_excerpt.json": (0, 2, {}, None),
+    # --- batch 4 --- 9 [GpuLayer] lines: the network-input CopyNode is a reformat, the Slice output copy is not.
+    "python_api_trt8.x_yolox_gpu_placement_network_input_copynode_excerpt.log": (0, 8, {C: 1}, None),
 }
 
 GPU_NAMES = {

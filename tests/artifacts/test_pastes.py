@@ -1,0 +1,122 @@
+"""What users paste: several builds, elisions, fragments, GPU-only Myelin, and counts the paste does not show."""
+
+from __future__ import annotations
+
+import json
+
+from dla_advisor.artifacts import read
+from dla_advisor.cli import main
+
+from ._corpus import corpus_file
+
+TWO_BUILDS = "trtexec_xavier_trt8.2_two_builds_dla_placement_shell_script_excerpt.log"
+CLIP = "trtexec_gpu_trt8.6_clip_uvit_myelin_two_profiles_newcolumns_excerpt.log"
+
+
+def test_two_builds_in_one_paste_are_reported_one_by_one():
+    r = read([corpus_file(TWO_BUILDS)])
+    assert [(b.counts["dla_loadables"], b.counts["gpu_layers"]) for b in r.builds] == [(1, 2), (5, 5)]
+    assert r.builds[1].layout.dla_loadables[0].first == \
+        "{ForeignNode[conv2d_1/convolution...(Unnamed Layer* 67) [Deconvolution]]}"
+    # The top level is the first build, not a merge of both.
+    assert len(r.layout.dla_loadables) == 1
+
+
+def test_myelin_profiles_of_a_discrete_gpu_never_read_as_dla():
+    r = read([corpus_file(CLIP)])
+    assert len(r.builds) == 2
+    for b in r.builds:
+        m = b.measurement
+        assert m.dla_time_share is None
+        assert not any(t.device == "DLA" for t in m.layer_times)
+        assert b.counts["dla_loadables"] is None and not b.layout.dla_loadables
+    assert r.builds[1].counts["reformats"] == 9
+
+
+def test_myelin_typed_node_is_gpu_and_settles_the_count():
+    r = read([corpus_file("trtexec_gpu_t4_trt8.2_swin_fp16_engine_layer_information_myelin_excerpt.log")])
+    assert r.counts["dla_loadables"] == 0
+    assert [p.device for p in r.layout.placements] == ["GPU", "GPU"]
+
+
+def test_trt10_offloaded_lines_are_the_loadables():
+    r = read([corpus_file("trtexec_orin_trt10.3_resnet50_dla_offloaded_verbose_excerpt.log")])
+    assert [s.first for s in r.layout.dla_loadables] == [
+        "{ForeignNode[/conv1/Conv.../layer4/layer4.2/relu_2/Relu]}",
+        "{ForeignNode[/fc/Gemm + (Unnamed Layer* 125) [ElementWise]]}"]
+    assert any("offloaded 2 of 2" in n for n in r.layout.notes)
+
+
+def test_trailing_list_comma_and_repeated_timestamps_do_not_leak_into_names():
+    r = read([corpus_file("sample_cudla_trt8.5plus_readme_dla_placement_omit_excerpt.log")])
+    assert r.layout.dla_loadables[0].first == "{ForeignNode[(Unnamed Layer* 0) [ElementWise]]}"
+    r = read([corpus_file("trtexec_xavier_trt7.x_shufflenet_tf_dla_repeated_timestamps_excerpt.log")])
+    messages = [x.message for p in r.layout.gpu_layers for x in p.reasons]
+    assert messages and not any("07/29/2021" in m for m in messages)
+
+
+def test_network_input_copy_node_is_a_reformat_at_the_input():
+    r = read([corpus_file("python_api_trt8.x_yolox_gpu_placement_network_input_copynode_excerpt.log")])
+    (ref,) = r.layout.reformats
+    assert (ref.kind, ref.location, ref.tensor) == ("copy_node", "network_input", "input_0")
+    assert "(Unnamed Layer* 149) [Slice]_output copy" in [p.name for p in r.layout.gpu_layers]
+
+
+def test_polygraphy_engine_listing():
+    r = read([corpus_file("polygraphy_inspect_model_engine_rtdetr_layers_excerpt_issue3679.log")])
+    assert [p.name for p in r.layout.placements] == ["reshape_after_/model/encoder/encoder.0/layers.0/linear1/MatMul"]
+    assert any("elided" in n for n in r.layout.notes)
+
+
+def test_headerless_profile_rows_and_load_engine_command():
+    r = read([corpus_file("trtexec_orin_trt8.5_lprnet_dumpprofile_headerless_rows_two_runs_excerpt.log")])
+    names = [t.name for t in r.measurement.layer_times]
+    assert len(names) == 9 and names[0] == "d_5/add_5 + PWN(re_lu_12_clip)" and "Total" not in names
+    assert r.measurement.layer_times[6].percent == 69.4
+    assert r.builds == ()  # the second RUNNING line has nothing after it
+
+
+def test_elided_dump_profile_table_stays_one_table(tmp_path):
+    # The shape of a real paste: rows of the old layout, a "......" line a user left where rows were cut.
+    p = tmp_path / "profile.log"
+    p.write_text(
+        "[07/06/2023-17:19:08] [I] === Profile (399 iterations ) ===\n"
+        "[07/06/2023-17:19:08] [I]                               Layer   Time (ms)   Avg. Time (ms)   Time %\n"
+        "[07/06/2023-17:19:08] [I]                       images to nvm       33.99           0.0852      1.1\n"
+        "......\n"
+        "[07/06/2023-17:19:08] [I]                     head_3 from nvm     3069.55           7.6931     98.4\n"
+        "[07/06/2023-17:19:08] [I]                               Total     3107.59           7.7882    100.0\n")
+    r = read([p])
+    assert [t.name for t in r.measurement.layer_times] == ["images to nvm", "head_3 from nvm"]
+    assert any("elided" in n for n in r.layout.notes)
+
+
+def test_batch_on_the_passed_line_counts_without_a_running_line(tmp_path):
+    p = tmp_path / "tail.log"
+    p.write_text("[03/01/2021-10:00:00] [I] Throughput: 312.5 qps\n"
+                 "&&&& PASSED TensorRT.trtexec # ./trtexec --deploy=googlenet.prototxt --output=prob --batch=16 "
+                 "--useDLACore=0 --allowGPUFallback --int8\n")
+    r = read([p])
+    assert r.measurement.batch == 16 and r.counts["batch"] == 16
+    assert r.counts["dla_loadables"] is None  # --useDLACore, but no placement section
+
+
+def test_inspect_json_writes_null_and_text_says_not_shown(tmp_path, capsys):
+    log = corpus_file("trtexec_orin_trt10.3_yolo11n_dla_only_fp16.log")
+    assert main(["inspect", str(log), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema_version"] == "1.1"
+    assert doc["counts"]["dla_loadables"] is None and doc["layout"]["summary"]["dla_loadables"] is None
+    assert doc["reformats_by_kind"] is None and doc["counts"]["throughput_qps"] == 36.9222
+    assert main(["inspect", str(log)]) == 0
+    out = capsys.readouterr()
+    assert "DLA loadables: not shown" in out.out and "Reformat layers: not shown" in out.out
+    assert "DLA loadables not shown" in out.err
+
+
+def test_inspect_json_lists_each_build(capsys):
+    assert main(["inspect", str(corpus_file(TWO_BUILDS)), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [b["counts"]["dla_loadables"] for b in doc["builds"]] == [1, 5]
+    assert main(["inspect", str(corpus_file(TWO_BUILDS))]) == 0
+    assert "=== Build 2 of 2 in the log ===" in capsys.readouterr().out
