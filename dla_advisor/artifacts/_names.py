@@ -23,6 +23,9 @@ TRT7_REFORMATTER = "trt7_reformatter"
 QDQ = "qdq"
 GENERIC = "reformat"
 
+# TensorRT 10 names the layers Myelin generated for an ONNX node "<node>_myl<graph>_<n>" (dots in the
+# node name become underscores: "/classifier/classifier_1/Gemm_myl55_1").
+_MYELIN_SUFFIX = re.compile(r"_myl\d+_\d+$")
 _FOREIGN = re.compile(r"^\{ForeignNode\[(?P<body>.*)\]\}$", re.S)
 _COPY_NODE = re.compile(r"^Reformatting CopyNode for (?P<dir>Input|Output) Tensor (?P<idx>\d+) to (?P<layer>.*)$", re.S)
 # TensorRT 8.x+: the copy that brings a network input into (or an output out of) the engine's format.
@@ -125,7 +128,7 @@ def _split_fused(name: str) -> list[str]:
     # " || " joins horizontally fused layers (TRT 7), " + " vertically fused ones.
     parts: list[str] = []
     for chunk in name.split(" || "):
-        parts.extend(p.strip() for p in chunk.split(" + ") if p.strip())
+        parts.extend(_MYELIN_SUFFIX.sub("", p.strip()) for p in chunk.split(" + ") if p.strip())
     return parts
 
 
