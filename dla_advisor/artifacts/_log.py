@@ -116,6 +116,9 @@ class _Scanner:
             obs.elisions += 1
             self.pending_section = ""  # the list under the last header was cut out: not shown
             return
+        if msg[0] == "=" and self._summary_repeats(msg):
+            self._new_build()
+            obs = self.obs
         if self.table.active and self.table.feed(msg):
             return
         if self.expect_list:
@@ -170,9 +173,6 @@ class _Scanner:
         if c == "&":
             self._header(msg)
             return
-        if c == "=" and self._summary_repeats(msg):
-            self._new_build()
-            obs = self.obs
         if "DLA" in msg:
             self._dla_message(level, msg)
             return

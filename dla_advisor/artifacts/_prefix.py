@@ -6,7 +6,8 @@ Seen in the corpus: trtexec ``[07/06/2023-17:19:08] [I] [TRT] msg``, the Python 
 ``[TensorRT] INFO: msg``, and bare messages (multi-line messages such as "Engine Layer Information"
 continue without any prefix). Pastes add their own: a markdown quote ``> ``, a tab, or the same
 timestamp two or three times over (several log streams interleaved on one line), or a ``#`` where a
-log was pasted into a shell script as comments.
+log was pasted into a shell script as comments. Triton (and other glog users) put
+``I0528 18:03:34.171215 1 logging.cc:49] `` in front (level letter, date, time, thread, source line).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 
 _PREFIX = re.compile(
-    r"^\s*(?:>\s?|#\s?)?\s*(?:\[\d{1,2}/\d{1,2}/\d{4}-\d{1,2}:\d{2}:\d{2}\]\s*)*"
+    r"^\s*(?:>\s?|#\s?)?\s*(?:(?P<g>[IWEF])\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+\s+[\w.\-]+:\d+\]\s*)?(?:\[\d{1,2}/\d{1,2}/\d{4}-\d{1,2}:\d{2}:\d{2}\]\s*)*"
     r"(?:\[(?P<l1>[VIWEF])\]\s*)?(?:\[TRT\]\s*)?(?:\[(?P<l2>[VIWEF])\]\s*)?"
     r"(?:\[TensorRT\]\s*)?"
     r"(?:(?P<word>VERBOSE|INFO|WARNING|ERROR|INTERNAL_ERROR|WARN)\s*:\s*(?:\[TRT\]\s*:?\s*)?)?"
@@ -26,5 +27,5 @@ _WORD_LEVEL = {"VERBOSE": "V", "INFO": "I", "WARNING": "W", "WARN": "W", "ERROR"
 def split_prefix(line: str) -> tuple[str, str]:
     """Return (level letter or '', message) for one log line without its line break."""
     m = _PREFIX.match(line)
-    level = m["l1"] or m["l2"] or _WORD_LEVEL.get(m["word"] or "", "")
+    level = m["l1"] or m["l2"] or _WORD_LEVEL.get(m["word"] or "", "") or m["g"] or ""
     return level, line[m.end():].rstrip()

@@ -42,6 +42,8 @@ class ProfileTableParser:
         self._name_last = False
         self._has_median = False
         self._candidate: tuple | None = None  # (shape, match) of a row-like line seen without a header
+        self._grace = False  # one line that is no row (a row cut mid-line) does not end the table yet
+        self._grace_text = ""
 
     @property
     def active(self) -> bool:
@@ -53,9 +55,18 @@ class ProfileTableParser:
         if self._row is not None:
             m = self._row.match(text)
             if m:
+                if self._grace:
+                    self.obs.note(f"{self.obs.path}: a --dumpProfile row was cut mid-line and is not counted.")
+                self._grace = False
                 self._add(m)
                 return True
-            self._row = None
+            if self._grace and text == self._grace_text:
+                return False  # the same line offered again by the log scanner's later parsers
+            if not self._grace and text and not text.startswith(("=", "&")):
+                # Maybe a row cut mid-line: let the other parsers see it, and keep the table open for one more line.
+                self._grace, self._grace_text = True, text
+                return False
+            self._row, self._grace = None, False
         m = _PROFILE_HEADER.match(text)
         if m:
             self.obs.profile_iterations = int(m.group(1))

@@ -120,3 +120,22 @@ def test_inspect_json_lists_each_build(capsys):
     assert [b["counts"]["dla_loadables"] for b in doc["builds"]] == [1, 5]
     assert main(["inspect", str(corpus_file(TWO_BUILDS))]) == 0
     assert "=== Build 2 of 2 in the log ===" in capsys.readouterr().out
+
+
+def test_a_row_cut_mid_line_does_not_end_the_table(tmp_path):
+    p = tmp_path / "cut.log"
+    p.write_text(
+        "[03/16/2022-17:51:24] [I]                     Layer   Time (ms)   Avg. Time (ms)   Time %\n"
+        "[03/16/2022-17:51:24] [I]               Conv_0 + Relu_1       78.41           0.0181      3.9\n"
+        "[03/16/2022-17:51:24] [I]               Conv_3 + Rel\n"
+        "[03/16/2022-17:51:24] [I]       Conv_5 + Add_6 + Relu_7       51.50           0.0119      2.6\n")
+    r = read([p])
+    assert [t.name for t in r.measurement.layer_times] == ["Conv_0 + Relu_1", "Conv_5 + Add_6 + Relu_7"]
+    assert any("cut mid-line" in n for n in r.layout.notes)
+
+
+def test_glog_prefix_of_triton_is_stripped():
+    from dla_advisor.artifacts._prefix import split_prefix
+
+    line = "W0528 18:03:34.171215 1 logging.cc:46] Default DLA is enabled but layer conv_6 is not supported on DLA, falling back to GPU."
+    assert split_prefix(line) == ("W", "Default DLA is enabled but layer conv_6 is not supported on DLA, falling back to GPU.")
