@@ -118,3 +118,8 @@ def _plausible(m: re.Match, name_last: bool) -> bool:
     if not name or name[0].isdigit() and not name_last:
         return False
     return nums[0] >= nums[1] and 0.0 <= nums[-1] <= 100.0
+
+
+def looks_like_row(text: str) -> bool:
+    """True where ``text`` has the shape of a --dumpProfile row of either layout."""
+    return any((m := rx.match(text)) is not None and _plausible(m, name_last) for rx, name_last, _ in _HEADERLESS)

@@ -75,7 +75,8 @@ def _layer_info_fragments(path: str, strict: ArtifactParseError) -> Observation:
     """Layer records pasted without the outer ``{"Layers": [...]}``, or a cut document."""
     from ._fragments import read_records, read_text
 
-    frags = read_records(read_text(path))
+    text = read_text(path)
+    frags = read_records(text)
     obs = Observation(path, LAYER_INFO_JSON)
     for rec in frags.records:
         if isinstance(rec.get("Name"), str) and ("LayerType" in rec or "Inputs" in rec):
@@ -83,11 +84,29 @@ def _layer_info_fragments(path: str, strict: ArtifactParseError) -> Observation:
         elif isinstance(rec.get("Layers"), list):  # a whole document inside other text
             obs.engine_layers.extend(_layer_record(x, None) for x in rec["Layers"] if isinstance(x, (dict, str)))
     if not obs.engine_layers:
+        obs.engine_layers.extend(ObservedLayer(n, origin="layer info (names only)") for n in _cut_name_list(text))
+    if not obs.engine_layers:
         raise strict
     obs.layer_list_detail = "detailed" if any(layer.type for layer in obs.engine_layers) else "names"
     obs.note(f"{path}: read as pasted layer records ({len(obs.engine_layers)} layers"
              + (", the last record cut off" if frags.cut_tail else "") + "); counts cover only the layers shown.")
     return obs
+
+
+def _cut_name_list(text: str) -> list[str]:
+    """The complete names of a names-only ``"Layers": ["a", "b", ...`` list that a paste cut off."""
+    import json
+    import re
+
+    m = re.search(r'"Layers"\s*:\s*\[', text)
+    if not m:
+        return []
+    names = []
+    for s in re.finditer(r'\s*("(?:[^"\\]|\\.)*")\s*([,\]]|$)', text[m.end():]):
+        names.append(json.loads(s.group(1)))
+        if s.group(2) == "]":
+            break
+    return names
 
 
 def _layer_record(item, s: JsonStream | None) -> ObservedLayer:

@@ -46,6 +46,8 @@ def sniff(path: str) -> str:
             return ENGINE
         raise not_an_artifact(str(path), "binary content")
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    # A paste copied with its markdown fence ("```json", "```shell").
+    text = re.sub(r"\A(?:```[\w+-]*[ \t]*\r?\n\s*)+", "", text)
     if text[:1] in ",}":
         # Pasted rows start with the separator (", {" in --exportProfile, "},{" in --exportLayerInfo).
         text = text.lstrip(",} \t\r\n")
@@ -70,9 +72,22 @@ def sniff(path: str) -> str:
         raise not_an_artifact(str(path), "a JSON list of unknown records")
     if _LOG_MARKERS.search(text):
         return TRTEXEC_LOG
-    if _TABLE.search(text):
+    if _TABLE.search(text) or _headerless_rows(text):
         return DUMP_PROFILE
     raise not_an_artifact(str(path), "no TensorRT log line, profile table or export JSON found")
+
+
+def _headerless_rows(text: str) -> bool:
+    """Two consecutive lines shaped like --dumpProfile rows (a paste without the table header)."""
+    from ._profile_table import looks_like_row
+
+    prev = False
+    for line in text.splitlines()[:400]:
+        row = looks_like_row(line.strip())
+        if row and prev:
+            return True
+        prev = row
+    return False
 
 
 def _is_text(head: bytes) -> bool:

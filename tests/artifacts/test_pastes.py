@@ -139,3 +139,25 @@ def test_glog_prefix_of_triton_is_stripped():
 
     line = "W0528 18:03:34.171215 1 logging.cc:46] Default DLA is enabled but layer conv_6 is not supported on DLA, falling back to GPU."
     assert split_prefix(line) == ("W", "Default DLA is enabled but layer conv_6 is not supported on DLA, falling back to GPU.")
+
+
+def test_fenced_and_cut_json_pastes_are_read_record_by_record(tmp_path):
+    p = tmp_path / "profile.json"
+    p.write_text('```json\n[\n  { "count" : 10 }\n'
+                 ', { "name" : "conv1", "timeMs" : 1.0, "averageMs" : 0.1, "percentage" : 50 }\n'
+                 ', { "name" : "conv2", "timeMs" : 1.0, "averageMs" : 0.1, "perce')
+    r = read([p])
+    assert [t.name for t in r.measurement.layer_times] == ["conv1"]
+    assert any("the last row cut off" in n for n in r.layout.notes)
+    q = tmp_path / "names.json"
+    q.write_text('{"Layers": ["Conv_0 + Relu_1", "Reformatting CopyNode for Input Tensor 0 to x", "Pool_3')
+    r = read([q])
+    assert [p.name for p in r.layout.placements] == ["Conv_0 + Relu_1"] and r.counts["reformats"] == 1
+
+
+def test_bare_profile_rows_without_header_or_prefix(tmp_path):
+    p = tmp_path / "rows.txt"
+    p.write_text("   conv1 + relu1       12.00      0.1200      40.0\n   conv2       18.00      0.1800      60.0\n")
+    r = read([p])
+    assert r.artifacts[0][1] == "dump-profile"
+    assert [t.avg_ms for t in r.measurement.layer_times] == [0.12, 0.18]
