@@ -98,7 +98,7 @@ class ProfileTableParser:
         self._add(shape[1])
         return True
 
-    def _add(self, m: re.Match) -> None:  # noqa: D401
+    def _add(self, m: re.Match) -> None:
         groups = m.groups()
         nums = [float(g) for g in (groups[:-1] if self._name_last else groups[1:])]
         name = m.group("name").strip()
