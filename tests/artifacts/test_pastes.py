@@ -161,3 +161,13 @@ def test_bare_profile_rows_without_header_or_prefix(tmp_path):
     r = read([p])
     assert r.artifacts[0][1] == "dump-profile"
     assert [t.avg_ms for t in r.measurement.layer_times] == [0.12, 0.18]
+
+
+def test_other_runtimes_prefixes_are_stripped():
+    from dla_advisor.artifacts._prefix import split_prefix
+
+    msg = "Default DLA is enabled but layer Conv_0 is not supported on DLA, falling back to GPU."
+    # ONNX Runtime's TensorRT provider (coloured by the terminal), Torch-TensorRT.
+    assert split_prefix("\x1b[0;93m2024-09-05 16:34:58.430807424 [W:onnxruntime:Default, tensorrt_execution_provider.h:83 "
+                        f"log] [2024-09-05 23:34:58 WARNING] {msg}\x1b[m") == ("W", msg)
+    assert split_prefix(f"WARNING: [Torch-TensorRT TorchScript Conversion Context] - {msg}") == ("W", msg)
