@@ -2,7 +2,7 @@
 
 A count is ``None`` where the artifacts do not show it: a non-verbose trtexec log has no placement
 section, so its DLA loadable count is not shown (not 0); a list of fallback warnings names the GPU
-layers but not the loadables; a TensorRT 7 placement list names no Reformat layers.
+layers but not the loadables; a placement section names few or no Reformat layers.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ def shown_counts(observations: list[Observation], layout, measurement) -> dict:
         gpu = 0  # without GPU fallback a build only passes when every layer runs on DLA
     if unsure_foreign:
         loadables = gpu = None
+    # A placement section is printed before TensorRT picks formats: it names a CopyNode now and then (a
+    # network input's), never all Reformat layers. So it shows a count only where it names some.
     reformats = None
-    if full_list or any(o.block_lists_reformats and o.gpu_section for o in blocks):
+    if full_list or (blocks and layout.reformats):
         reformats = len(layout.reformats)
     m = measurement
     return {

@@ -18,6 +18,11 @@ def _short(name: str, limit: int = 90) -> str:
     return name if len(name) <= limit else name[:limit - 3] + "..."
 
 
+def _row(table, *cells) -> None:
+    # Engine layer names hold brackets ("{ForeignNode[/cnn/cnn.0/Conv...]}") that rich would read as markup.
+    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))
+
+
 def _shown(v) -> str:
     return "not shown" if v is None else str(v)
 
@@ -67,7 +72,7 @@ def _one_build(result, top) -> list:
             t.add_column(col)
         for p in gpu:
             why = "; ".join(f"{r.id}: {_short(r.message, 70)}" for r in p.reasons) or "-"
-            t.add_row(_short(p.name, 60), p.kind or "-", why)
+            _row(t, _short(p.name, 60), p.kind or "-", why)
         parts.append(t)
 
     parts.append(Text(f"\nReformat layers: {_shown(counts.get('reformats', len(layout.reformats)))}", style="bold"))
@@ -103,7 +108,7 @@ def _measurement(m, counts=None) -> list:
             t.add_column(col, justify="left" if col in ("layer", "device") else "right")
         top = sorted(m.layer_times, key=lambda r: -(r.corrected_ms if r.corrected_ms is not None else r.avg_ms))[:15]
         for r in top:
-            t.add_row(_short(r.name, 60), r.device, f"{r.avg_ms:.4f}", "-" if r.median_ms is None else f"{r.median_ms:.4f}",
+            _row(t, _short(r.name, 60), r.device or "not shown", f"{r.avg_ms:.4f}", "-" if r.median_ms is None else f"{r.median_ms:.4f}",
                       "-" if r.percent is None else f"{r.percent:.1f}", "-" if r.corrected_ms is None else f"{r.corrected_ms:.4f}")
         out.append(Text(f"  per-layer time ({len(m.layer_times)} rows, slowest first):"))
         out.append(t)
@@ -120,7 +125,7 @@ def _comparison(predicted, diff, model) -> list:
         t.add_column(col)
     for d in diff.layers:
         mark = {True: "ok", False: "WRONG", None: "not in artifacts"}[d.agrees]
-        t.add_row(_short(d.layer, 40), d.predicted_device, d.measured_device or "-", _short(d.measured_layer, 50), mark)
+        _row(t, _short(d.layer, 40), d.predicted_device, d.measured_device or "-", _short(d.measured_layer, 50), mark)
     out.append(t)
     if diff.wrong:
         out.append(Text("  Prediction was wrong for: " + ", ".join(d.layer for d in diff.wrong), style="bold"))

@@ -13,6 +13,8 @@ from ._corpus import corpus_file, corpus_files
 
 C = "copy_node"
 R7 = "trt7_reformatter"
+# A placement section ([DlaLayer]/[GpuLayer]) is printed before TensorRT picks formats: it shows the Reformat
+# layers it names (a network input's CopyNode), and no count where it names none.
 NONE = None  # the artifact does not show this count: the reader must say null, not 0
 EXPECTED = {
     # file: (loadables, gpu_layers, {reformat kind: n} or NONE, throughput)
@@ -42,9 +44,9 @@ EXPECTED = {
     "trtexec_orin_trt10.3_yolo11n_dla_only_fp16.log": (NONE, 0, NONE, 36.9222),
     # No --useDLACore on the command line: no DLA loadable; the GPU layers are not listed.
     "trtexec_orin_trt10.3_yolo11n_gpu_fp16.log": (0, NONE, NONE, 286.781),
-    "trtexec_orin_trt8.4_cifar_model_bn_dla_placement_excerpt.log": (2, 2, {}, 649.723),
-    "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log": (5, 6, {}, 305.926),
-    "trtexec_orin_trt8.4_gpu_myelin_foreignnode_verbose_crash.log": (0, 1, {}, None),
+    "trtexec_orin_trt8.4_cifar_model_bn_dla_placement_excerpt.log": (2, 2, NONE, 649.723),
+    "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log": (5, 6, NONE, 305.926),
+    "trtexec_orin_trt8.4_gpu_myelin_foreignnode_verbose_crash.log": (0, 1, NONE, None),
     # The excerpt alone does not say whether its {ForeignNode} ran on DLA or is a GPU Myelin node.
     "trtexec_orin_trt8.5_googlenet_dla_dumpprofile_excerpt.log": (NONE, NONE, {C: 2}, None),
     "trtexec_orin_yolo_dla_dumpprofile_nvm_excerpt_issue3143.log": (1, 0, {"to_nvm": 1, "from_nvm": 3}, None),
@@ -93,7 +95,7 @@ EXPECTED = {
     "trtexec_gpu_trt8.5_identity_plugin_verbose.log": (0, 1, {}, 74.8273),
     # 25 profile rows: QuantizeLinear_2 is a Reformat (Q/DQ) by its Engine Layer Information type.
     "trtexec_gpu_trt8.5_resnet18_qat_verbose_dumpprofile.log": (0, 24, {"qdq": 1}, 7329.45),
-    "trtexec_orin_trt10.3_resnet50_dla_offloaded_verbose_excerpt.log": (2, 2, {}, None),
+    "trtexec_orin_trt10.3_resnet50_dla_offloaded_verbose_excerpt.log": (2, 2, NONE, None),
     # 7 fallback lines (the last reason line's layer counts too: the excerpt ends before its fallback line).
     "trtexec_xavier_trt7.x_shufflenet_tf_dla_repeated_timestamps_excerpt.log": (NONE, 6, NONE, None),
     # --- batch 2 ---
@@ -103,10 +105,10 @@ EXPECTED = {
     "exportprofile_xavier_trt7.1_googlenet_gpu_transition_at_124.json": (1, 58, {R7: 19}, None),
     "app_xavier_trt5or6_yolov3_caffe_dla_subgraph_limit_excerpt.log": (NONE, 14, NONE, None),
     # The "..." after the GPU list: the two GPU layers shown are what the paste shows.
-    "trtexec_orin_trt8.6_cifar_model_bn_dla_placement_elided_excerpt.log": (2, 2, {}, 1663.19),
-    "trtexec_xavier_trt8.2_vgg19_caffe_dla_placement_shell_comment_excerpt.log": (2, 3, {}, None),
+    "trtexec_orin_trt8.6_cifar_model_bn_dla_placement_elided_excerpt.log": (2, 2, NONE, 1663.19),
+    "trtexec_xavier_trt8.2_vgg19_caffe_dla_placement_shell_comment_excerpt.log": (2, 3, NONE, None),
     # First of two builds (test_two_builds_in_one_paste checks the second).
-    "trtexec_xavier_trt8.2_two_builds_dla_placement_shell_script_excerpt.log": (1, 2, {}, None),
+    "trtexec_xavier_trt8.2_two_builds_dla_placement_shell_script_excerpt.log": (1, 2, NONE, None),
     # Myelin ForeignNode on a discrete GPU without any DLA sign: loadables and GPU split not shown.
     "trtexec_gpu_trt8.6_clip_uvit_myelin_two_profiles_newcolumns_excerpt.log": (NONE, NONE, {C: 1}, None),
     # No --useDLACore on the RUNNING line: no DLA loadable.
@@ -114,9 +116,9 @@ EXPECTED = {
     "trtexec_gpu_trt7.x_1080ti_old_gpu_compute_block_excerpt_issue1221.log": (NONE, NONE, NONE, None),
     # Layer(Myelin) says which device ran the ForeignNode.
     "trtexec_gpu_t4_trt8.2_swin_fp16_engine_layer_information_myelin_excerpt.log": (0, 2, {C: 2}, None),
-    "trtexec_gpu_trt8.6_yolov8_qdq_myelin_placement_no_dla_excerpt.log": (0, 6, {}, None),
-    "python_api_jetson_trt8.6_yolo11n_gpu_placement_annotated_korean_excerpt.log": (0, 11, {}, None),
-    "trtexec_gpu_trt8.6_culane_resnet18_gpu_placement_no_type_excerpt.log": (0, 9, {}, None),
+    "trtexec_gpu_trt8.6_yolov8_qdq_myelin_placement_no_dla_excerpt.log": (0, 6, NONE, None),
+    "python_api_jetson_trt8.6_yolo11n_gpu_placement_annotated_korean_excerpt.log": (0, 11, NONE, None),
+    "trtexec_gpu_trt8.6_culane_resnet18_gpu_placement_no_type_excerpt.log": (0, 9, NONE, None),
     # 9 header-less rows (8 layers + 1 CopyNode); --loadEngine says nothing of DLA, so the ForeignNode is unsettled.
     "trtexec_orin_trt8.5_lprnet_dumpprofile_headerless_rows_two_runs_excerpt.log": (NONE, NONE, {C: 1}, None),
     # Two NoOp layers: the CopyNode is elided, the reshape runs on the GPU.

@@ -171,3 +171,17 @@ def test_other_runtimes_prefixes_are_stripped():
     assert split_prefix("\x1b[0;93m2024-09-05 16:34:58.430807424 [W:onnxruntime:Default, tensorrt_execution_provider.h:83 "
                         f"log] [2024-09-05 23:34:58 WARNING] {msg}\x1b[m") == ("W", msg)
     assert split_prefix(f"WARNING: [Torch-TensorRT TorchScript Conversion Context] - {msg}") == ("W", msg)
+
+
+def test_inspect_model_compares_a_tensorrt_86_log_layer_by_layer(models_dir, capsys):
+    # The tutorial CNN as torch 2 exports it (module-scoped names), against the TRT 8.6-era log of that model.
+    log = corpus_file("trtexec_orin_trt8.6_cifar_model_bn_dla_placement_elided_excerpt.log")
+    rc = main(["inspect", str(log), "--model", str(models_dir / "cifar_bn_scoped.onnx"), "--platform", "orin-trt8.6",
+               "--precision", "int8", "--shapes", "input:32x3x32x32", "--format", "json"])
+    assert rc == 0
+    c = json.loads(capsys.readouterr().out)["comparison"]
+    compared = [x for x in c["layers"] if x["measured"]]
+    assert [x["layer"] for x in compared][-2:] == ["/pool/GlobalAveragePool", "/linear/Gemm"]
+    assert len(compared) == 6 and all(x["agrees"] for x in compared)
+    assert c["loadables"] == {"predicted": 2, "measured": 2} and c["reformats"]["measured"] is None
+    assert c["matches"] is True
