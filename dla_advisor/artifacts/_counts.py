@@ -53,3 +53,20 @@ def _unsure_foreign(observations: list[Observation], layout) -> bool:
     myelin |= {layer.name for o in observations for layer in o.engine_layers if layer.type.lower() == "myelin"}
     return any(is_foreign_node(p.name) and p.name not in myelin for p in layout.gpu_layers) \
         and not layout.dla_loadables
+
+
+def summary_shown(summary: dict, counts: dict | None) -> dict:
+    """``EngineLayout.summary()`` with None where ``counts`` says the artifacts do not show a count."""
+    out = dict(summary)
+    if not counts:
+        return out
+    for key in ("dla_loadables", "gpu_layers", "reformats"):
+        if key in counts and counts[key] is None:
+            out[key] = None
+    if counts.get("gpu_layers", 0) is None or counts.get("dla_loadables", 0) is None:
+        out["layers"] = None
+    if counts.get("dla_loadables", 0) is None:
+        out["dla_layers"] = None
+    if counts.get("reformats", 0) is None:
+        out["reformat_bytes"] = None
+    return out

@@ -10,7 +10,6 @@ from collections import Counter
 from ._json import dumps
 
 SCHEMA_VERSION = "1.1"
-_SUMMARY_COUNTS = {"dla_loadables": "dla_loadables", "gpu_layers": "gpu_layers", "reformats": "reformats"}
 
 
 def inspect_document(result, predicted=None, diff=None, model: str | None = None) -> dict:
@@ -41,16 +40,9 @@ def _build_part(result) -> dict:
         "measurement": result.measurement.to_dict() if result.measurement is not None else None,
         "counts": counts,
     }
-    summary = part["layout"]["summary"]
-    for key in _SUMMARY_COUNTS:
-        if key in counts and counts[key] is None:
-            summary[key] = None
-    if counts.get("gpu_layers", 0) is None or counts.get("dla_loadables", 0) is None:
-        summary["layers"] = None
-    if counts.get("dla_loadables", 0) is None:
-        summary["dla_layers"] = None
-    if counts.get("reformats", 0) is None:
-        summary["reformat_bytes"] = None
+    from ..artifacts import summary_shown
+
+    part["layout"]["summary"] = summary_shown(part["layout"]["summary"], counts)
     if result.measurement is not None:
         part["measurement"]["label"] = result.measurement.provenance.label()
     return part

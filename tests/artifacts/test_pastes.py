@@ -185,3 +185,12 @@ def test_inspect_model_compares_a_tensorrt_86_log_layer_by_layer(models_dir, cap
     assert len(compared) == 6 and all(x["agrees"] for x in compared)
     assert c["loadables"] == {"predicted": 2, "measured": 2} and c["reformats"]["measured"] is None
     assert c["matches"] is True
+
+
+def test_check_json_of_an_artifact_writes_null_for_counts_it_does_not_show(capsys):
+    log = corpus_file("app_xavier_trt5or6_yolov3_caffe_dla_fallback_warnings_excerpt.log")
+    main(["check", str(log), "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    (entry,) = doc["inputs"]
+    assert doc["schema_version"] == "1.1"
+    assert entry["summary"]["dla_loadables"] is None and entry["summary"]["gpu_layers"] == 13
