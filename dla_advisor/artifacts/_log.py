@@ -130,14 +130,12 @@ class _Scanner:
             if m:
                 self._placement(dla=True)
                 obs.dla_block.append(m.group(1).strip())
-                obs.block_lists_reformats = True
                 return
             m = _GPU_LAYER.match(msg)
             if m:
                 self._placement(dla=False)
                 kind, name = (m["type"] or ""), m["name"].strip()
                 obs.gpu_block.append((kind, name))
-                obs.block_lists_reformats = True
                 if kind == "MYELIN":
                     obs.myelin_names.add(name)
                 return
@@ -151,8 +149,6 @@ class _Scanner:
                 if self.pending_section == "DLA":
                     self._placement(dla=True)  # the DLA list under the last header was empty
                 self.pending_section = which
-                if _DLA_HDR_NEW.match(msg):
-                    self.obs.block_lists_reformats = True
                 self.expect_list = which if _DLA_HDR_OLD.match(msg) else ""
                 return
         if obs.placement_block and not msg.startswith("No layer is running on DLA"):
