@@ -67,7 +67,6 @@ class Observation:
     placement_block: bool = False
     dla_section: bool = False  # a DLA placement header, [DlaLayer] line or "offloaded to DLA" line was seen
     gpu_section: bool = False  # a GPU placement header or [GpuLayer] line was seen
-    block_lists_reformats: bool = False  # TensorRT 8+ placement lists name the CopyNodes too
     dla_candidates: tuple[int, int] | None = None  # "Number of DLA node candidates offloaded : N out of M"
     strict_dla_passed: bool = False  # --useDLACore without --allowGPUFallback, and the build passed
     elisions: int = 0  # "...", "......", "…(omit messages)" lines a paste left in
