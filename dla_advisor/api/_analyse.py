@@ -68,7 +68,7 @@ def inspect(paths, *, model=None, platform: str | None = None, precision: str = 
                           layer_device_types)
     net = load_network(model, shapes=config.shapes_dict(), batch=config.batch)
     predicted = predict(net, load_platform(platform), config)
-    return InspectResult(read=result, model=model, predicted=predicted, comparison=compare(predicted, result.layout),
+    return InspectResult(read=result, model=model, predicted=predicted, comparison=compare(predicted, result.layout, result.counts),
                          network=net)
 
 
@@ -138,15 +138,17 @@ def _check_one(path: str, platform: str | None, config, rules, select, ignore):
         layout = predict(network, plat, config)
         findings = evaluate(layout, network, plat, config, rules=rules, select=select, ignore=ignore)
         return CheckedInput(path, layout.source, plat.id, tuple(findings), layout.summary()), layout, network
-    from ..artifacts import read
+    from ..artifacts import read, summary_shown
 
-    layout = read([path]).layout
+    result = read([path])
+    layout = result.layout
     # An artifact is the engine TensorRT really built: its own build settings apply, not these
     # model options; the platform only when the caller names one.
     plat = load_platform(platform) if platform else None
     findings = evaluate(layout, None, plat, layout.config, rules=rules, select=select, ignore=ignore)
+    # Counts the artifact does not show are None, not 0 (check schema 1.1).
     return (CheckedInput(path, layout.source, plat.id if plat else (layout.platform or ""), tuple(findings),
-                         layout.summary()), layout, None)
+                         summary_shown(layout.summary(), result.counts)), layout, None)
 
 
 def estimate(model, plan: str = "gpu,dla0,dla1", *, device: str = "orin-agx-64gb", power_mode: str | None = None,

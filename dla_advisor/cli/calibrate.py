@@ -25,27 +25,17 @@ from ._common import info, output_option, write_report
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
 @output_option
 def command(measurements, device, do_fit, free, max_evals, write_device, fmt, output) -> int:
-    from ..perf import load_device
-    from ..perf._calibrate import calibrate, error_only, write_device as write_fit
+    from .. import api
 
-    dev = load_device(device) if device else None
-    names = tuple(n.strip() for n in free.split(",") if n.strip()) if free else None
     if do_fit:
         info("fitting (each evaluation runs every point through the model) ...")
-        result = calibrate(measurements, dev, names, max_evals=max_evals)
-    else:
-        result = error_only(measurements, dev)
-    if write_device:
-        if write_device == measurements:
-            from ..errors import UsageError
-            raise UsageError("--write-device is the measurements file", "Name a device YAML file.")
-        write_fit(write_device, result, measurements)
+    result = api.calibrate(measurements, device=device, fit=do_fit, params=free, max_evals=max_evals,
+                           write_device=write_device)
     if fmt == "json":
-        from ..report.estimate_json import calibration_document, render_json
-        text = render_json(calibration_document(result))
+        text = result.to_json()
     else:
         from ..report.estimate_text import render_calibration
-        text = render_calibration(result, write_device)
+        text = render_calibration(result.calibration, write_device)
     write_report(text, output, inputs=[measurements])
-    info(f"MAPE {result.mape_pct:.1f} % over {len(result.points)} points")
+    info(f"MAPE {result.mape_pct:.1f} % over {len(result.calibration.points)} points")
     return 0

@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import click
 
-from ..graph import load_network
-from ..platforms import load_platform
 from ._common import info, output_option, write_report
-from ._model_options import build_config
 
 
 @click.command("estimate", help=__doc__)
@@ -35,25 +32,24 @@ from ._model_options import build_config
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]", help="Fix dynamic input shapes, as trtexec --shapes.")
 @click.option("--inputIOFormats", "input_io_formats", default=None, metavar="SPEC", help="Input formats, e.g. int8:dla_linear.")
 @click.option("--outputIOFormats", "output_io_formats", default=None, metavar="SPEC", help="Output formats, e.g. int8:dla_linear.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="Report format (html: one self-contained page; use -o FILE).")
 @click.option("--one-process", is_flag=True,
               help="The engines run in one process (one CUDA context), not one process each.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show where each engine's time goes.")
 @output_option
 def command(model, device, power_mode, plan, platform, precision, shapes, input_io_formats, output_io_formats,
             fmt, one_process, verbose, output) -> int:
-    from ..perf import estimate_concurrent, load_device
-    from ..perf._plan import parse_plan, plan_specs
+    from .. import api
 
-    entries = parse_plan(plan)
-    dev = load_device(device, power_mode=power_mode)
-    config = build_config(precision=precision, shapes=shapes, batch=None, input_io_formats=input_io_formats,
-                          output_io_formats=output_io_formats, gpu_fallback=True, dla_core=0)
-    net = load_network(model, shapes=config.shapes_dict(), batch=max(e.batch for e in entries) if not shapes else None)
-    est = estimate_concurrent(plan_specs(net, load_platform(platform), config, entries), dev, one_process)
+    result = api.estimate(model, plan, device=device, power_mode=power_mode, platform=platform, precision=precision,
+                          shapes=shapes, input_formats=input_io_formats, output_formats=output_io_formats,
+                          one_process=one_process)
+    est, dev = result.estimate, result.device
     if fmt == "json":
-        from ..report.estimate_json import estimate_document, render_json
-        text = render_json(estimate_document(est, model, plan, dev.id, dev.mode.name))
+        text = result.to_json()
+    elif fmt == "html":
+        text = result.to_html()
     else:
         from ..report.estimate_text import render_breakdown, render_concurrent
         text = render_concurrent(est, f"{model} on {dev.name}, {dev.mode.name}, plan {plan}"

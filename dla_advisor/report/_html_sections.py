@@ -56,8 +56,12 @@ def copy_button(text: str, label: str = "copy") -> str:
 def kpis(summary: dict) -> str:
     items = (("layers", "layers"), ("DLA layers", "dla_layers"), ("GPU layers", "gpu_layers"),
              ("DLA loadables", "dla_loadables"), ("Reformats", "reformats"))
-    out = "".join(f'<div class="kpi"><b>{e(summary.get(k, "–"))}</b>{e(label)}</div>' for label, k in items)
-    if "reformat_bytes" in summary:
+    def shown(k):
+        v = summary.get(k, "–")
+        return "not shown" if v is None else v  # the artifacts are silent on this count
+
+    out = "".join(f'<div class="kpi"><b>{e(shown(k))}</b>{e(label)}</div>' for label, k in items)
+    if summary.get("reformat_bytes") is not None:
         out += f'<div class="kpi"><b>{e(_mib(summary["reformat_bytes"]))}</b>Reformat traffic / inference</div>'
     return f'<div class="kpis">{out}</div>'
 
