@@ -73,7 +73,14 @@ def layout_tables(layout: dict, title: str = "Placement") -> str:
            kpis(layout.get("summary", {}))]
     loadables = layout.get("loadables", [])
     limit = layout.get("loadable_limit")
-    out.append(f"<h3>DLA loadables: {len(loadables)}{f' (limit {e(limit)} per core)' if limit else ''}</h3>")
+    summary = layout.get("summary", {})
+
+    def count(key: str, listed: int) -> str:
+        # A measured layout whose artifacts are silent on a count has it as null: never show a 0.
+        return "not shown in the artifacts" if key in summary and summary[key] is None else str(listed)
+
+    out.append(f"<h3>DLA loadables: {count('dla_loadables', len(loadables))}"
+               f"{f' (limit {e(limit)} per core)' if limit else ''}</h3>")
     if loadables:
         out.append("<table class='loadables'><tr><th>loadable</th><th>layers</th><th>first</th><th>last</th></tr>")
         for k, ld in enumerate(loadables):
@@ -82,7 +89,7 @@ def layout_tables(layout: dict, title: str = "Placement") -> str:
                        f"<td class='mono'>{e(ld.get('first'))}</td><td class='mono'>{e(ld.get('last'))}</td></tr>")
         out.append("</table>")
     gpu = [p for p in layout.get("layers", []) if p.get("device") != "DLA"]
-    out.append(f"<h3>GPU layers: {len(gpu)}</h3>")
+    out.append(f"<h3>GPU layers: {count('gpu_layers', len(gpu))}</h3>")
     if gpu:
         out.append("<div class='scroll'><table class='gpu-layers'><tr><th>layer</th><th>kind</th><th>reason</th>"
                    "<th>constraint</th><th>source</th></tr>")
@@ -94,7 +101,7 @@ def layout_tables(layout: dict, title: str = "Placement") -> str:
                        f"<td class='mono'>{'<br>'.join(_link(r.get('source') or '') for r in reasons if r)}</td></tr>")
         out.append("</table></div>")
     rfs = layout.get("reformats", [])
-    out.append(f"<h3>Reformat layers: {len(rfs)}</h3>")
+    out.append(f"<h3>Reformat layers: {count('reformats', len(rfs))}</h3>")
     if rfs:
         out.append("<table class='reformats'><tr><th>tensor</th><th>where</th><th>from</th><th>to</th>"
                    "<th>bytes / inference</th><th>runs on</th></tr>")
