@@ -40,7 +40,7 @@ RENDERERS = ("text", "json")
 @click.option("--atol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Absolute tolerance.")
 @click.option("--rtol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Relative tolerance.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random verification inputs.")
-@click.option("--device", default="orin-agx-64gb", show_default=True, help="Device model for modelled throughput.")
+@click.option("--device", default=None, help="Device model for modelled throughput (default: the platform's board).")
 @click.option("--power-mode", default=None, help="Power mode of --device (default: the device file's default).")
 @click.option("--format", "fmt", type=click.Choice(RENDERERS), default="text", show_default=True, help="Report format.")
 def command(model, output, platform, rewrites, list_only, shapes, precision, atol, rtol, seed, device, power_mode,
@@ -66,7 +66,7 @@ def command(model, output, platform, rewrites, list_only, shapes, precision, ato
     result, check = rw.rewrite_and_verify(original, selected, rw.limits_from_platform(plat), shapes=shape_map,
                                           atol=atol, rtol=rtol, seed=seed)
     before, after, layout_note = _layouts(original, result.model, plat, config, Path(model).stem)
-    tp_before, tp_after, perf_note = _throughputs(before, after, config, device, power_mode)
+    tp_before, tp_after, perf_note = _throughputs(before, after, config, device, power_mode, plat)
     written = rw.save_model_atomic(result.model, out_path)
 
     report = rw.FixReport(model=str(model), output=str(out_path), platform=plat.id, precision=precision,
@@ -107,17 +107,17 @@ def _layouts(original, rewritten, plat, config, name):
     return before, after, ""
 
 
-def _throughputs(before, after, config, device, power_mode):
+def _throughputs(before, after, config, device, power_mode, plat=None):
     """Modelled images/s of one DLA engine before and after, where the performance model is installed."""
     try:
-        from ..perf import EngineSpec, estimate_engine, load_device
+        from ..perf import EngineSpec, device_for_platform, estimate_engine, load_device
     except ImportError:
         return None, None, ("modelled throughput not shown: the performance model (dla_advisor.perf) is not part "
                             "of this installation")
     if before is None or after is None:
         return None, None, "modelled throughput not shown: no predicted layout"
     from ..rewrite import Throughput
-    dev = load_device(device, power_mode=power_mode)
+    dev = load_device(device_for_platform(plat, device), power_mode=power_mode)
     batch = next((s[0] for _, s in config.shapes), 1) if config.shapes else 1
     out = []
     for net, layout in (before, after):
