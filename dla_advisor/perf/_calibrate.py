@@ -24,7 +24,7 @@ from ..graph import load_network
 from ..layout import BuildConfig, parse_io_formats
 from ._concurrent import estimate_concurrent
 from ._device import PARAM_BOUNDS, DeviceModel, ModelParams, load_device
-from ._fit import nelder_mead
+from ._fit import least_squares
 from ._plan import parse_plan, plan_specs
 
 QUANTITIES = ("qps", "latency_ms", "total_images_per_s")
@@ -219,7 +219,8 @@ def fit_prepared(start: ModelParams, prepared: list[_Prepared], names: tuple[str
     """Fit ``names`` of ``start`` to already prepared points; returns (parameters, evaluations).
 
     The objective is the weighted mean squared log-ratio of modelled to measured (symmetric in
-    over- and under-estimation); parameters stay inside :data:`PARAM_BOUNDS`.
+    over- and under-estimation), minimised by Levenberg-Marquardt; parameters stay inside
+    :data:`PARAM_BOUNDS`.
     """
     unknown = set(names) - set(ModelParams.names())
     if unknown:
@@ -229,13 +230,14 @@ def fit_prepared(start: ModelParams, prepared: list[_Prepared], names: tuple[str
     def params_at(x) -> ModelParams:
         return replace(start, **{n: float(v) for n, v in zip(names, x)})
 
-    def objective(x) -> float:
+    scale = np.sqrt(weights / np.sum(weights))
+
+    def residuals(x) -> np.ndarray:
         res = evaluate(prepared, params_at(x))
-        logs = np.array([math.log(max(r.modelled, 1e-9) / r.measured) for r in res])
-        return float(np.sum(weights * logs * logs) / np.sum(weights))
+        return scale * np.array([math.log(max(r.modelled, 1e-9) / r.measured) for r in res])
 
     x0 = [getattr(start, n) for n in names]
-    best, _, evals = nelder_mead(objective, x0, [PARAM_BOUNDS[n] for n in names], max_evals=max_evals)
+    best, _, evals = least_squares(residuals, x0, [PARAM_BOUNDS[n] for n in names], max_evals=max_evals)
     # The device file stores 4 significant digits; report the error of exactly what is stored.
     return params_at([float(f"{v:.4g}") for v in best]), evals
 

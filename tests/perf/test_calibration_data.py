@@ -81,3 +81,13 @@ def test_the_platform_names_the_board_and_device_overrides():
     assert device_for_platform(load_platform("orin-trt8.6")) == "orin-agx-64gb"
     assert device_for_platform(load_platform("xavier-trt8.5"), "orin-nx-16gb") == "orin-nx-16gb"
     assert device_for_platform(None) == "orin-agx-64gb"
+
+
+@pytest.mark.slow
+def test_recorded_transfer_error_is_what_the_transfer_makes():
+    from dla_advisor.perf._crossval import transfer_error
+    dev = load_device("orin-agx-32gb")
+    err, n = transfer_error(load_device("orin-agx-64gb"), {str(CAL / "orin-nx-16gb.yaml"): None,
+                                                           str(CAL / "orin-agx-32gb.yaml"): None})
+    assert n == 11
+    assert dev.calibration.transfer_error_pct == pytest.approx(err, abs=0.01)
