@@ -2,6 +2,8 @@
 
 import json
 
+import jsonschema
+
 import pytest
 
 from dla_advisor.cli import main
@@ -55,6 +57,8 @@ def test_estimate_explain_cli_text_and_json(capsys, tmp_path):
     path = tmp_path / "e.json"
     assert main(["estimate", SEED, "--plan", "gpu,dla0", "--explain", "--format", "json", "-o", str(path)]) == 0
     doc = json.loads(path.read_text())
+    schema = json.loads((REPO / "dla_advisor" / "report" / "schemas" / "estimate-1.json").read_text())
+    jsonschema.validate(doc, schema)
     assert [e["name"] for e in doc["explain"]] == ["gpu", "dla0"]
     assert {k["bound"] for e in doc["explain"] for k in e["kernels"]} <= {"compute", "memory", "overhead"}
 
