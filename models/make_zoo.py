@@ -109,8 +109,9 @@ def _torchvision(builder: str, shape: tuple[int, ...], kind: str, **kwargs):
                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
         if kind == "segmentation":
             model = _SegOut(model)
-        with torch.no_grad():
-            torch.onnx.export(model, (x,), str(out), opset_version=17, dynamo=False, **names)
+        # Not under no_grad: there nn.MultiheadAttention takes its fused fast path, which has no ONNX
+        # symbolic; exporting with autograd on is what the tutorials do.
+        torch.onnx.export(model, (x,), str(out), opset_version=17, dynamo=False, **names)
         return out
     return export
 
