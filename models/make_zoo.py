@@ -15,7 +15,9 @@ on trained values, and nothing is downloaded. Each is exported through the code 
   selected (``dynamo=False``); nothing else in its code path changes.
 * ultralytics (YOLOv8/11/26, RT-DETR): ``model.export(format="onnx")`` with its defaults.
 * torchvision: ``torch.onnx.export(..., dynamo=False, opset_version=17)``; classifiers with a dynamic
-  batch axis as in most deployment guides, detectors and segmenters at a fixed input size.
+  batch axis as in most deployment guides, detectors and segmenters at a fixed input size. The
+  ``*_dynamo`` entries use PyTorch 2.9+'s default (torch.export-based) exporter with its defaults
+  (opset 20 here, weights in a ``.onnx.data`` file); it cannot export torchvision's detectors.
 
 The skeleton keeps every tensor's name, dtype and dims; the data of each tensor with more than
 ``KEEP_ELEMENTS`` elements (initializers and ``Constant`` values, in subgraphs too) becomes an
@@ -89,7 +91,7 @@ def _yolov5(cfg: str):
     return export
 
 
-def _torchvision(builder: str, shape: tuple[int, ...], kind: str, **kwargs):
+def _torchvision(builder: str, shape: tuple[int, ...], kind: str, dynamo: bool = False, **kwargs):
     def export(work: Path, args) -> Path:
         import torch
         import torchvision
@@ -100,6 +102,9 @@ def _torchvision(builder: str, shape: tuple[int, ...], kind: str, **kwargs):
         model = model(weights=None, **kwargs).eval()
         x = torch.rand(*shape)
         out = work / f"{builder}.onnx"
+        if dynamo:  # PyTorch 2.9+'s default exporter, called as its docs show: opset and shapes its own
+            torch.onnx.export(model, (x,), str(out), input_names=["input"], output_names=["output"])
+            return out
         if kind == "detection":
             names = dict(input_names=["images"], output_names=["boxes", "scores", "labels"])
         elif kind == "segmentation":
@@ -166,6 +171,12 @@ ZOO = [
              _torchvision("swin_t", (1, 3, 224, 224), "classify")),
     ZooEntry("resnet18", "torchvision", f"resnet18(weights=None); {_TV}, dynamic batch), x 1x3x224x224",
              _torchvision("resnet18", (1, 3, 224, 224), "classify")),
+    ZooEntry("resnet18_dynamo", "torchvision", "resnet18(weights=None); torch.onnx.export(model.eval(), (x,), f) "
+             "(dynamo exporter, its default opset), x 1x3x224x224",
+             _torchvision("resnet18", (1, 3, 224, 224), "classify", dynamo=True)),
+    ZooEntry("vit_b_16_dynamo", "torchvision", "vit_b_16(weights=None); torch.onnx.export(model.eval(), (x,), f) "
+             "(dynamo exporter, its default opset), x 1x3x224x224",
+             _torchvision("vit_b_16", (1, 3, 224, 224), "classify", dynamo=True)),
     ZooEntry("mobilenet_v2", "torchvision", f"mobilenet_v2(weights=None); {_TV}, dynamic batch), x 1x3x224x224",
              _torchvision("mobilenet_v2", (1, 3, 224, 224), "classify")),
 ]

@@ -30,11 +30,11 @@ PRECISIONS = ["int8", "fp16"]
 EXPECTED = {
     "yolov5n", "yolov8n", "yolo11n", "yolo26n", "rtdetr-l", "ssdlite320_mobilenet_v3_large",
     "retinanet_resnet50_fpn", "fasterrcnn_resnet50_fpn", "deeplabv3_mobilenet_v3_large", "fcn_resnet50",
-    "vit_b_16", "swin_t", "resnet18", "mobilenet_v2",
+    "vit_b_16", "swin_t", "resnet18", "mobilenet_v2", "resnet18_dynamo", "vit_b_16_dynamo",
 }
 MODELS = sorted(p.stem for p in ZOO.glob("*.onnx"))
 # Under ~400 layers: the CLI (with rich text rendering) takes well under a second each.
-SMALL = [m for m in MODELS if m in {"yolov5n", "yolov8n", "yolo11n", "yolo26n", "resnet18", "mobilenet_v2",
+SMALL = [m for m in MODELS if m in {"yolov5n", "yolov8n", "yolo11n", "yolo26n", "resnet18", "resnet18_dynamo", "mobilenet_v2",
                                     "fcn_resnet50", "deeplabv3_mobilenet_v3_large"}]
 
 
@@ -68,7 +68,7 @@ def _external_end(model: onnx.ModelProto) -> int:
     return end
 
 
-@pytest.mark.parametrize("name", ["yolov5n", "yolov8n", "resnet18", "rtdetr-l"])
+@pytest.mark.parametrize("name", ["yolov5n", "yolov8n", "resnet18", "resnet18_dynamo", "rtdetr-l"])
 def test_a_skeleton_is_a_valid_model_once_its_weights_file_exists(tmp_path, name):
     # The skeleton drops only data: with a (sparse, all-zero) weights file of the recorded length
     # beside it, onnx's full checker, shape inference included, accepts it.
