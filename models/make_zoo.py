@@ -57,13 +57,13 @@ class ZooEntry:
 
 
 # -- exports ----------------------------------------------------------------------------------
-def _ultralytics(yaml_name: str, cls: str = "YOLO"):
+def _ultralytics(yaml_name: str, cls: str = "YOLO", **options):
     def export(work: Path, args) -> Path:
         import ultralytics
 
         model = getattr(ultralytics, cls)(yaml_name)
         os.chdir(work)
-        return Path(model.export(format="onnx")).resolve()
+        return Path(model.export(format="onnx", **options)).resolve()
     return export
 
 
@@ -148,6 +148,16 @@ ZOO = [
     ZooEntry("yolov8n", "ultralytics", "YOLO('yolov8n.yaml').export(format='onnx')", _ultralytics("yolov8n.yaml")),
     ZooEntry("yolo11n", "ultralytics", "YOLO('yolo11n.yaml').export(format='onnx')", _ultralytics("yolo11n.yaml")),
     ZooEntry("yolo26n", "ultralytics", "YOLO('yolo26n.yaml').export(format='onnx')", _ultralytics("yolo26n.yaml")),
+    ZooEntry("yolov8n_dynamic", "ultralytics", "YOLO('yolov8n.yaml').export(format='onnx', dynamic=True)",
+             _ultralytics("yolov8n.yaml", dynamic=True)),
+    ZooEntry("yolov8n_nms", "ultralytics", "YOLO('yolov8n.yaml').export(format='onnx', nms=True)",
+             _ultralytics("yolov8n.yaml", nms=True)),
+    ZooEntry("yolov8n-seg", "ultralytics", "YOLO('yolov8n-seg.yaml').export(format='onnx')",
+             _ultralytics("yolov8n-seg.yaml")),
+    ZooEntry("yolov8n-pose", "ultralytics", "YOLO('yolov8n-pose.yaml').export(format='onnx')",
+             _ultralytics("yolov8n-pose.yaml")),
+    ZooEntry("yolo11n-obb", "ultralytics", "YOLO('yolo11n-obb.yaml').export(format='onnx')",
+             _ultralytics("yolo11n-obb.yaml")),
     ZooEntry("rtdetr-l", "ultralytics", "RTDETR('rtdetr-l.yaml').export(format='onnx')",
              _ultralytics("rtdetr-l.yaml", "RTDETR")),
     ZooEntry("ssdlite320_mobilenet_v3_large", "torchvision",
