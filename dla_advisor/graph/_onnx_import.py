@@ -131,6 +131,14 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         if any(d == 0 for d in dims):
             raise ModelLoadError(f"input '{vi.name}' has a zero-size dimension {dims}",
                                  "A tensor dimension must be at least 1; fix the export or pass --shapes.")
+        free = [i for i, d in enumerate(dims) if not (isinstance(d, int) and d > 0)]
+        if any(i > 0 for i in free):
+            # Placement depends on these sizes (kernel vs. map size, resize factors, concat shapes), and
+            # 1, trtexec's own fill-in, makes most CNNs unbuildable: ask for the size instead of guessing.
+            example = "x".join(str(d) if isinstance(d, int) and d > 0 else ("1" if i == 0 else f"<{d or 'dim' + str(i)}>")
+                               for i, d in enumerate(dims))
+            raise ModelLoadError(f"input '{vi.name}' has dynamic dims {list(dims)} besides the batch",
+                                 f"Pass the shape the engine is built for: --shapes {vi.name}:{example}.")
         out = []
         for i, d in enumerate(dims):
             if isinstance(d, int) and d > 0:

@@ -13,10 +13,11 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import onnx
 import pytest
 import yaml
-from onnx import TensorProto
+from onnx import TensorProto, helper
 
 from dla_advisor.cli import main
 from dla_advisor.graph import load_network
@@ -38,11 +39,18 @@ NODES = {name: row["nodes"] for name, row in json.loads((ZOO / "manifest.json").
 # Up to ~400 ONNX nodes the CLI, rich text rendering included, takes well under a second a model.
 SMALL = [m for m in MODELS if NODES.get(m, 0) <= 400]
 PLATFORMS = [p.id for p in list_platforms()]  # what `dla-advisor platforms` lists
+# Exports with dynamic image sizes are analysed at the size the engine is built for, as with trtexec.
+SHAPES = {"yolov8n_dynamic": {"images": (1, 3, 640, 640)}}
+
+
+def _shape_opts(name: str) -> list[str]:
+    given = SHAPES.get(name)
+    return ["--shapes", ",".join(f"{k}:{'x'.join(map(str, v))}" for k, v in given.items())] if given else []
 
 
 @lru_cache(maxsize=None)
 def _net(name: str):
-    return load_network(ZOO / f"{name}.onnx")
+    return load_network(ZOO / f"{name}.onnx", shapes=SHAPES.get(name))
 
 
 def test_the_zoo_has_every_family_and_the_manifest_describes_each_file():
@@ -58,13 +66,44 @@ def test_the_zoo_has_every_family_and_the_manifest_describes_each_file():
     assert manifest["yolov5n"]["opset"] == 12 and "v7.0" in manifest["yolov5n"]["source"]
 
 
-def _external_end(model: onnx.ModelProto) -> int:
-    end = 0
-    for t in model.graph.initializer:
+def _external(model: onnx.ModelProto):
+    """(tensor, offset, length) of every tensor whose data the skeleton left in the weights file."""
+    def walk(g):
+        yield from g.initializer
+        for n in g.node:
+            for a in n.attribute:
+                if a.type == onnx.AttributeProto.TENSOR:
+                    yield a.t
+                elif a.type == onnx.AttributeProto.GRAPH:
+                    yield from walk(a.g)
+    for t in walk(model.graph):
         if t.data_location == TensorProto.EXTERNAL:
             d = {e.key: e.value for e in t.external_data}
-            end = max(end, int(d["offset"]) + int(d["length"]))
-    return end
+            yield t, int(d["offset"]), int(d["length"])
+
+
+def _external_end(model: onnx.ModelProto) -> int:
+    return max((off + n for _, off, n in _external(model)), default=0)
+
+
+def _with_random_weights(tmp_path: Path, name: str) -> Path:
+    """A copy of the skeleton beside a weights file of seeded random floats (integer tensors zero).
+
+    Scaled by 1/sqrt(fan-in), as initialisers do, so activations keep their size through deep nets.
+    """
+    model = onnx.load(str(ZOO / f"{name}.onnx"), load_external_data=False)
+    path = tmp_path / f"{name}.onnx"
+    path.write_bytes((ZOO / f"{name}.onnx").read_bytes())
+    rng = np.random.default_rng(0)
+    with open(tmp_path / f"{name}.weights", "wb") as f:
+        f.truncate(_external_end(model))
+        for t, off, n in _external(model):
+            dtype = np.dtype(helper.tensor_dtype_to_np_dtype(t.data_type))
+            if dtype.kind == "f":
+                f.seek(off)
+                fan_in = int(np.prod(t.dims[1:])) if len(t.dims) > 1 else 1
+                f.write((rng.standard_normal(n // dtype.itemsize) / np.sqrt(fan_in)).astype(dtype).tobytes())
+    return path
 
 
 @pytest.mark.parametrize("name", ["yolov5n", "yolov8n", "resnet18", "resnet18_dynamo", "rtdetr-l"])
@@ -87,6 +126,18 @@ def test_yolov5_layer_named_like_a_split_slice_is_its_own_node():
     assert net.layers["/model.24/Split_1"].onnx_nodes == ["/model.24/Split_1"]
     assert [layer.inputs for layer in net if layer.onnx_nodes == ["/model.24/Split_1"]][0] == \
         [t for layer in net if layer.name == "/model.24/Sigmoid_1" for t in layer.outputs]
+
+
+def test_a_dynamic_image_size_without_shapes_is_a_usage_error_naming_the_fix(capsys):
+    rc, out, err = _run(["advise", str(ZOO / "yolov8n_dynamic.onnx")], capsys)
+    assert rc == 2 and out == ""
+    assert err.strip().splitlines() == [
+        "error: input 'images' has dynamic dims ['batch', 3, 'height', 'width'] besides the batch. "
+        "Pass the shape the engine is built for: --shapes images:1x3x<height>x<width>."]
+    # The same export at its built size places exactly like the static export.
+    static, dynamic = (predict(_net(n), load_platform("orin-trt10"), BuildConfig(precision="fp16"))
+                       for n in ("yolov8n", "yolov8n_dynamic"))
+    assert static.summary() == dynamic.summary()
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -116,7 +167,7 @@ def _run(args: list[str], capsys) -> tuple[int, str, str]:
 
 def _advise_and_check(name: str, platform: str, precision: str, capsys, fmt: str) -> None:
     model = str(ZOO / f"{name}.onnx")
-    opts = ["--platform", platform, "--precision", precision]
+    opts = ["--platform", platform, "--precision", precision, *_shape_opts(name)]
     rc, out, err = _run(["advise", model, *opts, "--format", fmt], capsys)
     assert rc == 0, err  # a report: findings do not change the exit code without --fail-on
     if fmt == "json":
@@ -148,6 +199,28 @@ def test_cli_on_the_default_platform(name, precision, capsys):
 # every platform.
 BIG = {m for m in MODELS if NODES.get(m, 0) > 1900}
 GENERATIONS = {"orin-trt10", "xavier-trt8.5"}
+
+
+def _fix(name: str, tmp_path: Path, capsys) -> None:
+    # The skeleton with random weights is a real model again, so fix's rewrites run and are verified
+    # with onnxruntime on the graphs exporters really write.
+    model = _with_random_weights(tmp_path, name)
+    before = model.read_bytes()
+    rc, out, err = _run(["fix", str(model), "-o", str(tmp_path / "fixed.onnx"), *_shape_opts(name)], capsys)
+    assert rc == 0, err
+    assert "outputs match" in out + err and (tmp_path / "fixed.onnx").stat().st_size > 0
+    assert model.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["yolov5n", "yolo26n"])
+def test_fix_rewrites_a_real_export_and_proves_the_outputs_unchanged(name, tmp_path, capsys):
+    _fix(name, tmp_path, capsys)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [m for m in SMALL if m not in ("yolov5n", "yolo26n")])
+def test_fix_on_every_small_export(name, tmp_path, capsys):
+    _fix(name, tmp_path, capsys)
 
 
 @pytest.mark.slow
