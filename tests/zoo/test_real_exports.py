@@ -218,7 +218,8 @@ def test_fix_rewrites_a_real_export_and_proves_the_outputs_unchanged(name, tmp_p
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [m for m in SMALL if m not in ("yolov5n", "yolo26n")])
+# fcn_resnet50 has nothing to rewrite and costs ~50 s of onnxruntime at 520x520; it is left out.
+@pytest.mark.parametrize("name", [m for m in SMALL if m not in ("yolov5n", "yolo26n", "fcn_resnet50")])
 def test_fix_on_every_small_export(name, tmp_path, capsys):
     _fix(name, tmp_path, capsys)
 
