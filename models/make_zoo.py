@@ -143,8 +143,8 @@ def _SegOut(model):  # noqa: N802 - stands in for a class built lazily (torch is
 _TV = "torch.onnx.export(model.eval(), (x,), f, opset_version=17, dynamo=False"
 _NB = "weights=None, weights_backbone=None"
 ZOO = [
-    ZooEntry("yolov5n", "ultralytics/yolov5 v7.0", "python export.py --weights yolov5n.pt --include onnx "
-             "(export.run; weights: Model('models/yolov5n.yaml') random init)", _yolov5("yolov5n")),
+    ZooEntry("yolov5n", "ultralytics/yolov5 v7.0 (915bbf29)", "python export.py --weights yolov5n.pt --include onnx "
+             "(export.run; weights: Model('models/yolov5n.yaml') random init; TorchScript exporter)", _yolov5("yolov5n")),
     ZooEntry("yolov8n", "ultralytics", "YOLO('yolov8n.yaml').export(format='onnx')", _ultralytics("yolov8n.yaml")),
     ZooEntry("yolo11n", "ultralytics", "YOLO('yolo11n.yaml').export(format='onnx')", _ultralytics("yolo11n.yaml")),
     ZooEntry("yolo26n", "ultralytics", "YOLO('yolo26n.yaml').export(format='onnx')", _ultralytics("yolo26n.yaml")),
