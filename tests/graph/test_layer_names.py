@@ -35,9 +35,9 @@ def _w(name, shape):
 def graphs(draw):
     """A random DAG of Conv/Relu/SiLU/Split/Add/Concat nodes in topological order."""
     tensors = {"x": 8}  # tensor -> channels (all 1 x C x 4 x 4)
-    nodes, inits, n = [], [], 0
+    nodes, inits, n, heads = [], [], 0, []  # heads: [1, 3] outputs, read by nothing
     for _ in range(draw(st.integers(1, 12))):
-        op = draw(st.sampled_from(["Conv", "Relu", "SiLU", "Split", "Add", "Concat"]))
+        op = draw(st.sampled_from(["Conv", "Relu", "SiLU", "Split", "Add", "Concat", "Head"]))
         a = draw(st.sampled_from(sorted(tensors)))
         n += 1
         out = f"t{n}"
@@ -53,6 +53,13 @@ def graphs(draw):
             nodes.append(helper.make_node("Sigmoid", [a], [f"{out}s"], name=draw(names)))
             nodes.append(helper.make_node("Mul", [a, f"{out}s"], [out], name=draw(names)))
             tensors[out] = tensors[a]
+        elif op == "Head":  # GAP -> Flatten -> Gemm: the importer adds a made-up squeeze after the FC
+            c = tensors[a]
+            inits += [_w(f"fw{n}", (3, c)), _w(f"fb{n}", (3,))]
+            nodes += [helper.make_node("GlobalAveragePool", [a], [f"{out}p"], name=draw(names)),
+                      helper.make_node("Flatten", [f"{out}p"], [f"{out}f"], name=draw(names), axis=1),
+                      helper.make_node("Gemm", [f"{out}f", f"fw{n}", f"fb{n}"], [out], name=draw(names), transB=1)]
+            heads.append(out)
         elif op == "Split":
             c = tensors[a]
             if c % 2:
@@ -71,6 +78,7 @@ def graphs(draw):
     read = {i for node in nodes for i in node.input}
     outs = [t for t in tensors if t not in read and t != "x"] or ["x"]
     vi = [helper.make_tensor_value_info(t, TensorProto.FLOAT, [1, tensors[t], 4, 4]) for t in outs]
+    vi += [helper.make_tensor_value_info(t, TensorProto.FLOAT, [1, 3]) for t in heads]
     g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 4, 4])], vi, inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
     m.ir_version = 8
@@ -92,10 +100,12 @@ def test_made_up_names_never_take_a_model_name_and_no_layer_is_lost(model):
     for layer in net:
         assert set(layer.inputs) <= written, (layer.name, layer.inputs)
         written.update(layer.outputs)
-    # A layer carrying a name the model gives a node is that node (or starts with it, fused).
+    # A layer carrying a name the model gives a node is that node (or starts with it, fused; the FC
+    # that absorbed its Flatten starts with the Flatten).
     for layer in net:
         if layer.name in model_names:
-            assert layer.onnx_nodes[0] == layer.name, (layer.name, layer.onnx_nodes)
+            assert layer.name == layer.onnx_nodes[0] or (
+                layer.kind == "FullyConnected" and layer.name == layer.onnx_nodes[-1]), (layer.name, layer.onnx_nodes)
     # The layout (which checks the order again, by name) builds.
     layout = predict(net, load_platform("orin-trt10"), BuildConfig(precision="fp16"))
     assert {p.name for p in layout.placements} == set(net.layers)
