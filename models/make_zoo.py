@@ -113,7 +113,7 @@ def _torchvision(builder: str, shape: tuple[int, ...], kind: str, dynamo: bool =
             names = dict(input_names=["input"], output_names=["output"],
                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
         if kind == "segmentation":
-            model = _SegOut(model)
+            model = _seg_wrapper()(model)
         # Not under no_grad: there nn.MultiheadAttention takes its fused fast path, which has no ONNX
         # symbolic; exporting with autograd on is what the tutorials do.
         torch.onnx.export(model, (x,), str(out), opset_version=17, dynamo=False, **names)
@@ -122,6 +122,7 @@ def _torchvision(builder: str, shape: tuple[int, ...], kind: str, dynamo: bool =
 
 
 def _seg_wrapper():
+    """The wrapper class, defined on first use: torch is imported only when an export runs."""
     import torch
 
     class SegOut(torch.nn.Module):
@@ -135,9 +136,6 @@ def _seg_wrapper():
             return self.inner(x)["out"]
     return SegOut
 
-
-def _SegOut(model):  # noqa: N802 - stands in for a class built lazily (torch is optional)
-    return _seg_wrapper()(model)
 
 
 _TV = "torch.onnx.export(model.eval(), (x,), f, opset_version=17, dynamo=False"
