@@ -17,7 +17,7 @@ FAIL_ON = ("info", "warning", "error")
 
 def advise(model, *, platform: str | None = None, precision: str = "fp16", shapes=None, batch: int | None = None,
            input_formats=None, output_formats=None, gpu_fallback: bool = True, dla_core: int = 0,
-           layer_device_types=None, calib=None, device: str = "orin-agx-64gb",
+           layer_device_types=None, calib=None, device: str | None = None,
            power_mode: str | None = "MAXN") -> AdviseResult:
     """Predict the layout of ``model`` (an ONNX path) on ``platform``, with findings, fixes and throughput.
 
@@ -30,7 +30,7 @@ def advise(model, *, platform: str | None = None, precision: str = "fp16", shape
     from ..advice import evaluate
     from ..graph import load_network
     from ..layout import predict
-    from ..perf import load_device, standard_scenarios
+    from ..perf import device_for_platform, load_device, standard_scenarios
     from ..platforms import load_platform
 
     model = path_text(model)
@@ -40,7 +40,7 @@ def advise(model, *, platform: str | None = None, precision: str = "fp16", shape
     net = load_network(model, shapes=config.shapes_dict(), batch=config.batch)
     layout = predict(net, plat, config)
     findings = tuple(evaluate(layout, net, plat, config))
-    dev = load_device(device, power_mode=power_mode)
+    dev = load_device(device_for_platform(plat, device), power_mode=power_mode)  # default: the platform's board
     estimates = tuple(standard_scenarios(net, plat, config, dev))
     return AdviseResult(model=model, layout=layout, findings=findings, estimates=estimates, network=net,
                         platform=plat, config=config)
@@ -151,21 +151,29 @@ def _check_one(path: str, platform: str | None, config, rules, select, ignore):
                          summary_shown(layout.summary(), result.counts)), layout, None)
 
 
-def estimate(model, plan: str = "gpu,dla0,dla1", *, device: str = "orin-agx-64gb", power_mode: str | None = None,
+def estimate(model, plan: str = "gpu,dla0,dla1", *, device: str | None = None, power_mode: str | None = None,
              platform: str | None = None, precision: str = "int8", shapes=None, input_formats=None,
-             output_formats=None, one_process: bool = False) -> EstimateResult:
-    """Model the engines of ``plan`` (``DEVICE[:bs=N][:split=LAYER],...``) running together on ``device``."""
+             output_formats=None, one_process: bool = False, cuda_graphs: bool = False,
+             no_data_transfers: bool = False, explain: bool = False) -> EstimateResult:
+    """Model the engines of ``plan`` (``DEVICE[:bs=N][:split=LAYER],...``) running together on ``device``
+    (default: the platform's board). ``explain`` adds each kernel / DLA operation and what bounds it."""
     from ..graph import load_network
-    from ..perf import estimate_concurrent, load_device
+    from ..perf import device_for_platform, estimate_concurrent, load_device
     from ..perf._plan import parse_plan, plan_specs
     from ..platforms import load_platform
 
     model = path_text(model)
     plan = spec_text(plan, "--plan")
     entries = parse_plan(plan)
-    dev = load_device(device, power_mode=power_mode)
+    plat = load_platform(platform)
+    dev = load_device(device_for_platform(plat, device), power_mode=power_mode)
     config = build_config(check_precision(precision), shapes, None, input_formats, output_formats, True, 0)
     net = load_network(model, shapes=config.shapes_dict(),
                        batch=max(e.batch for e in entries) if not config.shapes else None)
-    est = estimate_concurrent(plan_specs(net, load_platform(platform), config, entries), dev, one_process)
-    return EstimateResult(model=model, plan=plan, estimate=est, device=dev)
+    specs = plan_specs(net, plat, config, entries)
+    est = estimate_concurrent(specs, dev, one_process, cuda_graphs, not no_data_transfers)
+    explained = None
+    if explain:
+        from ..perf import explain_concurrent
+        explained = explain_concurrent(specs, dev, one_process, cuda_graphs, not no_data_transfers)
+    return EstimateResult(model=model, plan=plan, estimate=est, device=dev, explained=explained)

@@ -83,10 +83,11 @@ def tune(models, *, device: str = "orin-agx-64gb", power_mode: str = "MAXN", pla
 
 
 def calibrate(measurements, *, device: str | None = None, fit: bool = True, params=None, max_evals: int = 2500,
-              write_device=None) -> CalibrateResult:
+              cross_validate: bool = False, cv_max_evals: int | None = None, write_device=None) -> CalibrateResult:
     """Fit the performance model to measured results (a YAML file like rules/calibration/*.yaml).
 
-    ``fit=False`` only reports the current error; ``write_device`` stores the fit in a device YAML.
+    ``fit=False`` only reports the current error; ``cross_validate`` also refits once per network
+    with it left out; ``write_device`` stores the fit in a device YAML.
     """
     from ..perf import load_device
     from ..perf._calibrate import calibrate as fit_model
@@ -99,16 +100,21 @@ def calibrate(measurements, *, device: str | None = None, fit: bool = True, para
     if not isinstance(max_evals, int) or max_evals < 10:
         raise UsageError(f"max_evals {max_evals!r} must be at least 10", "e.g. max_evals=2500.")
     result = fit_model(measurements, dev, names, max_evals=max_evals) if fit else error_only(measurements, dev)
+    cv = None
+    if cross_validate:
+        from ..perf._crossval import cross_validate as leave_one_network_out
+        start = (dev or load_device(result.device)).with_params(result.params)
+        cv = leave_one_network_out(measurements, start, names, max_evals=cv_max_evals or max(10, max_evals // 4))
     if write_device:
         if str(write_device) == measurements:
             raise UsageError("--write-device is the measurements file", "Name a device YAML file.")
-        write_fit(str(write_device), result, measurements)
-    return CalibrateResult(calibration=result)
+        write_fit(str(write_device), result, measurements, cv)
+    return CalibrateResult(calibration=result, cross_validation=cv)
 
 
 def fix(model, output, *, platform: str | None = None, rewrites=None, shapes=None, precision: str = "int8",
         atol: float = 1e-4, rtol: float = 1e-4, seed: int = 0, qdq_tolerance: float = 0.1,
-        trt_version: str | None = None, device: str = "orin-agx-64gb", power_mode: str | None = None) -> FixResult:
+        trt_version: str | None = None, device: str | None = None, power_mode: str | None = None) -> FixResult:
     """Rewrite ``model`` so more of it runs on DLA, verify equal outputs with onnxruntime, write ``output``.
 
     The input file is never modified; a rewrite that changes the outputs raises instead of writing.
@@ -136,7 +142,7 @@ def fix(model, output, *, platform: str | None = None, rewrites=None, shapes=Non
     result, verification = rw.rewrite_and_verify(original, selected, rw.limits_from_platform(plat), shapes=shape_map,
                                                  atol=atol, rtol=rtol, seed=seed, qdq_tolerance=qdq_tolerance)
     before, after, layout_note = _layouts(original, result.model, plat, config, Path(model).stem)
-    tp_before, tp_after, perf_note = _throughputs(before, after, config, device, power_mode)
+    tp_before, tp_after, perf_note = _throughputs(before, after, config, device, power_mode, plat)
     calibration = None
     scales = result.extras.get("int8_scales")
     if scales:
@@ -166,14 +172,14 @@ def _layouts(original, rewritten, plat, config, name):
     return before, after, ""
 
 
-def _throughputs(before, after, config, device, power_mode):
-    """Modelled images/s of one DLA engine before and after."""
-    from ..perf import EngineSpec, estimate_engine, load_device
+def _throughputs(before, after, config, device, power_mode, plat):
+    """Modelled images/s of one DLA engine before and after (device default: the platform's board)."""
+    from ..perf import EngineSpec, device_for_platform, estimate_engine, load_device
     from ..rewrite import Throughput
 
     if before is None or after is None:
         return None, None, "modelled throughput not shown: no predicted layout"
-    dev = load_device(device, power_mode=power_mode)
+    dev = load_device(device_for_platform(plat, device), power_mode=power_mode)
     batch = next((s[0] for _, s in config.shapes), 1) if config.shapes else 1
     out = []
     for net, layout in (before, after):

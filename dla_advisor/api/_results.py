@@ -187,6 +187,7 @@ class EstimateResult(Result):
     plan: str
     estimate: Any
     device: Any = field(repr=False, default=None)
+    explained: Any = None  # per-engine kernels / DLA operations with what bounds each (explain=True)
 
     @property
     def total_images_per_s(self) -> float:
@@ -194,14 +195,17 @@ class EstimateResult(Result):
 
     def to_dict(self) -> dict[str, Any]:
         from ..report.estimate_json import estimate_document
-        return estimate_document(self.estimate, self.model, self.plan, self.device.id, self.device.mode.name)
+        return estimate_document(self.estimate, self.model, self.plan, self.device.id, self.device.mode.name,
+                                 self.explained)
 
 
 @dataclass(frozen=True)
 class CalibrateResult(Result):
-    """A fit of the performance model: ``calibration.mape_pct``, ``.points``, ``.params``."""
+    """A fit of the performance model: ``calibration.mape_pct``, ``.points``, ``.params``; with
+    cross-validation, ``cross_validation.mape_pct`` is the error on a network left out of the fit."""
 
     calibration: Any
+    cross_validation: Any = None
 
     @property
     def mape_pct(self) -> float:
@@ -209,7 +213,7 @@ class CalibrateResult(Result):
 
     def to_dict(self) -> dict[str, Any]:
         from ..report.estimate_json import calibration_document
-        return calibration_document(self.calibration)
+        return calibration_document(self.calibration, self.cross_validation)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from ._model_options import model_kwargs, model_options
 @model_options
 @click.option("--calib", default=None, metavar="CACHE",
               help="INT8 calibration cache the build uses (trtexec --calib); INT8 analysis then knows which tensors have scales.")
-@click.option("--device", default="orin-agx-64gb", show_default=True, help="Device model for modelled throughput.")
+@click.option("--device", default=None,
+              help="Device model for modelled throughput (default: the platform's board, e.g. xavier-agx for xavier-trt8.5).")
 @click.option("--power-mode", default="MAXN", show_default=True, help="Power mode of --device.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="Report format (html: one self-contained page with the layout graph; use -o FILE).")

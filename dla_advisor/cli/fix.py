@@ -44,7 +44,7 @@ RENDERERS = ("text", "json")
               help="qdq-to-calib: largest relative RMS error allowed between the Q/DQ-free and the Q/DQ model.")
 @click.option("--trt-version", default=None, metavar="X.Y.Z",
               help="qdq-to-calib: TensorRT version named in the cache header (default: the platform's newest).")
-@click.option("--device", default="orin-agx-64gb", show_default=True, help="Device model for modelled throughput.")
+@click.option("--device", default=None, help="Device model for modelled throughput (default: the platform's board).")
 @click.option("--power-mode", default=None, help="Power mode of --device (default: the device file's default).")
 @click.option("--format", "fmt", type=click.Choice(RENDERERS), default="text", show_default=True, help="Report format.")
 def command(model, output, platform, rewrites, list_only, shapes, precision, atol, rtol, seed, qdq_tolerance,
