@@ -70,6 +70,10 @@ def test_estimate_gives_the_cli_document(capsys):
     validate(doc, "estimate-1.json")
     assert doc == cli_json(capsys, "estimate", SEED, "--plan", "gpu:bs=2,dla0,dla1", "--power-mode", "MAXN")
     assert result.total_images_per_s == pytest.approx(doc["estimate"]["total_images_per_s"])
+    explained = dla_advisor.estimate(SEED, "dla0", platform="xavier-trt8.5", explain=True, cuda_graphs=True)
+    assert same(explained) == cli_json(capsys, "estimate", SEED, "--plan", "dla0", "--platform", "xavier-trt8.5",
+                                       "--explain", "--cuda-graph")
+    assert explained.device.id.startswith("xavier")  # the platform's board when no device is named
 
 
 def test_check_gives_the_cli_document_for_models_and_artifacts(capsys, models_dir):
