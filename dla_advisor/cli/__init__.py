@@ -9,6 +9,7 @@ code 2; findings at or above ``--fail-on`` are exit code 1; bugs keep their trac
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 
 import click

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import click
 
+from ._types import BoundedInt
 from ._common import info, output_option, write_report
 
 
@@ -19,7 +20,7 @@ from ._common import info, output_option, write_report
 @click.option("--device", default=None, help="Start from this device model or device YAML (default: the file's device).")
 @click.option("--fit/--no-fit", "do_fit", default=True, show_default=True, help="Refit, or only report the current error.")
 @click.option("--params", "free", default=None, metavar="NAME[,NAME]", help="Fit only these parameters (default: all).")
-@click.option("--max-evals", type=click.IntRange(min=10), default=2500, show_default=True, help="Evaluation budget of the fit.")
+@click.option("--max-evals", type=BoundedInt(10, 1_000_000), default=2500, show_default=True, help="Evaluation budget of the fit.")
 @click.option("--write-device", default=None, type=click.Path(dir_okay=False),
               help="Write the fitted parameters and errors into this device YAML file.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")

@@ -21,6 +21,7 @@ from ..errors import EXIT_OK, UsageError
 from ..graph import read_model
 from ..layout import BuildConfig, parse_shapes
 from ..platforms import load_platform
+from ._types import SEED, tolerance
 from ._common import info
 
 RENDERERS = ("text", "json")
@@ -37,9 +38,9 @@ RENDERERS = ("text", "json")
               help="Shapes for dynamic inputs, used for verification and the before/after layout (default 1).")
 @click.option("--precision", type=click.Choice(["int8", "fp16"]), default="int8", show_default=True,
               help="Build precision for the before/after layout.")
-@click.option("--atol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Absolute tolerance.")
-@click.option("--rtol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Relative tolerance.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random verification inputs.")
+@click.option("--atol", type=tolerance(), default=1e-4, show_default=True, help="Absolute tolerance.")
+@click.option("--rtol", type=tolerance(), default=1e-4, show_default=True, help="Relative tolerance.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the random verification inputs.")
 @click.option("--device", default="orin-agx-64gb", show_default=True, help="Device model for modelled throughput.")
 @click.option("--power-mode", default=None, help="Power mode of --device (default: the device file's default).")
 @click.option("--format", "fmt", type=click.Choice(RENDERERS), default="text", show_default=True, help="Report format.")

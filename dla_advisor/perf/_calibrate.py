@@ -256,7 +256,14 @@ def fitted_block(result: CalibrationResult, measurements: str) -> str:
 
 def write_device(device_file: str | Path, result: CalibrationResult, measurements: str) -> None:
     """Replace the fitted block of a device file, keeping its hand-written part and comments."""
-    path = Path(device_file)
-    text = path.read_text(encoding="utf-8")
+    from .._safe_write import check_output_path, write_text
+
+    path = check_output_path(device_file, [measurements], option="--write-device")
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read --write-device {device_file}: {getattr(e, 'strerror', None) or e}",
+                         "Name a device YAML file (UTF-8 text).") from None
     head = text.split(_FIT_MARKER)[0].rstrip("\n")
-    path.write_text(head + "\n" + fitted_block(result, measurements), encoding="utf-8")
+    write_text(path, (head + "\n" if head else "") + fitted_block(result, measurements), [measurements],
+               option="--write-device")
