@@ -24,6 +24,7 @@ from ._fusion import fuse
 from ._ir import Layer, Network, Tensor
 from ._opmap import map_node
 from ._shapes import SMALL_INITIALIZER, infer_shapes
+from ._validate import check_dims, validate_model
 
 MIN_OPSET = 7
 
@@ -55,7 +56,7 @@ def read_model(path: str | os.PathLike) -> onnx.ModelProto:
     if opset is not None and opset < MIN_OPSET:
         raise ModelLoadError(f"{path} uses ONNX opset {opset}; TensorRT's parser needs opset {MIN_OPSET} or newer",
                              "Convert it with onnx.version_converter or re-export with a newer opset.")
-    return model
+    return validate_model(model, in_place=True)
 
 
 def default_opset(model: onnx.ModelProto) -> int | None:
@@ -84,13 +85,15 @@ def load_network(path: str | os.PathLike, shapes: dict[str, tuple[int, ...]] | N
     Raises:
         ModelLoadError: unreadable model, bad opset, bad or non-positive shapes.
     """
-    model = read_model(path)
-    return network_from_model(model, name=Path(path).stem, shapes=shapes, batch=batch)
+    model = read_model(path)  # validated there
+    with paused_gc():
+        return _network_from_model(model, Path(path).stem, shapes, batch)
 
 
 def network_from_model(model: onnx.ModelProto, name: str = "model",
                        shapes: dict[str, tuple[int, ...]] | None = None, batch: int | None = None) -> Network:
     """Build the :class:`Network` of an in-memory model (see :func:`load_network`)."""
+    model = validate_model(model)
     with paused_gc():
         return _network_from_model(model, name, shapes, batch)
 
@@ -141,6 +144,8 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
             notes.append(f"input '{vi.name}' has dynamic dims {list(dims)}; analysed as "
                          f"{'x'.join(map(str, out))} (pass --shapes {vi.name}:{'x'.join(map(str, out))} to choose)")
         fixed[vi.name] = tuple(out)
+    for n, dims in fixed.items():
+        check_dims(dims, f"input '{n}' as analysed")
 
     consts_small: dict[str, np.ndarray] = {}
     const_shapes: dict[str, tuple[int, ...]] = {}

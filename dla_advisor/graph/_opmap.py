@@ -12,6 +12,8 @@ from typing import Any, Protocol
 import numpy as np
 from onnx import helper
 
+from ..errors import ModelLoadError
+
 
 class Context(Protocol):
     def shape(self, name: str) -> tuple[int, ...] | None: ...
@@ -61,6 +63,33 @@ SIMPLE_KINDS = {
 
 def attrs_of(node) -> dict[str, Any]:
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _bad(node, what: str) -> ModelLoadError:
+    return ModelLoadError(f"node '{node.name or node.op_type}' ({node.op_type}): {what}",
+                          "Fix the attribute in the exporter or the model.")
+
+
+def _axis(node, value, rank: int, attr: str = "axis", extra: int = 0) -> int:
+    """``value`` as an axis in [0, rank + extra), negative ones counted from the end.
+
+    ``extra`` is 1 for ops whose axis may equal the rank (Flatten, Unsqueeze).
+
+    Raises:
+        ModelLoadError: the axis is outside [-rank - extra, rank + extra - 1].
+    """
+    n = rank + extra
+    try:
+        axis = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise _bad(node, f"{attr} {value!r} is not an integer") from None
+    if not -n <= axis < n:
+        raise _bad(node, f"{attr} {axis} is out of range for a rank-{rank} tensor")
+    return axis + n if axis < 0 else axis
+
+
+def _axes(node, values, rank: int, attr: str = "axes") -> list[int]:
+    return sorted(_axis(node, v, rank, attr) for v in values)
 
 
 def _ints(v) -> list[int]:
@@ -181,7 +210,7 @@ def map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
         elif "axis" in a:
             axes = [int(a["axis"])]
         rank = len(shape) if shape else 4
-        axes = list(range(rank)) if axes is None else sorted(x + rank if x < 0 else x for x in axes)
+        axes = list(range(rank)) if axes is None else _axes(node, axes, rank)
         return "Reduce", {"op": REDUCE[op], "axes": axes, "keepdims": int(a.get("keepdims", 1))}, act_inputs
     if op in ACTIVATIONS:
         attrs: dict[str, Any] = {"activation": ACTIVATIONS[op]}
@@ -213,9 +242,8 @@ def map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
         if len(act_inputs) == 1 and len([i for i in node.input if i]) == 1:
             return "Identity", {}, act_inputs  # torch.cat of one tensor: TensorRT builds no layer
         shape = ctx.shape(node.output[0])
-        axis = int(a.get("axis", 1))
         rank = len(shape) if shape else 4
-        return "Concatenation", {"axis": axis + rank if axis < 0 else axis, "num_inputs": len(act_inputs),
+        return "Concatenation", {"axis": _axis(node, a.get("axis", 1), rank), "num_inputs": len(act_inputs),
                                  "num_const_inputs": len(node.input) - len(act_inputs)}, act_inputs
     if op in SHUFFLES:
         return "Shuffle", _shuffle_attrs(node, ctx, a), act_inputs
@@ -226,8 +254,8 @@ def map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
     if op in ("Softmax", "LogSoftmax"):
         shape = ctx.shape(node.input[0])
         rank = len(shape) if shape else 4
-        axis = int(a.get("axis", -1))
-        return "SoftMax", {"axis": axis + rank if axis < 0 else axis, "log": op == "LogSoftmax"}, act_inputs
+        return "SoftMax", {"axis": _axis(node, a.get("axis", -1), rank),
+                           "log": op == "LogSoftmax"}, act_inputs
     if op in ("MatMul", "Gemm", "MatMulInteger"):
         return _matmul(node, ctx, a, act_inputs)
     if op in SIMPLE_KINDS:
@@ -264,7 +292,11 @@ def _elementwise(node, ctx: Context, act_inputs):
 def _shuffle_attrs(node, ctx: Context, a) -> dict[str, Any]:
     attrs: dict[str, Any] = {"op": node.op_type}
     if node.op_type == "Transpose":
-        attrs["perm"] = _ints(a.get("perm", []))
+        perm = _ints(a.get("perm", []))
+        shape = ctx.shape(node.input[0])
+        if perm and ((shape is not None and len(perm) != len(shape)) or sorted(perm) != list(range(len(perm)))):
+            raise _bad(node, f"perm {perm} is not a permutation of the input's {len(shape or perm)} axes")
+        attrs["perm"] = perm
     if node.op_type in ("DepthToSpace", "SpaceToDepth"):
         attrs["blocksize"] = int(a.get("blocksize", 1))
         attrs["internal_rank"] = 6  # TensorRT imports these as 6-D reshape/transpose pairs
@@ -307,8 +339,7 @@ def _slice_attrs(node, ctx: Context, a) -> dict[str, Any]:
     shape = ctx.shape(node.input[0])
     rank = len(shape) if shape else 4
     if op == "Split":
-        axis = int(a.get("axis", 0))
-        return {"op": "Split", "axes": [axis + rank if axis < 0 else axis], "steps": [1], "constant_params": True,
+        return {"op": "Split", "axes": [_axis(node, a.get("axis", 0), rank)], "steps": [1], "constant_params": True,
                 "outputs": len(node.output)}
     if op in ("Expand", "Tile"):
         return {"op": op, "axes": list(range(rank)), "steps": [0], "constant_params": ctx.is_const(node.input[1]),
@@ -326,8 +357,7 @@ def _slice_attrs(node, ctx: Context, a) -> dict[str, Any]:
         axes = np.array(a["axes"]) if "axes" in a else None
         const = True
     n = len(starts) if starts is not None else 0
-    axes_l = [int(x) for x in axes] if axes is not None else list(range(n))
-    axes_l = [x + rank if x < 0 else x for x in axes_l]
+    axes_l = [_axis(node, x, rank, "axes") for x in axes] if axes is not None else list(range(n))
     steps_l = [int(x) for x in steps] if steps is not None else [1] * n
     oob = False
     if shape and starts is not None and ends is not None:
