@@ -13,6 +13,7 @@ feasible plan, 2 on bad input.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -21,7 +22,7 @@ from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..layout import parse_shapes
 from ..tuning import BACKENDS, OBJECTIVES, SpaceOptions, Tuner, TuneRequest
 from ._types import HEARTBEAT, MAX_BATCH, SEED, TRIALS, milliseconds, seconds
-from ._common import info, output_option, platform_option, write_report
+from ._common import check_output, info, output_option, platform_option, write_report
 
 
 def _ints(text: str, option: str) -> tuple[int, ...]:
@@ -76,6 +77,9 @@ def _ints(text: str, option: str) -> tuple[int, ...]:
 def command(models, device, power_mode, platform, backend, trials, timeout, objective, latency_budget, storage, study,
             seed, sampler, shapes, batches, max_gpu_instances, precisions, split, duration, trtexec_path, engines_dir,
             heartbeat, fmt, plots_dir, no_reference, output) -> int:
+    check_output(output, models)
+    if plots_dir and os.path.lexists(plots_dir) and not os.path.isdir(plots_dir):
+        raise UsageError(f"--plots {plots_dir} exists and is not a folder", "Give a folder path.")
     space = SpaceOptions(max_gpu_instances=max_gpu_instances, batches=_ints(batches, "--batches"),
                          precisions=("int8", "fp16") if precisions == "both" else (precisions,), split=split)
     backend_options = {"duration_s": duration, "trtexec": trtexec_path,
@@ -115,8 +119,11 @@ def command(models, device, power_mode, platform, backend, trials, timeout, obje
 def _engines_dir(storage: str | None, model: str) -> str:
     from pathlib import Path
 
-    if storage and storage.startswith("sqlite:///"):
-        return str(Path(storage[len("sqlite:///"):]).with_suffix(".engines"))
+    from ..tuning._storage import sqlite_path
+
+    path = sqlite_path(storage) if storage else None
+    if path and Path(path).name:
+        return str(Path(path).with_name(Path(path).stem + ".engines"))
     m = Path(model).resolve()
     return str(m.with_name(m.stem + ".dla-tune.engines"))
 
