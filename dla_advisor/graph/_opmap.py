@@ -180,7 +180,22 @@ def map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
 
     ``node`` is a NodeProto or any object with its fields (``name``, ``op_type``, ``domain``,
     ``input``, ``output``, ``attribute``).
+
+    Raises:
+        ModelLoadError: the node's attributes or constant inputs cannot be what its op takes (a
+            value of the wrong kind or size, NaN where an index belongs, a missing operand).
     """
+    try:
+        return _map_node(node, ctx)
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError, ZeroDivisionError) as e:
+        # The model was validated against onnx's schemas at import; what is left is constant data
+        # of the wrong shape or value (e.g. Slice starts given as a NaN float), which TensorRT's parser
+        # rejects for the same node.
+        raise _bad(node, f"cannot read its attributes or constant inputs ({type(e).__name__}: "
+                         f"{str(e)[:120]})") from None
+
+
+def _map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
     op = node.op_type
     a = attrs_of(node)
     act_inputs = [i for i in node.input if i and not ctx.is_const(i)]
@@ -346,14 +361,12 @@ def _slice_attrs(node, ctx: Context, a) -> dict[str, Any]:
                 "broadcast": True}
     vals = []
     for idx in (1, 2, 3, 4):
-        if len(node.input) > idx and node.input[idx]:
-            vals.append(ctx.value(node.input[idx]))
-        else:
-            vals.append(None)
+        v = ctx.value(node.input[idx]) if len(node.input) > idx and node.input[idx] else None
+        vals.append(None if v is None else np.asarray(v).reshape(-1))
     starts, ends, axes, steps = vals
     const = all(v is not None for v, i in zip(vals, (1, 2, 3, 4)) if len(node.input) > i and node.input[i])
     if "starts" in a:  # opset < 10
-        starts, ends = np.array(a["starts"]), np.array(a["ends"])
+        starts, ends = np.array(a["starts"]).reshape(-1), np.array(a.get("ends", [])).reshape(-1)
         axes = np.array(a["axes"]) if "axes" in a else None
         const = True
     n = len(starts) if starts is not None else 0

@@ -85,6 +85,8 @@ def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except OSError:
         raise UsageError(f"cannot read {path}", "Give a measurements YAML file (see rules/calibration/).") from None
+    except (UnicodeDecodeError, ValueError):
+        raise UsageError(f"{path} is not a UTF-8 text file", "Give a measurements YAML file (see rules/calibration/).") from None
     except yaml.YAMLError as e:
         line = getattr(getattr(e, "problem_mark", None), "line", None)
         raise RuleFileError(f"{path}: not valid YAML", "Fix the YAML syntax.", path=str(p),
