@@ -238,12 +238,16 @@ def run_case(case, d: Path, hang_s: float) -> dict:
     from dla_advisor.cli import main
 
     before = _snapshot(d)
-    runner = CliRunner()
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2 mixes stderr into stdout unless told not to
+    except TypeError:
+        runner = CliRunner()
     result = {"kind": case.kind, "cmd": case.describe(), "note": case.note[:200]}
     t0 = time.monotonic()
     exc = None
     rc = None
-    with runner.isolation() as (out, err, _):
+    with runner.isolation() as streams:
+        out, err = streams[0], streams[1]
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, hang_s)
         try:

@@ -314,7 +314,7 @@ def mutated_models(draw, workdir: Path):
         elif mut == "unknown_domain" and node is not None:
             node.domain = draw(st.sampled_from(["com.example", "ai.onnx.ml", "ai.onnx", "trt", "com.microsoft",
                                                 "[bold]"]))
-        elif mut == "opset":
+        elif mut == "opset" and m.opset_import:
             m.opset_import[0].version = draw(st.integers(-1, 30))
         elif mut == "drop_opset":
             del m.opset_import[:]
@@ -480,8 +480,8 @@ def odd_output(draw, d: Path, inputs: list[str]):
         p.write_text("old\n")
         os.chmod(p, 0o640)
     elif kind == "link_fifo":
-        os.mkfifo(d / "fifo")
-        os.symlink(d / "fifo", p)
+        os.mkfifo(d / "out-fifo")
+        os.symlink(d / "out-fifo", p)
     elif kind == "markup":
         p = d / "[bold]out{x[/y]}.txt"
     return str(p), kind

@@ -134,6 +134,7 @@ def validate_model(model: onnx.ModelProto, in_place: bool = False) -> onnx.Model
         (``model`` itself when ``in_place``, else a copy: a caller's object is left as it was).
     """
     g = model.graph
+    _text_fields(model)
     opsets = _opset_of(model)
     produced: dict[str, int] = {}  # tensor -> producing node index, or -1 for inputs/initializers
     for vi in g.input:
@@ -202,6 +203,25 @@ def _copy(model: onnx.ModelProto) -> onnx.ModelProto:
     m = onnx.ModelProto()
     m.CopyFrom(model)
     return m
+
+
+def _text_fields(model: onnx.ModelProto) -> None:
+    """Names must be text: protobuf hands back ``bytes`` for a string field that is not valid UTF-8."""
+    g = model.graph
+    try:
+        names = [t.name for t in g.initializer] + [v.name for v in (*g.input, *g.output, *g.value_info)]
+        for n in g.node:
+            names += [n.name, n.op_type, n.domain, *n.input, *n.output, n.doc_string]
+        names += [imp.domain for imp in model.opset_import]
+        names += [model.producer_name, model.producer_version, model.domain, model.doc_string, g.name, g.doc_string]
+        names += [p.key + p.value for p in model.metadata_props]
+    except UnicodeDecodeError as e:
+        raise ModelLoadError(f"the model holds text that is not valid UTF-8 ({e.object[:40]!r})",
+                             "The file is damaged or not written by an ONNX exporter; re-export it.") from None
+    bad = next((x for x in names if not isinstance(x, str)), None)
+    if bad is not None:
+        raise ModelLoadError(f"the model holds a name that is not valid UTF-8 ({bytes(bad)[:40]!r})",
+                             "The file is damaged or not written by an ONNX exporter; re-export it.")
 
 
 def _toposort(nodes, reads, produced) -> list[int]:
