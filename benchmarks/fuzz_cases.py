@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import socket
 import sqlite3
 import stat
@@ -382,7 +383,7 @@ def _mutate_json(doc, draw):
 
 
 ARTIFACT_MUTATIONS = ["truncate", "shuffle", "duplicate", "markup", "non_utf8", "crlf", "bom", "long_line",
-                      "json_value", "drop_lines", "numbers", "nul", "empty"]
+                      "json_value", "drop_lines", "numbers", "nul", "empty", "huge_numbers"]
 
 
 @st.composite
@@ -430,6 +431,9 @@ def mutated_artifacts(draw, files: list[Path]):
             raw = raw.replace(b" ", b"\0", 2)
         elif mut == "empty":
             raw = b""
+        elif mut == "huge_numbers":
+            big = draw(st.sampled_from([b"9" * 400, b"-" + b"9" * 400, b"9" * 5000, b"1e400", b"18446744073709551617"]))
+            raw = re.sub(rb'(":\s*)-?\d+(\.\d+)?', lambda m: m.group(1) + big, raw, count=draw(st.integers(1, 20)))
     return src, raw, names
 
 
