@@ -125,9 +125,13 @@ def conv_attrs(node, ctx: Context, transposed: bool = False, a: dict[str, Any] |
     wshape = ctx.const_shape(inputs[1]) if len(inputs) > 1 else None
     in_shape = ctx.shape(inputs[0])
     kernel = _ints(a.get("kernel_shape") or (wshape[2:] if wshape else []))
+    if a.get("kernel_shape") and wshape and len(wshape) > 2 and list(kernel) != list(wshape[2:]):
+        # TensorRT takes the kernel from the weights and rejects a kernel_shape that disagrees.
+        raise _bad(node, f"kernel_shape {kernel} does not match the weights' {list(wshape[2:])}")
     n = len(kernel)
     strides = _ints(a.get("strides") or [1] * n)
     dil = _ints(a.get("dilations") or [1] * n)
+    _window_lengths(node, a, n)
     group = int(a.get("group", 1))
     out_ch = None
     if wshape:
@@ -148,12 +152,21 @@ def pool_attrs(node, ctx: Context, a: dict[str, Any] | None = None) -> dict[str,
     n = len(kernel)
     strides = _ints(a.get("strides") or [1] * n)
     dil = _ints(a.get("dilations") or [1] * n)
+    _window_lengths(node, a, n)
     return {
         "type": "MAX" if node.op_type == "MaxPool" else "AVERAGE" if node.op_type == "AveragePool" else node.op_type.upper(),
         "kernel": kernel, "strides": strides, "pads": _auto_pads(a, ctx.shape(node.input[0]), kernel, strides, dil),
         "dilations": dil, "count_include_pad": int(a.get("count_include_pad", 0)), "ceil_mode": int(a.get("ceil_mode", 0)),
         "spatial_dims": n, "exclusive_padding": not bool(a.get("count_include_pad", 0)),
     }
+
+
+def _window_lengths(node, a: dict[str, Any], n: int) -> None:
+    """strides and dilations have one entry per spatial axis, pads two (ONNX's operator spec)."""
+    for key, want in (("strides", n), ("dilations", n), ("pads", 2 * n), ("output_padding", n)):
+        got = a.get(key)
+        if got and len(got) != want:
+            raise _bad(node, f"{key} has {len(got)} values; a {n}-D window takes {want}")
 
 
 def _const_broadcast_mode(shape: tuple[int, ...] | None, x_shape: tuple[int, ...] | None) -> str:

@@ -73,6 +73,10 @@ CASES = {
     "initializer declared twice": (lambda m: m.graph.initializer.append(m.graph.initializer[0]), "declared twice"),
     "cycle": (lambda m: m.graph.node[0].input.__setitem__(0, "z"), "cycle"),
     "self loop": (lambda m: m.graph.node[1].input.__setitem__(0, "z"), "its own output"),
+    "kernel_shape against weights": (lambda m: m.graph.node[0].attribute[0].ints.__setitem__(0, 2**31 - 1),
+                                     "kernel_shape [2147483647, 3] does not match the weights' [3, 3]"),
+    "strides per axis": (lambda m: m.graph.node[0].attribute.append(_attr("strides", AttributeProto.INTS, [1, 1, 1])),
+                         "strides has 3 values; a 2-D window takes 2"),
     "rank 9": (lambda m: [m.graph.input[0].type.tensor_type.shape.dim.add().__setattr__("dim_value", 1)
                           for _ in range(5)], "at most 8"),
 }
