@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -90,7 +90,7 @@ def _draw_case(data, kind: str, d: Path, corpus: list[Path]):
         elif cmd == "check":
             argv = ["check", str(art)]
         else:
-            argv = ["calibrate", str(art), "--no-fit"]
+            argv = ["calibrate", str(art), *data.draw(st.sampled_from([["--no-fit"], ["--max-evals", "10"]]))]
         return fc.Case("artifact", argv, note=f"{src.name}:{','.join(muts)}")
     model = d / "m.onnx"
     model.write_bytes(data.draw(fc.base_models()).SerializeToString())
@@ -323,7 +323,12 @@ def worker(runs: int, seed: int, kinds: tuple[str, ...], hang_s: float, workdir:
     import fuzz_cases as fc
 
     os.umask(0o022)
-    warnings.simplefilter("ignore")
+    # Python's default warning filters, as the installed command has: a warning printed next to an
+    # error line breaks the one-line contract. (In one process each is shown once per place.)
+    warnings.resetwarnings()
+    warnings.simplefilter("default")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
     os.environ.setdefault("COLUMNS", "110")
     real_stdout = sys.stdout
     corpus = fc.corpus_files()

@@ -33,6 +33,19 @@ def _kind(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else "not a regular file"
 
 
+def special_kind(path: str | os.PathLike) -> str | None:
+    """What ``path`` is when it is not a regular file ("a FIFO (named pipe)", "a folder" ...), else None.
+
+    Reading an input that is a FIFO blocks until another program writes to it, and a character
+    device such as a copy of /dev/zero never ends: inputs are checked with this before they are opened.
+    A missing path is None too (the reader says it is missing).
+    """
+    try:
+        return _kind(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return None
+
+
 def _same(a: Path, b: str | os.PathLike) -> bool:
     try:
         return os.path.samefile(a, b)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from ._types import BoundedInt
-from ._common import info, output_option, write_report
+from ._common import check_output, info, output_option, write_report
 
 
 @click.command("calibrate", help=__doc__)
@@ -27,11 +27,13 @@ from ._common import info, output_option, write_report
 @output_option
 def command(measurements, device, do_fit, free, max_evals, write_device, fmt, output) -> int:
     from ..perf import load_device
-    from ..perf._calibrate import calibrate, error_only, write_device as write_fit
+    from ..perf._calibrate import calibrate, error_only, load_measurements, write_device as write_fit
 
     dev = load_device(device) if device else None
     names = tuple(n.strip() for n in free.split(",") if n.strip()) if free else None
+    check_output(output, [measurements])
     if do_fit:
+        load_measurements(measurements)  # a bad file is one error line, not a progress line and an error
         info("fitting (each evaluation runs every point through the model) ...")
         result = calibrate(measurements, dev, names, max_evals=max_evals)
     else:

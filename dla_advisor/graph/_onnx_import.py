@@ -18,6 +18,7 @@ from google.protobuf.message import DecodeError
 from onnx import TensorProto, helper, numpy_helper
 
 from .._gcpause import paused_gc
+from .._safe_write import special_kind
 from ..errors import ModelLoadError
 from . import _fold
 from ._fusion import fuse
@@ -36,6 +37,9 @@ def read_model(path: str | os.PathLike) -> onnx.ModelProto:
         raise ModelLoadError(f"model file not found: {path}", "Check the path.")
     if p.is_dir():
         raise ModelLoadError(f"{path} is a folder, not an ONNX file", "Pass the .onnx file itself.")
+    special = special_kind(p)
+    if special is not None:
+        raise ModelLoadError(f"{path} is {special}, not an ONNX file", "Pass the .onnx file itself.")
     if p.stat().st_size == 0:
         raise ModelLoadError(f"{path} is empty (0 bytes)", "Re-export the model.")
     try:

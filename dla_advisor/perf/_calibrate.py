@@ -81,6 +81,11 @@ class CalibrationResult:
 def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
     """Read a measurements file; returns (device id, points)."""
     p = Path(path)
+    from .._safe_write import special_kind
+
+    special = special_kind(p)
+    if special is not None:
+        raise UsageError(f"{path} is {special}, not a measurements file", "Give a measurements YAML file.")
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except OSError:

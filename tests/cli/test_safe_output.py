@@ -116,3 +116,19 @@ def test_plots_folder_that_is_a_file_is_refused(tmp_path):
     (tmp_path / "plots").write_text("x")
     with pytest.raises(UsageError, match="not a folder"):
         _safe_write.prepare_output_dir(tmp_path / "plots")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "chardev"])
+@pytest.mark.parametrize("command", ["advise", "inspect", "check", "calibrate"])
+def test_special_files_as_inputs_are_refused_without_reading_them(tmp_path, capsys, kind, command):
+    if kind == "chardev" and os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    src = tmp_path / ("in.onnx" if command == "advise" else "in.log")
+    if kind == "chardev":
+        os.mknod(src, 0o600 | stat.S_IFCHR, os.makedev(1, 5))  # a /dev/zero made here: reading never ends
+    else:
+        os.mkfifo(src)  # reading blocks until a writer comes
+    rc = main([command, str(src)])
+    err = capsys.readouterr().err
+    assert rc == 2 and len(err.strip().splitlines()) == 1, err
+    assert ("FIFO" in err if kind == "fifo" else "character device" in err) or "no such file" in err.lower()

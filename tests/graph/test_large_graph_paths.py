@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from dla_advisor.errors import InternalError, ModelLoadError
+from dla_advisor.errors import ModelLoadError
 from dla_advisor.graph import Layer, Network, Tensor, build_graph, network_from_model
 from dla_advisor.layout import DLA, GPU, BuildConfig, predict
 from dla_advisor.platforms import load_platform
