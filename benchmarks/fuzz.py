@@ -168,7 +168,7 @@ def _draw_tune(data, d: Path, model: Path):
         argv += ["--storage", url]
         path = url.split("///", 1)[1].split("?")[0] if url.startswith("sqlite:///") else url.partition(":")[2]
         path = path[len("file:"):] if path.startswith("file:") else path
-        if path:
+        if path and not path.endswith("m.onnx"):  # the model is an input, never an output
             outs += [path, path + "-journal", path + ".lock", path + "-wal", path + "-shm"]
             try:
                 dirs.append(str(Path(path).with_suffix(".engines")))

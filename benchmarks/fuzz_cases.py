@@ -55,7 +55,8 @@ STORAGE_FORMS = ["", "sqlite:///", "sqlite://", "sqlite:////", "sqlite:///{d}/s.
                  "postgresql://:{s}@127.0.0.1:1/db", "postgresql://user:{s}@127.0.0.1:1/db",
                  "postgresql://user@127.0.0.1:1/db?password={s}", "postgresql+psycopg2://u:{s}@127.0.0.1:1/x",
                  "mysql://u:{s}@127.0.0.1:1/db", "redis://:{s}@127.0.0.1:1", "http://u:{s}@x", "://", "foo",
-                 "sqlite:///{d}/" + "n" * 300, "oracle://u:{s}@h/db", "sqlite:///{d}/s.db?password={s}"]
+                 "sqlite:///{d}/" + "n" * 300, "oracle://u:{s}@h/db", "sqlite:///{d}/s.db?password={s}",
+                 "journal:{d}/m.onnx", "sqlite:///{d}/m.onnx", "{d}/m.onnx.jsonl"]
 
 
 @dataclass

@@ -67,7 +67,7 @@ def redact(url: str) -> str:
     return mask(url, url)
 
 
-def open_storage(url: str, heartbeat_s: int | None = DEFAULT_HEARTBEAT_S):
+def open_storage(url: str, heartbeat_s: int | None = DEFAULT_HEARTBEAT_S, protected: Sequence[str] = ()):
     """An Optuna storage for ``url``.
 
     ``journal:PATH`` (or a path ending in ``.jsonl``) gives an append-only journal file, which needs no
@@ -84,7 +84,7 @@ def open_storage(url: str, heartbeat_s: int | None = DEFAULT_HEARTBEAT_S):
         path = url[len("journal:"):] if url.startswith("journal:") else url
         if not path:
             raise UsageError("--storage journal: names no file", "Write journal:PATH/study.jsonl.")
-        check_output_path(path, option="--storage")  # a FIFO would block, a folder fail, a missing folder too
+        check_output_path(path, protected, option="--storage")  # a FIFO would block, a folder fail ...
         try:
             return optuna.storages.JournalStorage(JournalFileBackend(path))
         except Exception as e:  # noqa: BLE001 - OSError, or Optuna's error on a file that is no journal
@@ -93,7 +93,7 @@ def open_storage(url: str, heartbeat_s: int | None = DEFAULT_HEARTBEAT_S):
     if "://" not in url:
         raise UsageError(f"--storage '{redact(url)}' is not a storage URL",
                          "Use e.g. sqlite:///study.db, postgresql://user:pw@host/db or journal:study.jsonl.")
-    _check_sqlite_path(url)
+    _check_sqlite_path(url, protected)
     url = _with_installed_postgres_driver(url)
     kwargs = {}
     if url.startswith("sqlite"):
@@ -141,14 +141,14 @@ def sqlite_path(url: str) -> str | None:
     return path
 
 
-def _check_sqlite_path(url: str) -> None:
+def _check_sqlite_path(url: str, protected: Sequence[str] = ()) -> None:
     path = sqlite_path(url)
     if path is None:
         return
     if path in ("", ":memory:"):
         raise UsageError(f"--storage {redact(url)} names no database file (the study would be lost on exit)",
                          "Write sqlite:///PATH/study.db.")
-    check_output_path(path, option="--storage")
+    check_output_path(path, protected, option="--storage")
 
 
 def _lost_schema_race(e: Exception) -> bool:
