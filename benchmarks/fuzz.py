@@ -141,7 +141,12 @@ def _draw_cli(data, d: Path, model: Path, corpus: list[Path]):
         value, _ = data.draw(fc.odd_output(d, inputs))
         outs.append(value)
     else:
-        value = data.draw(st.sampled_from(fc.ODD_VALUES + [str(d), str(d / "nope"), str(model)]))
+        (d / "bin.yaml").write_bytes(bytes(range(256)) * 4)
+        os.mkfifo(d / "fifo.yaml")
+        (d / "rules").mkdir()
+        (d / "rules" / "junk.yaml").write_bytes(data.draw(st.sampled_from([b"\xff\xfe", b"- [", b"{}", b"id: 3"])))
+        value = data.draw(st.sampled_from(fc.ODD_VALUES + [str(d), str(d / "nope"), str(model), str(d / "bin.yaml"),
+                                                           str(d / "fifo.yaml"), str(d / "rules")]))
     if opt == "ID":
         argv.append(value)
     else:
