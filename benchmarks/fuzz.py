@@ -388,12 +388,15 @@ class Summary:
         self.outcomes: Counter = Counter()
         self.places: dict[str, dict] = {}
         self.by_kind: Counter = Counter()
+        self.exit_codes: Counter = Counter()
         self.seconds = 0.0
 
     def add(self, r: dict) -> None:
         self.runs += 1
         self.outcomes[r["outcome"]] += 1
         self.by_kind[r.get("kind", "?")] += 1
+        if r["outcome"] in ("ok", "break"):
+            self.exit_codes[r.get("rc")] += 1
         if r["outcome"] != "ok":
             key = f"[{r['outcome']}] {r.get('place', '?')}"
             entry = self.places.setdefault(key, {"count": 0, "example": r.get("cmd", ""), "note": r.get("note", ""),
@@ -409,6 +412,7 @@ class Summary:
     def text(self) -> str:
         o = self.outcomes
         lines = [f"runs: {self.runs} ({', '.join(f'{k} {v}' for k, v in sorted(self.by_kind.items()))}) in {self.seconds:.0f} s",
+                 f"exit codes of completed runs: {', '.join(f'{k}: {v}' for k, v in sorted(self.exit_codes.items(), key=str))}",
                  f"tracebacks: {o['traceback']} in {self.distinct('traceback')} distinct places",
                  f"hangs: {o['hang']} ({self.distinct('hang')} distinct)",
                  f"aborts (worker died): {o['abort']} ({self.distinct('abort')} distinct)",

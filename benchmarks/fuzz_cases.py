@@ -156,12 +156,22 @@ def _block(net: _Net, kind: str, x: str, c: int, h: int, r: random.Random):
                                   net.const([2], np.int64)]), c, h // 2
     if kind == "custom":
         return net.node("MyCustomOp", [x]), c, h
+    if kind == "tile" and net.opset >= 6:
+        return net.node("Tile", [x, net.const([1, 1, 2, 2], np.int64)]), c, h * 2
+    if kind == "expand" and net.opset >= 8:
+        return net.node("Expand", [x, net.const([2, c, h, h], np.int64)]), c, h
+    if kind == "resize_sizes" and net.opset >= 13:
+        return net.node("Resize", [x, "", "", net.const([1, c, 2 * h, 2 * h], np.int64)], mode="nearest"), c, 2 * h
+    if kind == "gather":
+        return net.node("Gather", [x, net.const([0], np.int64)], axis=1), 1, h
+    if kind == "d2s" and c % 4 == 0:
+        return net.node("DepthToSpace", [x], blocksize=2), c // 4, h * 2
     return net.node("Relu", [x]), c, h
 
 
 BLOCKS = ["conv", "convt", "relu", "sigmoid", "tanh", "leaky", "clip", "maxpool", "avgpool", "concat", "split",
           "resize", "upsample", "softmax", "transpose", "reshape", "reduce", "gap", "bn", "addc", "mul", "pad",
-          "slice", "custom"]
+          "slice", "custom", "tile", "expand", "resize_sizes", "gather", "d2s"]
 
 
 def build_model(blocks: list[str], c: int, h: int, opset: int, seed: int, gemm_head: bool) -> onnx.ModelProto:
@@ -235,7 +245,7 @@ def _set_shape(vi, dims):
 MUTATIONS = ["attr_type", "attr_value", "input_shape", "input_dtype", "drop_init", "init_dims", "init_dtype",
              "external", "dup_output", "dup_node_name", "node_name", "cycle", "self_loop", "unknown_op",
              "unknown_domain", "opset", "drop_opset", "graph_output", "value_info", "empty_input_name",
-             "dup_init", "output_dtype"]
+             "dup_init", "output_dtype", "const_value", "const_value"]
 
 
 @st.composite
@@ -331,6 +341,17 @@ def mutated_models(draw, workdir: Path):
             node.input[0] = ""
         elif mut == "dup_init" and g.initializer:
             g.initializer.append(g.initializer[0])
+        elif mut == "const_value" and g.initializer:
+            small = [t for t in g.initializer if int(np.prod(t.dims)) <= 64 and t.data_type in (1, 7)]
+            if small:
+                t = draw(st.sampled_from(small))
+                arr = numpy_helper.to_array(t).copy()
+                if arr.size:
+                    odd = (draw(st.sampled_from([0, -1, -3, 2**31, 2**40, 2**62])) if arr.dtype == np.int64 else
+                           draw(st.sampled_from([0.0, -1.0, 1e6, 1e30, float("nan"), float("inf")])))
+                    flat = arr.reshape(-1)
+                    flat[draw(st.integers(0, flat.size - 1))] = odd
+                    t.CopyFrom(numpy_helper.from_array(flat.reshape(arr.shape), t.name))
         elif mut == "output_dtype":
             g.output[0].type.tensor_type.elem_type = draw(st.sampled_from([0, 8, 999]))
     try:

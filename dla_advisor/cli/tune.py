@@ -78,8 +78,12 @@ def command(models, device, power_mode, platform, backend, trials, timeout, obje
             seed, sampler, shapes, batches, max_gpu_instances, precisions, split, duration, trtexec_path, engines_dir,
             heartbeat, fmt, plots_dir, no_reference, output) -> int:
     check_output(output, models)
-    if plots_dir and os.path.lexists(plots_dir) and not os.path.isdir(plots_dir):
-        raise UsageError(f"--plots {plots_dir} exists and is not a folder", "Give a folder path.")
+    if plots_dir:
+        from ..report.plan_plots import require_plotly
+
+        require_plotly()
+        if os.path.lexists(plots_dir) and not os.path.isdir(plots_dir):
+            raise UsageError(f"--plots {plots_dir} exists and is not a folder", "Give a folder path.")
     space = SpaceOptions(max_gpu_instances=max_gpu_instances, batches=_ints(batches, "--batches"),
                          precisions=("int8", "fp16") if precisions == "both" else (precisions,), split=split)
     backend_options = {"duration_s": duration, "trtexec": trtexec_path,

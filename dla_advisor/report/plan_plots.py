@@ -12,15 +12,20 @@ from .._safe_write import prepare_output_dir, write_bytes, write_text
 from ..errors import UsageError
 
 
+def require_plotly() -> None:
+    """Raise UsageError when plotly is missing (checked before a search, not after it)."""
+    if importlib.util.find_spec("plotly") is None:
+        raise UsageError("--plots needs plotly, which is not installed",
+                         "Install it with: pip install 'dla-advisor[plots]' (kaleido as well for PNG).")
+
+
 def write_plots(study, folder: str | Path, objective: str) -> list[Path]:
     """Write the optimisation history, parameter importances and (for two objectives) the Pareto front.
 
     Raises:
         UsageError: plotly is not installed, or ``folder`` cannot be created.
     """
-    if importlib.util.find_spec("plotly") is None:
-        raise UsageError("--plots needs plotly, which is not installed",
-                         "Install it with: pip install 'dla-advisor[plots]' (kaleido as well for PNG).")
+    require_plotly()
     import optuna.visualization as vis
 
     folder = prepare_output_dir(folder, option="--plots")
