@@ -11,14 +11,8 @@ import math
 
 import click
 
-from .._limits import MAX_DIM
+from .._limits import MAX_DIM, MAX_SECONDS, MAX_SEED, MAX_TRIALS
 
-# numpy's and Optuna's samplers take seeds in [0, 2**32).
-MAX_SEED = 2**32 - 1
-# A study of more trials than this is no longer a search that finishes on a board.
-MAX_TRIALS = 100_000
-# Seconds: a day bounds timeouts, measurement durations and heartbeats.
-MAX_SECONDS = 86_400.0
 MAX_BATCH = MAX_DIM
 
 
