@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 from onnx import helper
 
-from ..errors import ModelLoadError
+from ._opchecks import axes as _axes, axis as _axis, bad as _bad, window_lengths as _window_lengths
 
 
 class Context(Protocol):
@@ -63,33 +63,6 @@ SIMPLE_KINDS = {
 
 def attrs_of(node) -> dict[str, Any]:
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
-
-
-def _bad(node, what: str) -> ModelLoadError:
-    return ModelLoadError(f"node '{node.name or node.op_type}' ({node.op_type}): {what}",
-                          "Fix the attribute in the exporter or the model.")
-
-
-def _axis(node, value, rank: int, attr: str = "axis", extra: int = 0) -> int:
-    """``value`` as an axis in [0, rank + extra), negative ones counted from the end.
-
-    ``extra`` is 1 for ops whose axis may equal the rank (Flatten, Unsqueeze).
-
-    Raises:
-        ModelLoadError: the axis is outside [-rank - extra, rank + extra - 1].
-    """
-    n = rank + extra
-    try:
-        axis = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise _bad(node, f"{attr} {value!r} is not an integer") from None
-    if not -n <= axis < n:
-        raise _bad(node, f"{attr} {axis} is out of range for a rank-{rank} tensor")
-    return axis + n if axis < 0 else axis
-
-
-def _axes(node, values, rank: int, attr: str = "axes") -> list[int]:
-    return sorted(_axis(node, v, rank, attr) for v in values)
 
 
 def _ints(v) -> list[int]:
@@ -159,14 +132,6 @@ def pool_attrs(node, ctx: Context, a: dict[str, Any] | None = None) -> dict[str,
         "dilations": dil, "count_include_pad": int(a.get("count_include_pad", 0)), "ceil_mode": int(a.get("ceil_mode", 0)),
         "spatial_dims": n, "exclusive_padding": not bool(a.get("count_include_pad", 0)),
     }
-
-
-def _window_lengths(node, a: dict[str, Any], n: int) -> None:
-    """strides and dilations have one entry per spatial axis, pads two (ONNX's operator spec)."""
-    for key, want in (("strides", n), ("dilations", n), ("pads", 2 * n), ("output_padding", n)):
-        got = a.get(key)
-        if got and len(got) != want:
-            raise _bad(node, f"{key} has {len(got)} values; a {n}-D window takes {want}")
 
 
 def _const_broadcast_mode(shape: tuple[int, ...] | None, x_shape: tuple[int, ...] | None) -> str:
