@@ -71,6 +71,8 @@ def load_rule_file(path: Path) -> list[Rule]:
                             "Rule files are UTF-8 YAML.", path=str(path)) from None
     try:
         root, data = _parse(text)
+    except RecursionError:
+        raise RuleFileError(f"{path.name}: nests too deeply to be a rule file", "Fix the file.", path=str(path)) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None

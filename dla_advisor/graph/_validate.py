@@ -106,6 +106,56 @@ def _value_info(vi, what: str, need_type: bool) -> None:
         check_dims([d.dim_value if d.HasField("dim_value") else None for d in tt.shape.dim], f"{what} '{vi.name}'")
 
 
+# Where TensorProto keeps the values of each type when not in raw_data (onnx.proto's field comments),
+# and how many entries one element takes there.
+_TYPED_FIELD = {
+    TensorProto.FLOAT: ("float_data", 1), TensorProto.COMPLEX64: ("float_data", 2),
+    TensorProto.DOUBLE: ("double_data", 1), TensorProto.COMPLEX128: ("double_data", 2),
+    TensorProto.INT64: ("int64_data", 1), TensorProto.UINT32: ("uint64_data", 1), TensorProto.UINT64: ("uint64_data", 1),
+    TensorProto.STRING: ("string_data", 1),
+    **{t: ("int32_data", 1) for t in (TensorProto.INT32, TensorProto.INT16, TensorProto.INT8, TensorProto.UINT16,
+                                      TensorProto.UINT8, TensorProto.BOOL, TensorProto.FLOAT16, TensorProto.BFLOAT16)},
+}
+_FIELDS = ("float_data", "double_data", "int32_data", "int64_data", "uint64_data", "string_data")
+
+
+def _initializer_data(t) -> None:
+    """Data, where present, must fit the dims and type (weight-free skeletons carry none, which is fine)."""
+    if t.data_location == TensorProto.EXTERNAL:
+        return
+    volume = math.prod(t.dims)
+    what = f"initializer '{t.name}'"
+    if t.raw_data:
+        try:
+            itemsize = onnx.helper.tensor_dtype_to_np_dtype(t.data_type).itemsize
+        except Exception:  # 4-bit and other packed types: their byte count is not elements x itemsize
+            return
+        if t.data_type in _TYPED_FIELD and len(t.raw_data) != volume * itemsize:
+            raise ModelLoadError(f"{what} holds {len(t.raw_data)} bytes; its dims {list(t.dims)} and type need "
+                                 f"{volume * itemsize}", "The file is damaged or was edited by hand; re-export it.")
+        return
+    held = {f: len(getattr(t, f)) for f in _FIELDS if len(getattr(t, f))}
+    if not held or t.data_type not in _TYPED_FIELD:
+        return
+    field, per = _TYPED_FIELD[t.data_type]
+    if set(held) != {field} or held[field] != volume * per:
+        raise ModelLoadError(f"{what}'s values ({', '.join(f'{n} {f}' for f, n in held.items())}) do not fit its "
+                             f"dims {list(t.dims)} and data type", "The file is damaged or was edited by hand; "
+                             "re-export it.")
+
+
+def _window_attributes(node) -> None:
+    """A window op's strides, dilations and output_padding have one entry per kernel axis, pads two."""
+    a = {x.name: list(x.ints) for x in node.attribute if x.type == AttributeProto.INTS}
+    if "kernel_shape" not in a:
+        return
+    n = len(a["kernel_shape"])
+    for key, want in (("strides", n), ("dilations", n), ("pads", 2 * n), ("output_padding", n)):
+        if key in a and len(a[key]) != want:
+            raise ModelLoadError(f"node '{node.name or node.op_type}' ({node.op_type}): {key} has {len(a[key])} "
+                                 f"values; a {n}-D window takes {want}", "Fix the attribute in the exporter or the model.")
+
+
 def _attribute(node, a, opset: int, domain: str, types: dict[str, int] | None) -> None:
     label = f"node '{node.name or node.op_type}' ({node.op_type})"
     if a.type == AttributeProto.UNDEFINED or a.type not in _ATTR_TYPE_WORDS:
@@ -149,6 +199,7 @@ def validate_model(model: onnx.ModelProto, in_place: bool = False) -> onnx.Model
             word = "an undefined" if t.data_type == TensorProto.UNDEFINED else f"an unknown ({t.data_type})"
             raise ModelLoadError(f"initializer '{t.name}' has {word} data type", "Re-export the model.")
         check_dims(list(t.dims), f"initializer '{t.name}'")
+        _initializer_data(t)
         produced[t.name] = -1
     for vi in g.output:
         _value_info(vi, "output", need_type=False)
@@ -165,6 +216,8 @@ def validate_model(model: onnx.ModelProto, in_place: bool = False) -> onnx.Model
         types = _schema_attr_types(node.op_type, opset, domain) if opset is not None and opset > 0 else None
         for a in node.attribute:
             _attribute(node, a, opset or 0, domain, types)
+        if domain == "" and node.op_type in _WINDOW_OPS:
+            _window_attributes(node)
         for o in node.output:
             if not o:
                 continue

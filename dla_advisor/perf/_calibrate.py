@@ -90,6 +90,8 @@ def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except OSError:
         raise UsageError(f"cannot read {path}", "Give a measurements YAML file (see rules/calibration/).") from None
+    except RecursionError:
+        raise UsageError(f"{path} nests too deeply to be a measurements file", "Give a measurements YAML file.") from None
     except (UnicodeDecodeError, ValueError):
         raise UsageError(f"{path} is not a UTF-8 text file", "Give a measurements YAML file (see rules/calibration/).") from None
     except yaml.YAMLError as e:

@@ -180,7 +180,7 @@ def _gpu_gemm_seconds(w: LayerWork, batch: int, dev: DeviceModel, precision: str
     sms = dev.mode.sms
     m = w.pixels * batch
     n_pad = math.ceil(w.cout / g["tile_n_align"]) * g["tile_n_align"]
-    tile_n = min(n_pad, 128)
+    tile_n = max(1, min(n_pad, 128))  # a zero-channel output (an empty tensor) still divides by a tile
     tile_m = g["tile_m"]
     best = math.inf
     for path in ("tensor", "cuda"):

@@ -116,14 +116,32 @@ def apply_rewrites(model: onnx.ModelProto, rewrites: tuple[Rewrite, ...], limits
         current = _upgrade_for_resize(current, notes)
     sites = []
     for rw in rewrites:
-        graph = gs.import_onnx(with_shapes(current))
+        graph = _import(current)
         ctx.begin(graph)
         n = int(rw.apply(graph, ctx))
         sites.append((rw.name, n))
         if n:
             graph.cleanup().toposort()
-            current = _export(graph, current)
+            try:
+                current = _export(graph, current)
+            except ValueError as e:  # e.g. an attribute given as an empty list: graphsurgeon cannot type it
+                raise ModelLoadError(f"the rewritten model cannot be written back ({_first(e)})",
+                                     "Check the model with onnx.checker; nothing was written.") from None
     return RewriteResult(current, tuple(sites), tuple(notes + ctx.notes))
+
+
+def _first(e: BaseException) -> str:
+    lines = str(e).strip().splitlines()
+    return lines[0][:200] if lines else type(e).__name__
+
+
+def _import(model: onnx.ModelProto) -> gs.Graph:
+    """The graphsurgeon graph of ``model``; its refusals (unknown types, duplicate tensors) are input errors."""
+    try:
+        return gs.import_onnx(with_shapes(model))
+    except (ValueError, KeyError, TypeError, gs.util.exception.OnnxGraphSurgeonException) as e:
+        raise ModelLoadError(f"onnx-graphsurgeon cannot read the model ({type(e).__name__}: {_first(e)})",
+                             "Check the model with onnx.checker; nothing was written.") from None
 
 
 def _export(graph: gs.Graph, template: onnx.ModelProto) -> onnx.ModelProto:

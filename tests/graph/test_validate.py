@@ -44,6 +44,12 @@ def _attr(name, kind, value):
     return a
 
 
+def _typed_mismatch(m):
+    t = helper.make_tensor("w", TensorProto.FLOAT, [4, 3, 3, 3], [0.0] * 108)  # values in float_data
+    t.data_type = TensorProto.INT64  # ... but the type says int64_data
+    m.graph.initializer[0].CopyFrom(t)
+
+
 def _with(m, fn):
     fn(m)
     return m
@@ -77,6 +83,12 @@ CASES = {
                                      "kernel_shape [2147483647, 3] does not match the weights' [3, 3]"),
     "strides per axis": (lambda m: m.graph.node[0].attribute.append(_attr("strides", AttributeProto.INTS, [1, 1, 1])),
                          "strides has 3 values; a 2-D window takes 2"),
+    "raw data of the wrong size": (lambda m: m.graph.initializer[0].__setattr__("raw_data", b"\0" * 12),
+                                   "holds 12 bytes; its dims [4, 3, 3, 3] and type need 432"),
+    "values in another type's field": (_typed_mismatch,
+                                       "do not fit its dims"),
+    "pads per axis": (lambda m: m.graph.node[0].attribute[1].ints.__delitem__(slice(None)),
+                      "pads has 0 values; a 2-D window takes 4"),
     "rank 9": (lambda m: [m.graph.input[0].type.tensor_type.shape.dim.add().__setattr__("dim_value", 1)
                           for _ in range(5)], "at most 8"),
 }
@@ -156,3 +168,22 @@ def test_load_network_reads_a_valid_file(tmp_path):
     path = tmp_path / "ok.onnx"
     onnx.save(_conv_model(), path)
     assert "conv" in " ".join(load_network(path).layers)
+
+
+def test_a_name_with_a_line_break_stays_one_error_line(tmp_path, capsys):
+    m = _conv_model()
+    m.graph.node[1].name = "relu\nsecond line\x1b[31m"
+    m.graph.node[1].input[0] = "missing"
+    path = tmp_path / "nl.onnx"
+    onnx.save(m, path)
+    assert main(["advise", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "relu\\nsecond line\\x1b[31m" in err
+
+
+def test_weight_free_skeletons_still_load():
+    m = _conv_model()
+    for t in m.graph.initializer:
+        t.ClearField("raw_data")
+        t.ClearField("float_data")
+    assert "conv" in " ".join(network_from_model(m).layers)
