@@ -40,4 +40,4 @@ def test_fuzz_campaign_keeps_the_contract():
 
 @pytest.mark.slow
 def test_longer_fuzz_campaign_keeps_the_contract():
-    _campaign(1500, seed=20261)
+    _campaign(1000, seed=20261)
