@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import onnx
@@ -27,11 +27,13 @@ class RewriteResult:
         model: the rewritten model (a new object; the input model is not modified).
         sites: ``(rewrite name, sites changed)`` for every rewrite that ran, in order.
         notes: sites left alone with why, and conversions made (e.g. an opset upgrade).
+        extras: data a rewrite produced besides the model (``int8_scales``: tensor → INT8 scale).
     """
 
     model: onnx.ModelProto
     sites: tuple[tuple[str, int], ...]
     notes: tuple[str, ...]
+    extras: dict = field(default_factory=dict)
 
     @property
     def changed(self) -> int:
@@ -127,7 +129,7 @@ def apply_rewrites(model: onnx.ModelProto, rewrites: tuple[Rewrite, ...], limits
             except ValueError as e:  # e.g. an attribute given as an empty list: graphsurgeon cannot type it
                 raise ModelLoadError(f"the rewritten model cannot be written back ({_first(e)})",
                                      "Check the model with onnx.checker; nothing was written.") from None
-    return RewriteResult(current, tuple(sites), tuple(notes + ctx.notes))
+    return RewriteResult(current, tuple(sites), tuple(notes + ctx.notes), dict(ctx.extras))
 
 
 def _first(e: BaseException) -> str:
