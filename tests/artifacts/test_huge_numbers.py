@@ -31,3 +31,15 @@ def test_five_thousand_digits_are_a_parse_error(tmp_path, corpus):
     path.write_text(json.dumps(doc).replace('"count": 12485', '"count": ' + "9" * 5000, 1))
     with pytest.raises(ArtifactParseError):
         read([path])
+
+
+def test_a_damaged_number_in_a_perf_summary_is_skipped(tmp_path, corpus):
+    src = (corpus / "trtexec_orin_hrnet_dla_perf_summary_excerpt_issue2426.log").read_text(encoding="utf-8")
+    damaged = src.replace("0.", "224-0.", 3)  # what a damaged or hand-edited line looks like
+    assert damaged != src
+    path = tmp_path / "perf.log"
+    path.write_text(damaged, encoding="utf-8")
+    try:
+        read([path])
+    except ArtifactParseError:
+        pass  # refusing the file is fine; a ValueError is not
