@@ -21,8 +21,21 @@ class DlaAdvisorError(Exception):
         self.hint = hint
 
     def one_line(self) -> str:
+        """Message and hint as one line: control characters from user text (a layer named with a
+        newline, an escape sequence in a log line) are written as escapes, never acted on."""
         text = self.message.rstrip(".")
-        return f"{text}. {self.hint}" if self.hint else f"{text}."
+        return printable(f"{text}. {self.hint}" if self.hint else f"{text}.")
+
+
+# Everything str.splitlines() breaks at, and the other C0 controls (an ESC starts a terminal sequence).
+_CONTROL = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in (*range(0x20), 0x7f, 0x85, 0x2028, 0x2029)
+            if c != 0x09}
+_CONTROL.update({0x0a: "\\n", 0x0d: "\\r"})
+
+
+def printable(text: str) -> str:
+    """``text`` with line breaks and control characters written as escapes (``\\n``, ``\\x1b``)."""
+    return text.translate(_CONTROL)
 
 
 class UsageError(DlaAdvisorError):

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 import jsonschema
 import yaml
 
+from .._safe_write import special_kind
 from ..errors import RuleFileError
 from ._registry import get_detectors
 from ._ruleset import RuleSet
@@ -60,9 +61,18 @@ def load_rules(extra_dirs: Iterable[str | Path] = ()) -> RuleSet:
 
 def load_rule_file(path: Path) -> list[Rule]:
     """Parse and validate one rule file."""
-    text = path.read_text(encoding="utf-8")
+    if special_kind(path) is not None:
+        raise RuleFileError(f"{path.name}: is {special_kind(path)}, not a rule file", "Keep only rule files in the folder.",
+                            path=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError) as e:
+        raise RuleFileError(f"{path.name}: cannot be read as UTF-8 text ({getattr(e, 'strerror', None) or e})",
+                            "Rule files are UTF-8 YAML.", path=str(path)) from None
     try:
         root, data = _parse(text)
+    except RecursionError:
+        raise RuleFileError(f"{path.name}: nests too deeply to be a rule file", "Fix the file.", path=str(path)) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None

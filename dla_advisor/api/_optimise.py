@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .._limits import MAX_DIM
 from ..errors import UsageError
 from ._options import check_precision, path_text, spec_text
 from ._results import CalibrateResult, FixResult, TuneResult
@@ -12,19 +13,27 @@ from ._results import CalibrateResult, FixResult, TuneResult
 
 def _ints(value, option: str) -> tuple[int, ...]:
     if isinstance(value, str):
+        parts = value.split(",")
         try:
-            value = [int(v) for v in value.split(",")]
+            # A 10-digit cap keeps int() from a 4,300-digit conversion error on a pasted number.
+            value = [int(v) if len(v.strip()) <= 10 else None for v in parts]
         except ValueError:
-            raise UsageError(f"{option}: cannot read '{value}'", f"Write a comma-separated list, e.g. {option} 1,2,4.") from None
+            value = [None]
+        if None in value:
+            raise UsageError(f"{option}: cannot read '{','.join(parts)[:40]}'",
+                             f"Write a comma-separated list, e.g. {option} 1,2,4.")
     values = tuple(value)
-    if not values or any(not isinstance(v, int) or v < 1 for v in values):
-        raise UsageError(f"{option}: values must be at least 1", f"e.g. {option} 1,2,4.")
+    if not values or any(not isinstance(v, int) or not 1 <= v <= MAX_DIM for v in values):
+        raise UsageError(f"{option}: values must be between 1 and {MAX_DIM}", f"e.g. {option} 1,2,4.")
     return values
 
 
 def _engines_dir(storage: str | None, model: str) -> str:
-    if storage and storage.startswith("sqlite:///"):
-        return str(Path(storage[len("sqlite:///"):]).with_suffix(".engines"))
+    from ..tuning._storage import sqlite_path
+
+    path = sqlite_path(storage) if storage else None
+    if path and Path(path).name:
+        return str(Path(path).with_name(Path(path).stem + ".engines"))
     m = Path(model).resolve()
     return str(m.with_name(m.stem + ".dla-tune.engines"))
 

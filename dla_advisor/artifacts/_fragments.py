@@ -23,7 +23,9 @@ class Fragments:
 
 def read_records(text: str) -> Fragments:
     """Every complete JSON object in ``text``, in order, with the separators between them ignored."""
-    dec = json.JSONDecoder()
+    from ._jsonstream import _json_int
+
+    dec = json.JSONDecoder(parse_int=_json_int)  # past-64-bit integers as floats, like the streaming reader
     out = Fragments()
     i, n = 0, len(text)
     while i < n:

@@ -14,6 +14,15 @@ from ..errors import ArtifactParseError
 _WS = " \t\r\n"
 
 
+def _json_int(text: str) -> int | float:
+    """An integer as JSON wrote it; past 64 bits (no TensorRT count or time is) a float, ``inf`` if huge.
+
+    A 400-digit integer would otherwise reach ``float()`` or ``math.isfinite`` as a Python int and raise
+    OverflowError; as ``inf`` the readers' own "is not a number" check names the key and line.
+    """
+    return int(text) if len(text) <= 19 else float(text)
+
+
 class JsonStream:
     """Incremental reader over a text file holding one JSON value."""
 
@@ -21,7 +30,7 @@ class JsonStream:
         self.f, self.path, self.hint = f, path, hint
         self.chunk, self.max_value = chunk, max_value
         self.buf, self.pos, self.eof, self.lines_before = "", 0, False, 0
-        self._dec = json.JSONDecoder()
+        self._dec = json.JSONDecoder(parse_int=_json_int)
 
     def error(self, what: str) -> ArtifactParseError:
         line = self.lines_before + self.buf.count("\n", 0, self.pos) + 1

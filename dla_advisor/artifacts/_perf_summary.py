@@ -21,10 +21,12 @@ import re
 
 from ._model import Observation
 
-_STAT = re.compile(r"(min|max|mean|median|percentile\((\d+(?:\.\d+)?)%\))\s*=\s*([0-9.eE+-]+)\s*ms")
-_THROUGHPUT = re.compile(r"^[Tt]hroughput:\s*([0-9.eE+-]+)\s*qps")
-_OLD_VALUE = re.compile(r"^(min|max|mean|median):\s*([0-9.eE+-]+)\s*ms")
-_OLD_PERCENTILE = re.compile(r"^percentile:\s*([0-9.eE+-]+)\s*ms at (\d+(?:\.\d+)?)%")
+# A decimal number as trtexec prints one; a looser [0-9.eE+-]+ also took "224-0.97" from a damaged line.
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_STAT = re.compile(r"(min|max|mean|median|percentile\((\d+(?:\.\d+)?)%\))\s*=\s*(" + _NUM + r")\s*ms")
+_THROUGHPUT = re.compile(r"^[Tt]hroughput:\s*(" + _NUM + r")\s*qps")
+_OLD_VALUE = re.compile(r"^(min|max|mean|median):\s*(" + _NUM + r")\s*ms")
+_OLD_PERCENTILE = re.compile(r"^percentile:\s*(" + _NUM + r")\s*ms at (\d+(?:\.\d+)?)%")
 _OLD_BLOCKS = {"Host Latency": "latency", "GPU Compute": "gpu", "Enqueue Time": None, "H2D Latency": None, "D2H Latency": None}
 
 

@@ -29,7 +29,11 @@ def _num(rec: dict, key: str, stream) -> float | None:
     v = rec.get(key)
     if v is None:
         return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+    try:  # a 400-digit integer (from any JSON parser) overflows float(): not a number either
+        finite = not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
+    except OverflowError:
+        finite = False
+    if not finite:
         raise (stream.error if hasattr(stream, "error") else stream)(f"'{key}' is not a number")
     return float(v)
 

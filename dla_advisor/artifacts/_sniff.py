@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .._safe_write import special_kind
 from ..errors import ArtifactParseError
 from ._model import (DUMP_PROFILE, ENGINE, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, TRTEXEC_LOG,
                      accepted_kinds)
@@ -34,6 +35,9 @@ def sniff(path: str) -> str:
         ArtifactParseError: the file is missing, empty, or none of the accepted kinds.
     """
     p = Path(path)
+    special = special_kind(p)
+    if special is not None:
+        raise not_an_artifact(str(path), f"it is {special}")
     try:
         with open(p, "rb") as f:
             head = f.read(HEAD)

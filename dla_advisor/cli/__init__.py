@@ -9,12 +9,13 @@ code 2; findings at or above ``--fail-on`` are exit code 1; bugs keep their trac
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 
 import click
 
 from .. import __version__
-from ..errors import EXIT_OK, EXIT_USAGE, DlaAdvisorError
+from ..errors import EXIT_OK, EXIT_USAGE, DlaAdvisorError, printable
 
 # (name, module) — the module is imported only when the command runs or help is shown, so a missing
 # optional dependency of one command never breaks the others.
@@ -73,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         rc = EXIT_USAGE
     except BrokenPipeError:
         rc = EXIT_OK
+    except OSError as e:
+        # The operating system refused a path the user named (too long, not a folder, no permission,
+        # disk full): their environment, not a bug. One line, like every other input error.
+        where = f" ({str(e.filename)[:120]})" if e.filename else ""
+        click.echo(printable(f"error: {e.strerror or e}{where}. Check the paths given on the command line."), err=True)
+        rc = EXIT_USAGE
     if rc is None:
         rc = EXIT_OK
     if __name__ == "__main__" or argv is None:

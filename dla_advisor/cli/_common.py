@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 import click
 
-from ..errors import UsageError
+from .._safe_write import check_output_path, write_text
 
 FORMAT_HELP = "Report format."
 
@@ -24,21 +22,19 @@ def platform_option(f):
 
 
 def write_report(text: str, output: str, inputs: list[str] | tuple[str, ...] = ()) -> None:
-    """Write ``text`` to stdout or a file, refusing to write over any input file."""
+    """Write ``text`` to stdout or, through the safe writer, to a file (never over an input file)."""
+    text = text if text.endswith("\n") else text + "\n"
     if output in (None, "-"):
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
         sys.stdout.flush()
         return
-    out = Path(output)
-    for i in inputs:
-        try:
-            if Path(i).exists() and out.exists() and os.path.samefile(out, i):
-                raise UsageError(f"-o {output} is one of the input files", "Choose another output path; inputs are never overwritten.")
-        except OSError:
-            pass
-    if out.parent and not out.parent.exists():
-        raise UsageError(f"cannot write {output}: folder {out.parent} does not exist", "Create it or pick another -o path.")
-    out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    write_text(output, text, protected=inputs)
+
+
+def check_output(output: str | None, inputs: list[str] | tuple[str, ...] = ()) -> None:
+    """Refuse a bad -o before any work is done (the write checks again)."""
+    if output not in (None, "-"):
+        check_output_path(output, inputs)
 
 
 def info(message: str) -> None:

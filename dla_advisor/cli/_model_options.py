@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ._types import BATCH
+
 
 def model_options(f):
     """--platform --precision --shapes --batch --inputIOFormats --outputIOFormats --[no-]gpu-fallback --useDLACore."""
@@ -14,7 +16,7 @@ def model_options(f):
                      help="Build precision (trtexec --int8 / --fp16; trtexec picks FP16 for DLA by default)."),
         click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]",
                      help="Fix dynamic input shapes, as trtexec --shapes (e.g. input:32x3x224x224)."),
-        click.option("--batch", type=click.IntRange(min=1), default=None,
+        click.option("--batch", type=BATCH, default=None,
                      help="Batch for the leading dynamic dim of inputs not named in --shapes."),
         click.option("--inputIOFormats", "input_io_formats", default=None, metavar="SPEC",
                      help="Network input formats as trtexec takes them, e.g. int8:dla_linear (default fp32:chw)."),

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import click
 
-from ._common import info, output_option, write_report
+from ._types import BoundedInt
+from ._common import check_output, info, output_option, write_report
 
 
 @click.command("calibrate", help=__doc__)
@@ -21,10 +22,10 @@ from ._common import info, output_option, write_report
 @click.option("--device", default=None, help="Start from this device model or device YAML (default: the file's device).")
 @click.option("--fit/--no-fit", "do_fit", default=True, show_default=True, help="Refit, or only report the current error.")
 @click.option("--params", "free", default=None, metavar="NAME[,NAME]", help="Fit only these parameters (default: all).")
-@click.option("--max-evals", type=click.IntRange(min=10), default=2500, show_default=True, help="Evaluation budget of the fit.")
+@click.option("--max-evals", type=BoundedInt(10, 1_000_000), default=2500, show_default=True, help="Evaluation budget of the fit.")
 @click.option("--cross-validate", "cross", is_flag=True,
               help="Also leave each network out in turn, refit, and report the error of predicting it.")
-@click.option("--cv-max-evals", type=click.IntRange(min=10), default=None,
+@click.option("--cv-max-evals", type=BoundedInt(10, 1_000_000), default=None,
               help="Evaluation budget of each cross-validation refit (default: a quarter of --max-evals; "
                    "each fold starts from the full fit).")
 @click.option("--write-device", default=None, type=click.Path(dir_okay=False),
@@ -33,8 +34,11 @@ from ._common import info, output_option, write_report
 @output_option
 def command(measurements, device, do_fit, free, max_evals, cross, cv_max_evals, write_device, fmt, output) -> int:
     from .. import api
+    from ..perf._calibrate import load_measurements
 
+    check_output(output, [measurements])
     if do_fit:
+        load_measurements(measurements)  # a bad file is one error line, not a progress line and an error
         info("fitting (each evaluation runs every point through the model) ...")
     if cross:
         info("then cross-validating (one refit per network) ...")

@@ -15,6 +15,7 @@ from click.core import ParameterSource
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..report._findings import RENDERERS, get_renderer
+from ._types import COUNT
 from ._common import info, output_option, write_report
 from ._config import load_tool_config, split_ids
 from ._model_options import model_kwargs, model_options
@@ -50,9 +51,9 @@ class Options:
               help="Exit 1 when a finding has this severity or higher.")
 @click.option("--select", multiple=True, metavar="IDS", help="Only these rules (ids, names, aliases or id prefixes like DLA2; comma-separated).")
 @click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rules (same forms as --select).")
-@click.option("--max-gpu-layers", type=click.IntRange(min=0), default=None, help="Fail when more layers than this run on the GPU.")
-@click.option("--max-loadables", type=click.IntRange(min=0), default=None, help="Fail when the engine needs more DLA loadables than this.")
-@click.option("--max-reformats", type=click.IntRange(min=0), default=None, help="Fail when TensorRT inserts more Reformat layers than this.")
+@click.option("--max-gpu-layers", type=COUNT, default=None, help="Fail when more layers than this run on the GPU.")
+@click.option("--max-loadables", type=COUNT, default=None, help="Fail when the engine needs more DLA loadables than this.")
+@click.option("--max-reformats", type=COUNT, default=None, help="Fail when TensorRT inserts more Reformat layers than this.")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Also load the rule files (*.yaml) in DIR; repeatable.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,

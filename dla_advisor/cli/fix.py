@@ -21,6 +21,7 @@ from __future__ import annotations
 import click
 
 from ..errors import EXIT_OK, UsageError
+from ._types import SEED, tolerance
 from ._common import info
 
 RENDERERS = ("text", "json")
@@ -37,10 +38,10 @@ RENDERERS = ("text", "json")
               help="Shapes for dynamic inputs, used for verification and the before/after layout (default 1).")
 @click.option("--precision", type=click.Choice(["int8", "fp16"]), default="int8", show_default=True,
               help="Build precision for the before/after layout.")
-@click.option("--atol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Absolute tolerance.")
-@click.option("--rtol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Relative tolerance.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random verification inputs.")
-@click.option("--qdq-tolerance", type=click.FloatRange(min=0), default=0.1, show_default=True,
+@click.option("--atol", type=tolerance(), default=1e-4, show_default=True, help="Absolute tolerance.")
+@click.option("--rtol", type=tolerance(), default=1e-4, show_default=True, help="Relative tolerance.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the random verification inputs.")
+@click.option("--qdq-tolerance", type=tolerance(), default=0.1, show_default=True,
               help="qdq-to-calib: largest relative RMS error allowed between the Q/DQ-free and the Q/DQ model.")
 @click.option("--trt-version", default=None, metavar="X.Y.Z",
               help="qdq-to-calib: TensorRT version named in the cache header (default: the platform's newest).")

@@ -13,13 +13,15 @@ feasible plan, 2 on bad input.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
-from ..errors import EXIT_FINDINGS, EXIT_OK
+from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..tuning import BACKENDS, OBJECTIVES
-from ._common import info, output_option, platform_option, write_report
+from ._types import HEARTBEAT, SEED, TRIALS, milliseconds, seconds
+from ._common import check_output, info, output_option, platform_option, write_report
 
 
 @click.command("tune", help=__doc__)
@@ -29,17 +31,17 @@ from ._common import info, output_option, platform_option, write_report
 @platform_option
 @click.option("--backend", type=click.Choice(list(BACKENDS)), default="sim", show_default=True,
               help="sim: performance model; trtexec / tensorrt: measure on this board.")
-@click.option("--trials", type=click.IntRange(min=1), default=60, show_default=True,
+@click.option("--trials", type=TRIALS, default=60, show_default=True,
               help="Trials in the study in total (earlier runs and other workers count).")
-@click.option("--timeout", type=click.FloatRange(min=0), default=None, help="Stop this run after S seconds.")
+@click.option("--timeout", type=seconds(), default=None, help="Stop this run after S seconds.")
 @click.option("--objective", type=click.Choice(list(OBJECTIVES)), default="throughput", show_default=True,
               help="Maximise total images/s, minimise makespan (worst engine latency), or both (Pareto front).")
-@click.option("--latency-budget", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MS",
+@click.option("--latency-budget", type=milliseconds(), default=None, metavar="MS",
               help="Plans whose makespan exceeds MS milliseconds are infeasible.")
 @click.option("--storage", default=None, metavar="URL",
               help="Optuna storage URL (sqlite:///f.db, postgresql://..., journal:f.jsonl). Default: next to the model.")
 @click.option("--study", default=None, help="Study name (default: derived from the command's inputs).")
-@click.option("--seed", type=int, default=None, help="Sampler seed, for a reproducible single-worker search.")
+@click.option("--seed", type=SEED, default=None, help="Sampler seed, for a reproducible single-worker search.")
 @click.option("--sampler", type=click.Choice(["tpe", "random"]), default="tpe", show_default=True)
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]", help="Fix dynamic input shapes (trtexec --shapes).")
 @click.option("--batches", default="1,2,4,8,16,32", show_default=True, help="Batch sizes tried for dynamic-batch models.")
@@ -48,11 +50,11 @@ from ._common import info, output_option, platform_option, write_report
 @click.option("--precisions", type=click.Choice(["both", "int8", "fp16"]), default="both", show_default=True)
 @click.option("--split/--no-split", default=False, show_default=True,
               help="Also try a split point: the model's first layers on DLA, the rest on the GPU.")
-@click.option("--duration", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
+@click.option("--duration", type=seconds(min_open=True), default=5.0, show_default=True,
               help="Seconds each concurrent measurement runs (trtexec, tensorrt).")
 @click.option("--trtexec", "trtexec_path", default=None, metavar="PATH", help="trtexec to use (default: PATH or JetPack's).")
 @click.option("--engines-dir", default=None, metavar="DIR", help="Cache of built engines (default: beside the study file).")
-@click.option("--heartbeat", type=click.IntRange(min=1), default=30, show_default=True,
+@click.option("--heartbeat", type=HEARTBEAT, default=30, show_default=True,
               help="Seconds between trial heartbeats; a trial silent for twice this is marked failed.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="Report format (-o PLAN.yaml writes YAML; html: one self-contained page with the trials).")
@@ -64,6 +66,13 @@ def command(models, device, power_mode, platform, backend, trials, timeout, obje
             heartbeat, fmt, plots_dir, no_reference, output) -> int:
     from .. import api
 
+    check_output(output, models)
+    if plots_dir:
+        from ..report.plan_plots import require_plotly
+
+        require_plotly()
+        if os.path.lexists(plots_dir) and not os.path.isdir(plots_dir):
+            raise UsageError(f"--plots {plots_dir} exists and is not a folder", "Give a folder path.")
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # the progress bar and report say what matters
@@ -123,8 +132,9 @@ class _progress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(TextColumn("[bold]tune"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            TextColumn("{task.description}"), console=Console(stderr=True), transient=False)
+        self.bar = Progress(TextColumn("tune", style="bold", markup=False), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), TextColumn("{task.description}", markup=False),
+                            console=Console(stderr=True, markup=False, emoji=False), transient=False)
         self.bar.start()
         self.task = self.bar.add_task("searching", total=self.total, completed=done)
 

@@ -198,8 +198,8 @@ def fold(node, inputs: list[np.ndarray | None]) -> list[np.ndarray] | None:
         return None
     try:
         outs = fn(node, inputs, _attrs(node))
-    except (_TooBig, ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, OverflowError):
-        return None
+    except (_TooBig, ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, OverflowError, AttributeError):
+        return None  # e.g. an optional input left empty ("") that this op needs: not foldable
     if any(np.asarray(o).size > MAX_FOLD_ELEMENTS for o in outs):
         return None
     return [np.asarray(o) for o in outs]

@@ -18,6 +18,7 @@ from google.protobuf.message import DecodeError
 from onnx import TensorProto, helper, numpy_helper
 
 from .._gcpause import paused_gc
+from .._safe_write import special_kind
 from ..errors import ModelLoadError
 from . import _fold
 from ._fusion import fuse
@@ -26,6 +27,7 @@ from ._names import LayerNames
 from ._opmap import map_node
 from ._qdq import fold_activation_qdq, scale_reader
 from ._shapes import SMALL_INITIALIZER, infer_shapes
+from ._validate import check_dims, validate_model
 
 MIN_OPSET = 7
 
@@ -37,6 +39,9 @@ def read_model(path: str | os.PathLike) -> onnx.ModelProto:
         raise ModelLoadError(f"model file not found: {path}", "Check the path.")
     if p.is_dir():
         raise ModelLoadError(f"{path} is a folder, not an ONNX file", "Pass the .onnx file itself.")
+    special = special_kind(p)
+    if special is not None:
+        raise ModelLoadError(f"{path} is {special}, not an ONNX file", "Pass the .onnx file itself.")
     if p.stat().st_size == 0:
         raise ModelLoadError(f"{path} is empty (0 bytes)", "Re-export the model.")
     try:
@@ -57,7 +62,7 @@ def read_model(path: str | os.PathLike) -> onnx.ModelProto:
     if opset is not None and opset < MIN_OPSET:
         raise ModelLoadError(f"{path} uses ONNX opset {opset}; TensorRT's parser needs opset {MIN_OPSET} or newer",
                              "Convert it with onnx.version_converter or re-export with a newer opset.")
-    return model
+    return validate_model(model, in_place=True)
 
 
 def default_opset(model: onnx.ModelProto) -> int | None:
@@ -86,13 +91,15 @@ def load_network(path: str | os.PathLike, shapes: dict[str, tuple[int, ...]] | N
     Raises:
         ModelLoadError: unreadable model, bad opset, bad or non-positive shapes.
     """
-    model = read_model(path)
-    return network_from_model(model, name=Path(path).stem, shapes=shapes, batch=batch)
+    model = read_model(path)  # validated there
+    with paused_gc():
+        return _network_from_model(model, Path(path).stem, shapes, batch)
 
 
 def network_from_model(model: onnx.ModelProto, name: str = "model",
                        shapes: dict[str, tuple[int, ...]] | None = None, batch: int | None = None) -> Network:
     """Build the :class:`Network` of an in-memory model (see :func:`load_network`)."""
+    model = validate_model(model)
     with paused_gc():
         return _network_from_model(model, name, shapes, batch)
 
@@ -151,6 +158,8 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
             notes.append(f"input '{vi.name}' has dynamic dims {list(dims)}; analysed as "
                          f"{'x'.join(map(str, out))} (pass --shapes {vi.name}:{'x'.join(map(str, out))} to choose)")
         fixed[vi.name] = tuple(out)
+    for n, dims in fixed.items():
+        check_dims(dims, f"input '{n}' as analysed")
 
     consts_small: dict[str, np.ndarray] = {}
     const_shapes: dict[str, tuple[int, ...]] = {}

@@ -12,6 +12,8 @@ from typing import Any, Protocol
 import numpy as np
 from onnx import helper
 
+from ._opchecks import axes as _axes, axis as _axis, bad as _bad, window_lengths as _window_lengths
+
 
 class Context(Protocol):
     def shape(self, name: str) -> tuple[int, ...] | None: ...
@@ -96,9 +98,13 @@ def conv_attrs(node, ctx: Context, transposed: bool = False, a: dict[str, Any] |
     wshape = ctx.const_shape(inputs[1]) if len(inputs) > 1 else None
     in_shape = ctx.shape(inputs[0])
     kernel = _ints(a.get("kernel_shape") or (wshape[2:] if wshape else []))
+    if a.get("kernel_shape") and wshape and len(wshape) > 2 and list(kernel) != list(wshape[2:]):
+        # TensorRT takes the kernel from the weights and rejects a kernel_shape that disagrees.
+        raise _bad(node, f"kernel_shape {kernel} does not match the weights' {list(wshape[2:])}")
     n = len(kernel)
     strides = _ints(a.get("strides") or [1] * n)
     dil = _ints(a.get("dilations") or [1] * n)
+    _window_lengths(node, a, n)
     group = int(a.get("group", 1))
     out_ch = None
     if wshape:
@@ -119,6 +125,7 @@ def pool_attrs(node, ctx: Context, a: dict[str, Any] | None = None) -> dict[str,
     n = len(kernel)
     strides = _ints(a.get("strides") or [1] * n)
     dil = _ints(a.get("dilations") or [1] * n)
+    _window_lengths(node, a, n)
     return {
         "type": "MAX" if node.op_type == "MaxPool" else "AVERAGE" if node.op_type == "AveragePool" else node.op_type.upper(),
         "kernel": kernel, "strides": strides, "pads": _auto_pads(a, ctx.shape(node.input[0]), kernel, strides, dil),
@@ -151,7 +158,22 @@ def map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
 
     ``node`` is a NodeProto or any object with its fields (``name``, ``op_type``, ``domain``,
     ``input``, ``output``, ``attribute``).
+
+    Raises:
+        ModelLoadError: the node's attributes or constant inputs cannot be what its op takes (a
+            value of the wrong kind or size, NaN where an index belongs, a missing operand).
     """
+    try:
+        return _map_node(node, ctx)
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError, ZeroDivisionError) as e:
+        # The model was validated against onnx's schemas at import; what is left is constant data
+        # of the wrong shape or value (e.g. Slice starts given as a NaN float), which TensorRT's parser
+        # rejects for the same node.
+        raise _bad(node, f"cannot read its attributes or constant inputs ({type(e).__name__}: "
+                         f"{str(e)[:120]})") from None
+
+
+def _map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
     op = node.op_type
     a = attrs_of(node)
     act_inputs = [i for i in node.input if i and not ctx.is_const(i)]
@@ -181,7 +203,7 @@ def map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
         elif "axis" in a:
             axes = [int(a["axis"])]
         rank = len(shape) if shape else 4
-        axes = list(range(rank)) if axes is None else sorted(x + rank if x < 0 else x for x in axes)
+        axes = list(range(rank)) if axes is None else _axes(node, axes, rank)
         return "Reduce", {"op": REDUCE[op], "axes": axes, "keepdims": int(a.get("keepdims", 1))}, act_inputs
     if op in ACTIVATIONS:
         attrs: dict[str, Any] = {"activation": ACTIVATIONS[op]}
@@ -213,9 +235,8 @@ def map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
         if len(act_inputs) == 1 and len([i for i in node.input if i]) == 1:
             return "Identity", {}, act_inputs  # torch.cat of one tensor: TensorRT builds no layer
         shape = ctx.shape(node.output[0])
-        axis = int(a.get("axis", 1))
         rank = len(shape) if shape else 4
-        return "Concatenation", {"axis": axis + rank if axis < 0 else axis, "num_inputs": len(act_inputs),
+        return "Concatenation", {"axis": _axis(node, a.get("axis", 1), rank), "num_inputs": len(act_inputs),
                                  "num_const_inputs": len(node.input) - len(act_inputs)}, act_inputs
     if op in SHUFFLES:
         return "Shuffle", _shuffle_attrs(node, ctx, a), act_inputs
@@ -226,8 +247,8 @@ def map_node(node, ctx: Context) -> tuple[str, dict[str, Any], list[str]]:
     if op in ("Softmax", "LogSoftmax"):
         shape = ctx.shape(node.input[0])
         rank = len(shape) if shape else 4
-        axis = int(a.get("axis", -1))
-        return "SoftMax", {"axis": axis + rank if axis < 0 else axis, "log": op == "LogSoftmax"}, act_inputs
+        return "SoftMax", {"axis": _axis(node, a.get("axis", -1), rank),
+                           "log": op == "LogSoftmax"}, act_inputs
     if op in ("MatMul", "Gemm", "MatMulInteger"):
         return _matmul(node, ctx, a, act_inputs)
     if op in SIMPLE_KINDS:
@@ -264,7 +285,11 @@ def _elementwise(node, ctx: Context, act_inputs):
 def _shuffle_attrs(node, ctx: Context, a) -> dict[str, Any]:
     attrs: dict[str, Any] = {"op": node.op_type}
     if node.op_type == "Transpose":
-        attrs["perm"] = _ints(a.get("perm", []))
+        perm = _ints(a.get("perm", []))
+        shape = ctx.shape(node.input[0])
+        if perm and ((shape is not None and len(perm) != len(shape)) or sorted(perm) != list(range(len(perm)))):
+            raise _bad(node, f"perm {perm} is not a permutation of the input's {len(shape or perm)} axes")
+        attrs["perm"] = perm
     if node.op_type in ("DepthToSpace", "SpaceToDepth"):
         attrs["blocksize"] = int(a.get("blocksize", 1))
         attrs["internal_rank"] = 6  # TensorRT imports these as 6-D reshape/transpose pairs
@@ -307,27 +332,23 @@ def _slice_attrs(node, ctx: Context, a) -> dict[str, Any]:
     shape = ctx.shape(node.input[0])
     rank = len(shape) if shape else 4
     if op == "Split":
-        axis = int(a.get("axis", 0))
-        return {"op": "Split", "axes": [axis + rank if axis < 0 else axis], "steps": [1], "constant_params": True,
+        return {"op": "Split", "axes": [_axis(node, a.get("axis", 0), rank)], "steps": [1], "constant_params": True,
                 "outputs": len(node.output)}
     if op in ("Expand", "Tile"):
         return {"op": op, "axes": list(range(rank)), "steps": [0], "constant_params": ctx.is_const(node.input[1]),
                 "broadcast": True}
     vals = []
     for idx in (1, 2, 3, 4):
-        if len(node.input) > idx and node.input[idx]:
-            vals.append(ctx.value(node.input[idx]))
-        else:
-            vals.append(None)
+        v = ctx.value(node.input[idx]) if len(node.input) > idx and node.input[idx] else None
+        vals.append(None if v is None else np.asarray(v).reshape(-1))
     starts, ends, axes, steps = vals
     const = all(v is not None for v, i in zip(vals, (1, 2, 3, 4)) if len(node.input) > i and node.input[i])
     if "starts" in a:  # opset < 10
-        starts, ends = np.array(a["starts"]), np.array(a["ends"])
+        starts, ends = np.array(a["starts"]).reshape(-1), np.array(a.get("ends", [])).reshape(-1)
         axes = np.array(a["axes"]) if "axes" in a else None
         const = True
     n = len(starts) if starts is not None else 0
-    axes_l = [int(x) for x in axes] if axes is not None else list(range(n))
-    axes_l = [x + rank if x < 0 else x for x in axes_l]
+    axes_l = [_axis(node, x, rank, "axes") for x in axes] if axes is not None else list(range(n))
     steps_l = [int(x) for x in steps] if steps is not None else [1] * n
     oob = False
     if shape and starts is not None and ends is not None:

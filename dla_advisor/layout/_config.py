@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from .._limits import MAX_DIM, MAX_RANK
 from ..errors import UsageError
 
 IO_TYPES = ("fp32", "fp16", "bf16", "int32", "int64", "int8", "uint8", "bool")
@@ -66,7 +67,7 @@ def parse_shapes(spec: str | None) -> dict[str, tuple[int, ...]]:
     for entry in spec.split(","):
         entry = entry.strip()
         name, sep, dims = entry.rpartition(":")
-        if not sep or not name or not re.fullmatch(r"\d+(x\d+)*", dims):
+        if not sep or not name or len(dims) > 200 or not re.fullmatch(r"\d+(x\d+)*", dims):
             raise UsageError(
                 f"--shapes: cannot read '{entry}'",
                 "Write input_name:NxCxHxW, e.g. --shapes=input:32x3x224x224.",
@@ -74,6 +75,9 @@ def parse_shapes(spec: str | None) -> dict[str, tuple[int, ...]]:
         values = tuple(int(d) for d in dims.split("x"))
         if any(v <= 0 for v in values):
             raise UsageError(f"--shapes: '{entry}' has a zero dimension", "Every dimension must be at least 1.")
+        if any(v > MAX_DIM for v in values) or len(values) > MAX_RANK:
+            raise UsageError(f"--shapes: '{entry}' has more than {MAX_RANK} dims or a dimension over {MAX_DIM}",
+                             "TensorRT tensors have at most 8 dims of at most 2**31-1 each.")
         shapes[name.strip("'\"")] = values
     return shapes
 

@@ -85,10 +85,19 @@ class CalibrationResult:
 def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
     """Read a measurements file; returns (device id, points)."""
     p = Path(path)
+    from .._safe_write import special_kind
+
+    special = special_kind(p)
+    if special is not None:
+        raise UsageError(f"{path} is {special}, not a measurements file", "Give a measurements YAML file.")
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except OSError:
         raise UsageError(f"cannot read {path}", "Give a measurements YAML file (see rules/calibration/).") from None
+    except RecursionError:
+        raise UsageError(f"{path} nests too deeply to be a measurements file", "Give a measurements YAML file.") from None
+    except (UnicodeDecodeError, ValueError):
+        raise UsageError(f"{path} is not a UTF-8 text file", "Give a measurements YAML file (see rules/calibration/).") from None
     except yaml.YAMLError as e:
         line = getattr(getattr(e, "problem_mark", None), "line", None)
         raise RuleFileError(f"{path}: not valid YAML", "Fix the YAML syntax.", path=str(p),
@@ -287,7 +296,14 @@ def fitted_block(result: CalibrationResult, measurements: str, cv=None) -> str:
 
 def write_device(device_file: str | Path, result: CalibrationResult, measurements: str, cv=None) -> None:
     """Replace the fitted block of a device file, keeping its hand-written part and comments."""
-    path = Path(device_file)
-    text = path.read_text(encoding="utf-8")
+    from .._safe_write import check_output_path, write_text
+
+    path = check_output_path(device_file, [measurements], option="--write-device")
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read --write-device {device_file}: {getattr(e, 'strerror', None) or e}",
+                         "Name a device YAML file (UTF-8 text).") from None
     head = text.split(_FIT_MARKER)[0].rstrip("\n")
-    path.write_text(head + "\n" + fitted_block(result, measurements, cv), encoding="utf-8")
+    write_text(path, (head + "\n" if head else "") + fitted_block(result, measurements, cv), [measurements],
+               option="--write-device")

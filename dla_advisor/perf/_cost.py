@@ -248,8 +248,8 @@ def _gpu_gemm_seconds(w: LayerWork, batch: int, dev: DeviceModel, precision: str
             k_red = math.ceil(w.cin / align) * align * w.rs
         per_sm = dev.gpu_macs_per_s(path, precision) / sms
         for tm, tn in _TILES:
-            tn = min(tn, n_pad)
-            ctas = math.ceil(m / tm) * math.ceil(n_pad / tn) * w.groups
+            tn = max(1, min(tn, n_pad))  # an empty tensor (zero channels or pixels) still divides by a tile
+            ctas = max(1, math.ceil(m / tm) * math.ceil(n_pad / tn) * w.groups)
             split = max(1, min(sms // ctas, k_red // 128)) if ctas < sms else 1
             waves = math.ceil(ctas * split / sms)
             eff = min(1.0, tm * tn / (tm + tn) / reuse_full) if path == "tensor" else 1.0

@@ -311,6 +311,11 @@ def _read(path: str) -> dict[str, Any]:
         line = getattr(getattr(e, "problem_mark", None), "line", None)
         raise RuleFileError(f"{path}: not valid YAML", "Fix the YAML syntax.", path=path,
                             line=None if line is None else line + 1) from None
+    except RecursionError:
+        raise RuleFileError(f"{path}: nests too deeply to be a device file", "Fix the file.", path=path) from None
+    except (UnicodeDecodeError, OSError) as e:
+        raise RuleFileError(f"{path}: cannot be read as UTF-8 text ({getattr(e, 'strerror', None) or e})",
+                            "A device file is UTF-8 YAML.", path=path) from None
     if not isinstance(raw, dict):
         raise RuleFileError(f"{path}: a device file is a mapping", "See rules/devices/orin-agx-64gb.yaml.", path=path)
     for key in ("id", "gpu", "dram", "power_modes"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .._limits import MAX_DIM
 from ..errors import UsageError
 from ..graph import Network
 from ..layout import BuildConfig, predict
@@ -46,8 +47,8 @@ def parse_plan(text: str) -> list[PlanEntry]:
                     raise UsageError(f"--plan: cannot read '{raw.strip()}'", f"Write {PLAN_SYNTAX} (split only on a DLA entry).")
                 break
             key, _, rest = rest.partition(":")
-            m = re.fullmatch(r"bs=(\d+)", key.strip())
-            if not m or int(m.group(1)) < 1:
+            m = re.fullmatch(r"bs=(\d{1,10})", key.strip())
+            if not m or not 1 <= int(m.group(1)) <= MAX_DIM:
                 raise UsageError(f"--plan: cannot read '{raw.strip()}'", f"Write {PLAN_SYNTAX}.")
             batch = int(m.group(1))
         entries.append(PlanEntry(device, batch, split))

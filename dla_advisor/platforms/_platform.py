@@ -128,6 +128,12 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as e:
         raise PlatformFileError(f"{path.name}: invalid YAML ({str(e).splitlines()[0]})", "Fix the file.",
                                 path=str(path)) from None
+    except RecursionError:
+        raise PlatformFileError(f"{path.name}: nests too deeply to be a platform file", "Fix the file.",
+                                path=str(path)) from None
+    except (UnicodeDecodeError, OSError) as e:
+        raise PlatformFileError(f"{path.name}: cannot be read as UTF-8 text ({getattr(e, 'strerror', None) or e})",
+                                "Fix the file.", path=str(path)) from None
     if not isinstance(data, dict):
         raise PlatformFileError(f"{path.name}: expected a mapping at top level", "Fix the file.", path=str(path))
     return data

@@ -8,7 +8,15 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from .._safe_write import prepare_output_dir, write_bytes, write_text
 from ..errors import UsageError
+
+
+def require_plotly() -> None:
+    """Raise UsageError when plotly is missing (checked before a search, not after it)."""
+    if importlib.util.find_spec("plotly") is None:
+        raise UsageError("--plots needs plotly, which is not installed",
+                         "Install it with: pip install 'dla-advisor[plots]' (kaleido as well for PNG).")
 
 
 def write_plots(study, folder: str | Path, objective: str) -> list[Path]:
@@ -17,16 +25,10 @@ def write_plots(study, folder: str | Path, objective: str) -> list[Path]:
     Raises:
         UsageError: plotly is not installed, or ``folder`` cannot be created.
     """
-    if importlib.util.find_spec("plotly") is None:
-        raise UsageError("--plots needs plotly, which is not installed",
-                         "Install it with: pip install 'dla-advisor[plots]' (kaleido as well for PNG).")
+    require_plotly()
     import optuna.visualization as vis
 
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"cannot create --plots folder {folder}: {e.strerror}", "Pick a writable folder.") from None
+    folder = prepare_output_dir(folder, option="--plots")
     names = ["throughput (images/s)", "makespan (ms)"] if objective == "both" else None
     figures = {}
     if objective == "both":
@@ -44,9 +46,9 @@ def write_plots(study, folder: str | Path, objective: str) -> list[Path]:
         except (ValueError, RuntimeError):
             continue  # e.g. importances need at least two completed trials with varying parameters
         html = folder / f"{name}.html"
-        fig.write_html(str(html))
+        write_text(html, fig.to_html(), option="--plots")
         written.append(html)
         if png:
-            fig.write_image(str(folder / f"{name}.png"))
+            write_bytes(folder / f"{name}.png", fig.to_image(format="png"), option="--plots")
             written.append(folder / f"{name}.png")
     return written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,12 +47,49 @@ def load_model_with_weights(path: str | os.PathLike) -> onnx.ModelProto:
         ModelLoadError: unreadable model or missing external data.
     """
     model = read_model(path)
+    base = Path(path).resolve().parent
+    for init in model.graph.initializer:
+        if init.data_location == onnx.TensorProto.EXTERNAL:
+            _check_external(init, base, path)
     try:
-        onnx.external_data_helper.load_external_data_for_model(model, str(Path(path).resolve().parent))
-    except (OSError, ValueError) as e:
-        raise ModelLoadError(f"cannot read the external weights of {path} ({e})",
+        onnx.external_data_helper.load_external_data_for_model(model, str(base))
+    except Exception as e:  # noqa: BLE001 - onnx raises OSError, ValueError and its C++ ValidationError
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        raise ModelLoadError(f"cannot read the external weights of {path} ({first})",
                              "Keep the weight files next to the model, as the exporter wrote them.") from None
     return model
+
+
+_HINT = "Keep the weight files next to the model, as the exporter wrote them (real files, not links)."
+
+
+def _check_external(init, base: Path, path) -> None:
+    """Refuse external weights onnx's loader would hang on, read outside the model's folder or fail on."""
+    info = {e.key: e.value for e in init.external_data}
+    where = info.get("location", "")
+    what = f"initializer '{init.name}' of {path}"
+    if not where:
+        raise ModelLoadError(f"{what} is stored externally but names no weight file", _HINT)
+    target = base / where
+    if Path(where).is_absolute() or ".." in Path(where).parts:
+        raise ModelLoadError(f"{what} names weight file '{where}' outside the model's folder; onnx refuses it", _HINT)
+    if target.is_symlink():
+        raise ModelLoadError(f"weight file '{where}' of {what} is a symbolic link; onnx refuses linked weight files",
+                             _HINT)
+    try:
+        st = os.stat(target)
+    except OSError as e:
+        raise ModelLoadError(f"weight file '{where}' of {what} cannot be read ({e.strerror})", _HINT) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ModelLoadError(f"weight file '{where}' of {what} is not a regular file", _HINT)
+    try:
+        offset = int(info.get("offset", "0"))
+        length = int(info["length"]) if "length" in info else st.st_size - offset
+    except ValueError:
+        raise ModelLoadError(f"{what} has an unreadable offset or length for '{where}'", "Re-export the model.") from None
+    if offset < 0 or length < 0 or offset + length > st.st_size:
+        raise ModelLoadError(f"weight file '{where}' of {what} is shorter than the model says "
+                             f"({st.st_size} bytes, needs {offset}+{length})", "The file is truncated; re-export the model.")
 
 
 def external_data_files(model: onnx.ModelProto, model_path: str | os.PathLike) -> list[Path]:
@@ -80,14 +118,32 @@ def apply_rewrites(model: onnx.ModelProto, rewrites: tuple[Rewrite, ...], limits
         current = _upgrade_for_resize(current, notes)
     sites = []
     for rw in rewrites:
-        graph = gs.import_onnx(with_shapes(current))
+        graph = _import(current)
         ctx.begin(graph)
         n = int(rw.apply(graph, ctx))
         sites.append((rw.name, n))
         if n:
             graph.cleanup().toposort()
-            current = _export(graph, current)
+            try:
+                current = _export(graph, current)
+            except ValueError as e:  # e.g. an attribute given as an empty list: graphsurgeon cannot type it
+                raise ModelLoadError(f"the rewritten model cannot be written back ({_first(e)})",
+                                     "Check the model with onnx.checker; nothing was written.") from None
     return RewriteResult(current, tuple(sites), tuple(notes + ctx.notes), dict(ctx.extras))
+
+
+def _first(e: BaseException) -> str:
+    lines = str(e).strip().splitlines()
+    return lines[0][:200] if lines else type(e).__name__
+
+
+def _import(model: onnx.ModelProto) -> gs.Graph:
+    """The graphsurgeon graph of ``model``; its refusals (unknown types, duplicate tensors) are input errors."""
+    try:
+        return gs.import_onnx(with_shapes(model))
+    except (ValueError, KeyError, TypeError, gs.util.exception.OnnxGraphSurgeonException) as e:
+        raise ModelLoadError(f"onnx-graphsurgeon cannot read the model ({type(e).__name__}: {_first(e)})",
+                             "Check the model with onnx.checker; nothing was written.") from None
 
 
 def _export(graph: gs.Graph, template: onnx.ModelProto) -> onnx.ModelProto:

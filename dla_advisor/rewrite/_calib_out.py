@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,14 +65,7 @@ def plan_calibration(scales: dict[str, float], model_out: str | os.PathLike, trt
 
 
 def write_text_atomic(text: str, path: str | os.PathLike) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder (no half-written cache)."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    """Write ``text`` to ``path`` through the safe writer: atomic, never over a special file, umask permissions."""
+    from .._safe_write import write_text
+
+    return write_text(path, text, option="the calibration cache")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import onnx
 
-from ..errors import UsageError
+from .. import _safe_write
 
 # Protobuf cannot serialise a message over 2 GiB; leave headroom for the graph itself.
 INLINE_LIMIT_BYTES = 1_800_000_000
@@ -26,21 +25,12 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
 
 
 def check_output_path(output: str | os.PathLike, protected: list[str | os.PathLike]) -> Path:
-    """Validate ``-o``: not an input (or one of its weight files), not a folder, in an existing folder.
+    """Validate ``-o`` with the safe writer's rules (not an input or its weights, not special, folder exists).
 
     Raises:
         UsageError: the output would overwrite a protected file or cannot be written there.
     """
-    out = Path(output)
-    for p in protected:
-        if same_file(out, p):
-            raise UsageError(f"-o {output} is the input model (or one of its weight files); inputs are never overwritten",
-                             "Write the fixed model to another path, e.g. -o model.dla.onnx.")
-    if out.is_dir():
-        raise UsageError(f"-o {output} is a folder", "Give a file name, e.g. -o model.dla.onnx.")
-    if not out.parent.exists():
-        raise UsageError(f"cannot write {output}: folder {out.parent} does not exist", "Create it or pick another -o path.")
-    return out
+    return _safe_write.check_output_path(output, protected)
 
 
 def _weights_bytes(model: onnx.ModelProto) -> int:
@@ -56,18 +46,25 @@ def save_model_atomic(model: onnx.ModelProto, output: str | os.PathLike) -> list
         The files written.
     """
     out = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent))
-    os.close(fd)
     written = [out]
-    try:
+    with _safe_write.atomic_output(out) as tmp:
         if _weights_bytes(model) > INLINE_LIMIT_BYTES:
             data_name = f"{out.name}.data"
-            onnx.save_model(model, tmp, save_as_external_data=True, all_tensors_to_one_file=True, location=data_name)
+            with _safe_write.atomic_output(out.parent / data_name) as data_tmp:
+                onnx.save_model(model, str(tmp), save_as_external_data=True, all_tensors_to_one_file=True,
+                                location=data_tmp.name)
+            # The model names its weight file; point it at the final name before the model lands.
+            _relink_external(tmp, data_tmp.name, data_name)
             written.append(out.parent / data_name)
         else:
-            onnx.save_model(model, tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            onnx.save_model(model, str(tmp))
     return written
+
+
+def _relink_external(model_file: Path, old: str, new: str) -> None:
+    m = onnx.load(str(model_file), load_external_data=False)
+    for t in m.graph.initializer:
+        for entry in t.external_data:
+            if entry.key == "location" and entry.value == old:
+                entry.value = new
+    onnx.save_model(m, str(model_file))

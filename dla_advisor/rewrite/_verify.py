@@ -174,6 +174,11 @@ def _compare(ref: np.ndarray, got: np.ndarray, atol: float, rtol: float) -> tupl
     return worst, ok, ""
 
 
+# Random inputs for both runs live in memory next to two onnxruntime sessions; past this the check
+# would swap or be killed on the boards (and CI machines) fix runs on.
+MAX_VERIFY_INPUT_BYTES = 2 * 2**30
+
+
 def verify(original: onnx.ModelProto, rewritten: onnx.ModelProto, shapes: dict[str, tuple[int, ...]] | None = None,
            atol: float = 1e-4, rtol: float = 1e-4, seed: int = 0, trials: int = 2) -> Verification:
     """Run both models on the same seeded random inputs and compare every output.
@@ -185,6 +190,11 @@ def verify(original: onnx.ModelProto, rewritten: onnx.ModelProto, shapes: dict[s
     """
     ort = require_onnxruntime()
     specs = input_specs(original, shapes)
+    need = trials * sum(int(np.prod(shape, dtype=object)) * dtype.itemsize for _, shape, dtype in specs)
+    if need > MAX_VERIFY_INPUT_BYTES:
+        raise UsageError(f"verifying the rewrite would need {need / 2**30:.1f} GiB of random inputs "
+                         f"(limit {MAX_VERIFY_INPUT_BYTES / 2**30:.0f} GiB), so nothing was written",
+                         "Pass --shapes with smaller dims for the dynamic inputs, or check the model's input shapes.")
     rng = np.random.default_rng(seed)
     feeds_list = [random_inputs(specs, rng) for _ in range(trials)]
     with tempfile.TemporaryDirectory(prefix="dla-advisor-verify-") as tmp:

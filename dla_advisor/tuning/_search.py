@@ -36,23 +36,45 @@ def run_search(study, objective: PlanObjective, n_trials: int, timeout_s: float 
 
     ``n_trials`` counts the whole study, so re-running an interrupted command finishes the job and
     several workers on one storage share one budget (each may overshoot it by its trial in flight).
+    A trial abandoned by a killed worker is marked FAIL here and does not count.
 
     Returns:
         The number of trials this process ran (other workers' trials are not counted).
     """
     import optuna
-    from optuna.study import MaxTrialsCallback
 
-    before = len(study.get_trials(deepcopy=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        # Trials of a killed worker are still RUNNING: fail them now (Optuna's heartbeat seam), so they
+        # neither hold a place in the budget nor look alive in the report.
+        optuna.storages.fail_stale_trials(study)
+    before = _counted(study)
     if before >= n_trials:
         return 0
     ran = []
+
+    def stop_at_budget(s, t) -> None:
+        ran.append(t.number)
+        if _counted(s) >= n_trials:
+            s.stop()
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         study.optimize(objective, n_trials=n_trials - before, timeout=timeout_s, catch=(BackendFailed,),
-                       callbacks=[MaxTrialsCallback(n_trials, states=None), lambda s, t: ran.append(t.number),
-                                  *callbacks])
+                       callbacks=[stop_at_budget, *callbacks])
     return len(ran)
+
+
+def abandoned(trial) -> bool:
+    """A trial whose worker died mid-trial: failed by the heartbeat check, with no failure reason of its own."""
+    from optuna.trial import TrialState
+
+    return trial.state == TrialState.FAIL and "error" not in trial.user_attrs
+
+
+def _counted(study) -> int:
+    """Trials that use up ``--trials``: every trial but the abandoned ones (their plan was never measured)."""
+    return sum(1 for t in study.get_trials(deepcopy=False) if not abandoned(t))
 
 
 @dataclass(frozen=True)

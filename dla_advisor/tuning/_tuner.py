@@ -82,7 +82,7 @@ class Tuner:
                                                       self.platform.id, request.backend, request.objective,
                                                       self.space.fingerprint())
         sampler = make_sampler(request.sampler, request.seed)
-        self.study = open_study(open_storage(self.storage_url, request.heartbeat_s), self.study_name,
+        self.study = open_study(open_storage(self.storage_url, request.heartbeat_s, protected=request.models), self.study_name,
                                 OBJECTIVES[request.objective], sampler)
 
     @property

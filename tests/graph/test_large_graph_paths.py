@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from dla_advisor.errors import InternalError
+from dla_advisor.errors import ModelLoadError
 from dla_advisor.graph import Layer, Network, Tensor, build_graph, network_from_model
 from dla_advisor.layout import DLA, GPU, BuildConfig, predict
 from dla_advisor.platforms import load_platform
@@ -130,11 +130,22 @@ def test_loadables_past_the_limit_are_numbered_by_their_place_in_the_engine():
 def test_segments_follow_dependencies_when_the_node_list_is_not_in_order():
     relu2 = helper.make_node("Relu", ["b"], ["y"], name="second")
     relu1 = helper.make_node("Relu", ["x"], ["b"], name="first")
-    net = network_from_model(_model([relu2, relu1], [], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))]))
+    model = _model([relu2, relu1], [], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))])
+    net = network_from_model(model)
+    # TensorRT's parser sorts the nodes topologically; so does the importer (the caller's model is untouched).
+    assert list(net.layers) == ["first", "second"]
+    assert [n.name for n in model.graph.node] == ["second", "first"]
     gpu_only = predict(net, load_platform(None), BuildConfig(precision="int8", use_dla=False))
     assert [s.layers for s in gpu_only.segments] == [("first", "second")]
-    with pytest.raises(InternalError, match="not in topological order"):
-        predict(net, load_platform(None), BuildConfig(precision="int8"))
+    dla = predict(net, load_platform(None), BuildConfig(precision="int8"))
+    assert [s.layers for s in dla.segments] == [("first", "second")]
+
+
+def test_a_cyclic_graph_is_a_model_load_error():
+    a = helper.make_node("Relu", ["x", "c"], ["b"], name="a")
+    b = helper.make_node("Add", ["b", "x"], ["c"], name="b")
+    with pytest.raises(ModelLoadError, match="cycle"):
+        network_from_model(_model([a, b], [], [_vi("x", (1, 8, 8, 8))], [_vi("c", (1, 8, 8, 8))]))
 
 
 def test_reformats_only_where_the_device_changes_and_at_the_network_edges():

@@ -1,0 +1,189 @@
+"""Models onnx's C++ shape inference or the op mapping would choke on are ModelLoadErrors at import.
+
+Each case is run in a subprocess too where onnx used to abort the process (exit 134) instead of raising.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import pytest
+from onnx import AttributeProto, TensorProto, helper, numpy_helper
+
+from dla_advisor.cli import main
+from dla_advisor.errors import ModelLoadError
+from dla_advisor.graph import load_network, network_from_model
+
+
+def _conv_model(**conv_attrs):
+    w = numpy_helper.from_array(np.zeros((4, 3, 3, 3), np.float32), "w")
+    attrs = {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1], **conv_attrs}
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", **attrs)
+    relu = helper.make_node("Relu", ["y"], ["z"], name="relu")
+    g = helper.make_graph([conv, relu], "v", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("z", TensorProto.FLOAT, None)], [w])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    return m
+
+
+def _attr(name, kind, value):
+    a = AttributeProto()
+    a.name, a.type = name, kind
+    if kind == AttributeProto.INTS:
+        a.ints.extend(value)
+    elif kind == AttributeProto.STRING:
+        a.s = value
+    elif kind == AttributeProto.FLOAT:
+        a.f = value
+    elif kind == AttributeProto.INT:
+        a.i = value
+    return a
+
+
+def _typed_mismatch(m):
+    t = helper.make_tensor("w", TensorProto.FLOAT, [4, 3, 3, 3], [0.0] * 108)  # values in float_data
+    t.data_type = TensorProto.INT64  # ... but the type says int64_data
+    m.graph.initializer[0].CopyFrom(t)
+
+
+def _with(m, fn):
+    fn(m)
+    return m
+
+
+CASES = {
+    "group as a list": (lambda m: m.graph.node[0].attribute.append(_attr("group", AttributeProto.INTS, [1, 2])),
+                        "attribute 'group' is a list of ints; Conv (opset 13) takes an int"),
+    "group as a string": (lambda m: m.graph.node[0].attribute.append(_attr("group", AttributeProto.STRING, b"2")),
+                          "takes an int"),
+    "strides as floats": (lambda m: m.graph.node[0].attribute.append(_attr("strides", AttributeProto.FLOAT, 1.0)),
+                          "attribute 'strides' is a float"),
+    "group zero": (lambda m: m.graph.node[0].attribute.append(_attr("group", AttributeProto.INT, 0)),
+                   "attribute 'group' is 0, outside"),
+    "huge kernel": (lambda m: m.graph.node[0].attribute[0].ints.__setitem__(0, 2**40), "attribute 'kernel_shape' is"),
+    "negative input dim": (lambda m: m.graph.input[0].type.tensor_type.shape.dim[2].__setattr__("dim_value", -5),
+                           "negative dimension"),
+    "negative initializer dim": (lambda m: m.graph.initializer[0].dims.__setitem__(0, -4), "negative dimension"),
+    "2**31 dim": (lambda m: m.graph.input[0].type.tensor_type.shape.dim[3].__setattr__("dim_value", 2**31),
+                  "over TensorRT's limit"),
+    "undefined input type": (lambda m: m.graph.input[0].type.tensor_type.__setattr__("elem_type", 0),
+                             "undefined data type"),
+    "unknown initializer type": (lambda m: m.graph.initializer[0].__setattr__("data_type", 999),
+                                 "unknown (999) data type"),
+    "missing initializer": (lambda m: m.graph.ClearField("initializer"), "reads 'w', which no node"),
+    "tensor written twice": (lambda m: m.graph.node[1].output.__setitem__(0, "y"), "tensor 'y' is written twice"),
+    "initializer declared twice": (lambda m: m.graph.initializer.append(m.graph.initializer[0]), "declared twice"),
+    "cycle": (lambda m: m.graph.node[0].input.__setitem__(0, "z"), "cycle"),
+    "self loop": (lambda m: m.graph.node[1].input.__setitem__(0, "z"), "its own output"),
+    "kernel_shape against weights": (lambda m: m.graph.node[0].attribute[0].ints.__setitem__(0, 2**31 - 1),
+                                     "kernel_shape [2147483647, 3] does not match the weights' [3, 3]"),
+    "strides per axis": (lambda m: m.graph.node[0].attribute.append(_attr("strides", AttributeProto.INTS, [1, 1, 1])),
+                         "strides has 3 values; a 2-D window takes 2"),
+    "raw data of the wrong size": (lambda m: m.graph.initializer[0].__setattr__("raw_data", b"\0" * 12),
+                                   "holds 12 bytes; its dims [4, 3, 3, 3] and type need 432"),
+    "values in another type's field": (_typed_mismatch,
+                                       "do not fit its dims"),
+    "pads per axis": (lambda m: m.graph.node[0].attribute[1].ints.__delitem__(slice(None)),
+                      "pads has 0 values; a 2-D window takes 4"),
+    "rank 9": (lambda m: [m.graph.input[0].type.tensor_type.shape.dim.add().__setattr__("dim_value", 1)
+                          for _ in range(5)], "at most 8"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_invalid_models_are_load_errors(case):
+    mutate, words = CASES[case]
+    with pytest.raises(ModelLoadError, match=None) as e:
+        network_from_model(_with(_conv_model(), mutate))
+    assert words in e.value.one_line(), e.value.one_line()
+
+
+@pytest.mark.parametrize("axis", [4, -5, 2**40])
+def test_axis_out_of_range_is_a_load_error(axis):
+    m = _conv_model()
+    m.graph.node.append(helper.make_node("Softmax", ["z"], ["s"], name="sm", axis=axis))
+    m.graph.output[0].name = "s"
+    with pytest.raises(ModelLoadError, match="axis .* out of range for a rank-4 tensor"):
+        network_from_model(m)
+
+
+def test_unknown_op_and_domain_are_plugins_on_the_gpu():
+    m = _conv_model()
+    m.graph.node[1].op_type = "MyRelu"
+    net = network_from_model(m)
+    assert net.layers["relu"].kind == "Plugin"
+    m.graph.node[1].op_type, m.graph.node[1].domain = "Relu", "com.example"
+    m.opset_import.append(helper.make_opsetid("com.example", 1))
+    assert network_from_model(m).layers["relu"].kind == "Plugin"
+
+
+def test_the_callers_model_is_not_changed_and_valid_models_load(tmp_path):
+    m = _conv_model()
+    before = m.SerializeToString()
+    net = network_from_model(m)
+    assert m.SerializeToString() == before and list(net.layers)
+
+
+_SUBPROCESS = """
+import sys
+from dla_advisor.cli import main
+sys.exit(main([sys.argv[1], sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("where", ["input", "initializer", "output", "value_info"])
+def test_a_negative_dimension_never_reaches_onnx_shape_inference(tmp_path, where):
+    m = _conv_model()
+    if where == "input":
+        m.graph.input[0].type.tensor_type.shape.dim[0].dim_value = -1
+    elif where == "initializer":
+        m.graph.initializer[0].dims[1] = -3
+    elif where == "output":
+        m.graph.output[0].type.tensor_type.shape.dim.add().dim_value = -2
+    else:
+        vi = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, -4, 8, 8])
+        m.graph.value_info.append(vi)
+    path = tmp_path / "neg.onnx"
+    onnx.save(m, path)
+    out = subprocess.run([sys.executable, "-c", _SUBPROCESS, "advise", str(path)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 2, out.stderr[-500:]
+    assert out.stderr.count("\n") == 1 and "negative dimension" in out.stderr
+
+
+@pytest.mark.parametrize("cut", [1, 17, 100, -1])
+def test_truncated_model_files_are_load_errors(tmp_path, capsys, cut):
+    data = _conv_model().SerializeToString()
+    path = tmp_path / "cut.onnx"
+    path.write_bytes(data[:cut] if cut > 0 else data[:len(data) + cut])
+    assert main(["advise", str(path)]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_load_network_reads_a_valid_file(tmp_path):
+    path = tmp_path / "ok.onnx"
+    onnx.save(_conv_model(), path)
+    assert "conv" in " ".join(load_network(path).layers)
+
+
+def test_a_name_with_a_line_break_stays_one_error_line(tmp_path, capsys):
+    m = _conv_model()
+    m.graph.node[1].name = "relu\nsecond line\x1b[31m"
+    m.graph.node[1].input[0] = "missing"
+    path = tmp_path / "nl.onnx"
+    onnx.save(m, path)
+    assert main(["advise", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "relu\\nsecond line\\x1b[31m" in err
+
+
+def test_weight_free_skeletons_still_load():
+    m = _conv_model()
+    for t in m.graph.initializer:
+        t.ClearField("raw_data")
+        t.ClearField("float_data")
+    assert "conv" in " ".join(network_from_model(m).layers)

@@ -1,0 +1,60 @@
+"""fix on weights it cannot read, and on shapes whose random inputs would not fit in memory."""
+
+from __future__ import annotations
+
+import os
+
+import onnx
+import pytest
+from onnx import TensorProto, helper
+
+from dla_advisor.cli import main
+
+from .models import resnet_like
+
+pytest.importorskip("onnxruntime")
+
+
+def _external(tmp_path):
+    path = tmp_path / "ext.onnx"
+    onnx.save_model(resnet_like(), str(path), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location="ext.weights", size_threshold=0)
+    return path, tmp_path / "ext.weights"
+
+
+@pytest.mark.parametrize("damage, words", [
+    ("missing", "cannot be read"), ("link", "symbolic link"), ("fifo", "not a regular file"),
+    ("short", "shorter than the model says"),
+])
+def test_unreadable_external_weights_are_one_line_errors(tmp_path, capsys, damage, words):
+    path, weights = _external(tmp_path)
+    if damage == "missing":
+        weights.unlink()
+    elif damage == "link":
+        real = tmp_path / "real.weights"
+        weights.rename(real)
+        os.symlink(real, weights)
+    elif damage == "fifo":
+        weights.unlink()
+        os.mkfifo(weights)  # onnx's loader would block on it for ever
+    else:
+        weights.write_bytes(weights.read_bytes()[:10])
+    out = tmp_path / "fixed.onnx"
+    assert main(["fix", str(path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and words in err, err
+    assert not out.exists()
+
+
+def test_huge_input_shapes_refuse_verification_instead_of_allocating(tmp_path, capsys):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 4096, 4096])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    g = helper.make_graph([helper.make_node("GlobalAveragePool", ["x"], ["y"], name="gap")], "big", [x], [y])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    path = tmp_path / "big.onnx"
+    onnx.save(m, path)
+    # 4096 x 3 x 4096 x 4096 floats: 768 GiB per random input.
+    assert main(["fix", str(path), "-o", str(tmp_path / "o.onnx"), "--shapes", "x:4096x3x4096x4096"]) == 2
+    err = capsys.readouterr().err
+    assert "GiB of random inputs" in err and "nothing was written" in err and not (tmp_path / "o.onnx").exists()

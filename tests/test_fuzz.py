@@ -1,0 +1,43 @@
+"""A bounded fuzz campaign (benchmarks/fuzz.py): mutated models, artifacts, option values, storage URLs.
+
+The fast part runs in every CI run (about a minute on two cores); the slow part runs a longer
+campaign with another seed. ``python benchmarks/fuzz.py --runs 20000`` is the long one, on demand.
+The contract: exit 0, 1 or 2; one stderr line for 2; no hang; no file written but the outputs, never
+over a special file, with normal permissions; no secret printed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _fuzz():
+    spec = importlib.util.spec_from_file_location("dla_fuzz", REPO / "benchmarks" / "fuzz.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("dla_fuzz", mod)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _campaign(runs: int, seed: int, kinds=None):
+    fuzz = _fuzz()
+    summary = fuzz.run_campaign(runs, seed=seed, kinds=kinds or fuzz.KINDS, hang_s=30.0)
+    assert summary.runs == runs
+    assert summary.clean(), "\n" + summary.text()
+    return summary
+
+
+def test_fuzz_campaign_keeps_the_contract():
+    s = _campaign(300, seed=20260)
+    assert set(s.by_kind) >= {"model", "artifact", "cli"}
+
+
+@pytest.mark.slow
+def test_longer_fuzz_campaign_keeps_the_contract():
+    _campaign(1000, seed=20261)
