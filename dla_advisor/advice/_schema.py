@@ -12,6 +12,7 @@ _FIX_BODY = {
     "api_lines": _STRINGS,
     "rewrite": {"type": ["string", "null"]},
     "fix_safety": {"enum": list(FIX_SAFETY)},
+    "when": {"type": "string", "pattern": "^[a-z_][a-z0-9_]*$"},
 }
 
 _VARIANT = {
@@ -49,6 +50,7 @@ RULE_SCHEMA = {
             },
         },
         "message": {"type": "string", "minLength": 1},
+        "group_message": {"type": "string", "minLength": 1},
         "rationale": {"type": "string", "minLength": 1},
         "example": {
             "type": "object",

@@ -10,18 +10,22 @@ from ...layout import GPU
 from .._reasons import reason_classes, reason_titles
 from .._registry import detector
 from .._types import Hit
+from ._patterns import fc_pattern_layers
 
 _REASONS = sorted(reason_classes())
 
 
 @detector("fallback-reason", params={
     "required": ["reasons"],
-    "properties": {"reasons": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": _REASONS}}},
+    "properties": {"reasons": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": _REASONS}},
+                   "rewrites": {"type": "object", "additionalProperties": {"type": "string"}}},
 })
 def fallback_reason(layout, network, platform, config, params):
     """One hit per GPU layer whose fallback reason is one of ``params.reasons``."""
     wanted = set(params["reasons"])
     shapes = _fixed_shapes(network)
+    fc_sites = fc_pattern_layers(network) if network is not None else None
+    rewrites = params.get("rewrites") or {}
     hits = []
     for p in layout.placements:
         if p.device != GPU:
@@ -31,7 +35,9 @@ def fallback_reason(layout, network, platform, config, params):
             continue
         first = matching[0]
         detail = "; ".join(r.message.rstrip(". ") for r in matching if r.message)
-        hits.append(Hit(layers=(p.name,), values={
+        fc = fc_sites is not None and p.name in fc_sites
+        op = _onnx_op(network, p)
+        hits.append(Hit(layers=(p.name,), cause=_cause(p, first, fc), values={
             "where": _where(p),
             "kind": p.kind,
             "reason": first.id,
@@ -41,8 +47,41 @@ def fallback_reason(layout, network, platform, config, params):
             "constraint_source": first.source,
             "onnx_node": p.onnx_nodes[0] if p.onnx_nodes else p.name,
             "fixed_shapes": shapes,
+            "cause_text": _cause_text(p, first),
+            "fc_pattern": fc,
+            "rewrite": rewrites.get(op, ""),
         }))
     return hits
+
+
+# Reasons whose message names the operation itself (Gather, EXP, a plugin): different operations
+# are different causes with different fixes, so the message is part of the cause.
+_OP_NAMING = {"unsupported-layer", "unsupported-op", "plugin-layer", "reported-unsupported", "reduce-op"}
+
+
+def _cause(p, reason, fc: bool) -> str:
+    """One cause = one constraint of the platform file (or, for measured layouts, one reason and kind)."""
+    where = reason.platform_key or p.kind or ""
+    what = _op_text(p, reason) if reason.id in _OP_NAMING else ""
+    return "|".join((reason.id, where, what, "fc" if fc else ""))
+
+
+def _op_text(p, reason) -> str:
+    text = reason.message or ""
+    for name in (p.name, *p.onnx_nodes):
+        if name:
+            text = text.replace(name, "")
+    return text
+
+
+def _cause_text(p, reason) -> str:
+    title = reason_titles().get(reason.id, reason.id)
+    return f"{title}: {_op_text(p, reason).strip(' .:')}" if reason.id in _OP_NAMING and reason.message else title
+
+
+def _onnx_op(network, p) -> str:
+    layer = network.layers.get(p.name) if network is not None else None
+    return layer.op if layer is not None else ""
 
 
 def _where(p) -> str:
