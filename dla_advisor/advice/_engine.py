@@ -115,10 +115,14 @@ def _group_values(members: list[Hit], layers: tuple[str, ...]) -> dict[str, Any]
     shown = ", ".join(names[:_NAMED_SITES])
     rest = len(names) - _NAMED_SITES
     kinds: dict[str, int] = {}
+    variants: dict[str, int] = {}
     for h in members:
         k = h.values.get("kind")
         if k:
             kinds[k] = kinds.get(k, 0) + 1
+        v = h.values.get("variant")
+        if v:
+            variants[v] = variants.get(v, 0) + 1
     return {
         "count": len(names),
         "sites": len(members),
@@ -126,6 +130,9 @@ def _group_values(members: list[Hit], layers: tuple[str, ...]) -> dict[str, Any]
         "other_sites": ", ".join(names[1:1 + _NAMED_SITES]) + (f" and {len(names) - 1 - _NAMED_SITES} more"
                                                              if len(names) - 1 > _NAMED_SITES else ""),
         "kinds": ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+        # What differs between the sites of one cause (the operation), counted: ": Gather x3, TopK x2".
+        "variants": (": " + ", ".join(f"{v} x{n}" for v, n in sorted(variants.items(), key=lambda kv: (-kv[1], kv[0]))))
+        if variants else "",
     }
 
 

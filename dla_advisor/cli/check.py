@@ -16,6 +16,7 @@ from click.core import ParameterSource
 
 from .. import __version__
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..layout import parse_precision
 from ..report._findings import RENDERERS, CheckedInput, CheckReport, get_renderer
 from ._common import info, output_option, write_report
 from ._config import load_tool_config, split_ids
@@ -84,8 +85,10 @@ def resolve_options(ctx: click.Context, kw: dict) -> Options:
     for param, key in (("precision", "precision"), ("shapes", "shapes"), ("input_io_formats", "inputIOFormats"),
                        ("output_io_formats", "outputIOFormats"), ("gpu_fallback", "gpu-fallback")):
         model_opts[param] = pick(param, key)
-    if model_opts["precision"] not in ("int8", "fp16"):
-        raise UsageError(f"precision '{model_opts['precision']}' in {cfg.path}", "Use int8 or fp16.")
+    try:
+        parse_precision(model_opts["precision"])
+    except UsageError as e:
+        raise UsageError(f"{e.message} in {cfg.path}", e.hint) from None
     extra = []
     if kw["calib"]:
         extra.append(("calib", kw["calib"]))

@@ -22,6 +22,7 @@ from ..graph import read_model
 from ..layout import BuildConfig, parse_shapes
 from ..platforms import load_platform
 from ._common import info
+from ._model_options import PRECISION, PRECISION_HELP
 
 RENDERERS = ("text", "json")
 
@@ -35,8 +36,8 @@ RENDERERS = ("text", "json")
 @click.option("--list", "list_only", is_flag=True, help="List the rewrites with when they apply and why they are exact.")
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]",
               help="Shapes for dynamic inputs, used for verification and the before/after layout (default 1).")
-@click.option("--precision", type=click.Choice(["int8", "fp16"]), default="int8", show_default=True,
-              help="Build precision for the before/after layout.")
+@click.option("--precision", type=PRECISION, default="int8", show_default=True,
+              help="Build precision for the before/after layout: " + PRECISION_HELP)
 @click.option("--atol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Absolute tolerance.")
 @click.option("--rtol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Relative tolerance.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random verification inputs.")

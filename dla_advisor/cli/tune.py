@@ -56,7 +56,9 @@ def _ints(text: str, option: str) -> tuple[int, ...]:
 @click.option("--batches", default="1,2,4,8,16,32", show_default=True, help="Batch sizes tried for dynamic-batch models.")
 @click.option("--max-gpu-instances", type=click.IntRange(0, 8), default=2, show_default=True,
               help="GPU engine instances per model range over 0..N.")
-@click.option("--precisions", type=click.Choice(["both", "int8", "fp16"]), default="both", show_default=True)
+@click.option("--precisions", type=click.Choice(["both", "all", "int8", "fp16", "int8,fp16", "best"]), default="both",
+              show_default=True, help="Precisions tried per engine: both = int8 and fp16; all adds int8,fp16 "
+              "(trtexec --int8 --fp16); or one of them.")
 @click.option("--split/--no-split", default=False, show_default=True,
               help="Also try a split point: the model's first layers on DLA, the rest on the GPU.")
 @click.option("--duration", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
@@ -74,7 +76,7 @@ def command(models, device, power_mode, platform, backend, trials, timeout, obje
             seed, sampler, shapes, batches, max_gpu_instances, precisions, split, duration, trtexec_path, engines_dir,
             heartbeat, fmt, plots_dir, no_reference, output) -> int:
     space = SpaceOptions(max_gpu_instances=max_gpu_instances, batches=_ints(batches, "--batches"),
-                         precisions=("int8", "fp16") if precisions == "both" else (precisions,), split=split)
+                         precisions={"both": ("int8", "fp16"), "all": ("int8", "fp16", "int8,fp16")}.get(precisions, (precisions,)), split=split)
     backend_options = {"duration_s": duration, "trtexec": trtexec_path,
                        "engines_dir": engines_dir or _engines_dir(storage, models[0])}
     request = TuneRequest(models=tuple(models), device=device, power_mode=power_mode, platform=platform, backend=backend,

@@ -1,7 +1,7 @@
 """Engine layout: the EngineLayout type and its static prediction from a Network."""
 
 from ._config import (BYTES_PER_ELEMENT, DEFAULT_IO_FORMAT, IO_LAYOUTS, IO_TYPES, BuildConfig, IOFormat,
-                      parse_io_formats, parse_shapes)
+                      PRECISION_SPECS, parse_io_formats, parse_precision, parse_shapes)
 from ._numbers import LayerTime, Measurement, Provenance
 from ._predict import predict
 from ._reformat import format_bytes
@@ -10,6 +10,6 @@ from ._types import (DLA, GPU, EngineLayout, FallbackReason, LayerPlacement, Ref
 
 __all__ = [
     "BYTES_PER_ELEMENT", "DEFAULT_IO_FORMAT", "IO_LAYOUTS", "IO_TYPES", "BuildConfig", "IOFormat",
-    "parse_io_formats", "parse_shapes", "LayerTime", "Measurement", "Provenance", "DLA", "GPU",
+    "parse_io_formats", "parse_shapes", "parse_precision", "PRECISION_SPECS", "LayerTime", "Measurement", "Provenance", "DLA", "GPU",
     "EngineLayout", "predict", "format_bytes", "FallbackReason", "LayerPlacement", "Reformat", "Segment", "segments_from_placements",
 ]

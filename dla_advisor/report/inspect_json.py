@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from ._json import dumps
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def inspect_document(result, predicted=None, diff=None, model: str | None = None) -> dict:

@@ -37,7 +37,8 @@ def fallback_reason(layout, network, platform, config, params):
         detail = "; ".join(r.message.rstrip(". ") for r in matching if r.message)
         fc = fc_sites is not None and p.name in fc_sites
         op = _onnx_op(network, p)
-        hits.append(Hit(layers=(p.name,), cause=_cause(p, first, fc), values={
+        rewrite = rewrites.get(op, "")
+        hits.append(Hit(layers=(p.name,), cause=_cause(p, first, fc, rewrite), values={
             "where": _where(p),
             "kind": p.kind,
             "reason": first.id,
@@ -49,36 +50,41 @@ def fallback_reason(layout, network, platform, config, params):
             "fixed_shapes": shapes,
             "cause_text": _cause_text(p, first),
             "fc_pattern": fc,
-            "rewrite": rewrites.get(op, ""),
+            "rewrite": rewrite,
+            "variant": _variant(p, first, op),
         }))
     return hits
 
 
-# Reasons whose message names the operation itself (Gather, EXP, a plugin): different operations
-# are different causes with different fixes, so the message is part of the cause.
+# Reasons whose message names the operation itself (Gather, EXP, a plugin). Their sites group per
+# platform constraint (every unsupported layer kind together, every unsupported unary together ...),
+# and the finding counts the operations; a site with its own rewrite is its own cause.
 _OP_NAMING = {"unsupported-layer", "unsupported-op", "plugin-layer", "reported-unsupported", "reduce-op"}
 
 
-def _cause(p, reason, fc: bool) -> str:
+def _cause(p, reason, fc: bool, rewrite: str = "") -> str:
     """One cause = one constraint of the platform file (or, for measured layouts, one reason and kind)."""
-    where = reason.platform_key or p.kind or ""
-    what = _op_text(p, reason) if reason.id in _OP_NAMING else ""
-    return "|".join((reason.id, where, what, "fc" if fc else ""))
+    where = reason.platform_key or ("" if reason.id in _OP_NAMING else p.kind or "")
+    return "|".join((reason.id, where, "fc" if fc else "", rewrite))
 
 
-def _op_text(p, reason) -> str:
-    text = reason.message or ""
+def _variant(p, reason, op: str) -> str:
+    """What exactly is unsupported at this site, short: ``Normalization (ONNX LayerNormalization)``, ``unary ERF``."""
+    if reason.id not in _OP_NAMING:
+        return ""
+    if reason.id in ("unsupported-layer", "reported-unsupported"):
+        return f"{p.kind} (ONNX {op})" if op and p.kind else (p.kind or op)
+    if reason.id == "plugin-layer":
+        return f"plugin {op}" if op else "plugin"
+    text = (reason.message or "").split(";")[0]
     for name in (p.name, *p.onnx_nodes):
         if name:
             text = text.replace(name, "")
-    return text
+    return text.strip(" .:")
 
 
 def _cause_text(p, reason) -> str:
-    title = reason_titles().get(reason.id, reason.id)
-    return f"{title}: {_op_text(p, reason).strip(' .:')}" if reason.id in _OP_NAMING and reason.message else title
-
-
+    return reason_titles().get(reason.id, reason.id)
 def _onnx_op(network, p) -> str:
     layer = network.layers.get(p.name) if network is not None else None
     return layer.op if layer is not None else ""
