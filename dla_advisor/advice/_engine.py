@@ -161,6 +161,9 @@ def _base_values(layout, platform, config, hit: Hit) -> dict[str, Any]:
         "platform": platform.id if platform is not None else (layout.platform or "any platform"),
         "trt": f"{platform.trt_min}-{platform.trt_max}" if platform is not None else "any",
         "precision": getattr(config, "precision", "fp16"),
+        "precision_spec": getattr(config, "precision_spec", None) or getattr(config, "precision", "fp16"),
+        # Left as a placeholder: renderers put the input's path here (it is not known to the rules).
+        "model": "{model}",
         "precision_upper": getattr(config, "precision", "fp16").upper(),
         "trt_dtype": {"int8": "int8", "fp16": "float16"}.get(getattr(config, "precision", "fp16"), "float16"),
         "layers": hit.layers,
@@ -196,12 +199,14 @@ def _fix(rule: Rule, chosen: tuple[str, Mapping[str, Any]], values: dict[str, An
     flags = [x for x in (_fill_line(rule, "fix.trtexec_flags", t, values) for t in body.get("trtexec_flags", ())) if x]
     api = [x for x in (_fill_line(rule, "fix.api_lines", t, values) for t in body.get("api_lines", ())) if x]
     rewrite = _fill_line(rule, "fix.rewrite", body["rewrite"], values) if body.get("rewrite") else None
-    templated = bool(body.get("trtexec_flags") or body.get("api_lines") or body.get("rewrite"))
+    command = _fill_line(rule, "fix.command", body["command"], values) if body.get("command") else ""
+    templated = bool(body.get("trtexec_flags") or body.get("api_lines") or body.get("rewrite") or body.get("command"))
     # A fix whose every concrete line depended on a value the detector left empty does not apply.
-    if templated and not (flags or api or rewrite):
+    if templated and not (flags or api or rewrite or command):
         return None
     return Fix(trt=trt, summary=_fill(rule, "fix.summary", body["summary"], values), trtexec_flags=tuple(flags),
-               api_lines=tuple(api), rewrite=rewrite or None, safety=body.get("fix_safety", default_safety))
+               api_lines=tuple(api), rewrite=rewrite or None, safety=body.get("fix_safety", default_safety),
+               command=command)
 
 
 def _fill_line(rule: Rule, key: str, template: str, values: dict[str, Any]) -> str:

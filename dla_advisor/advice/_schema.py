@@ -13,6 +13,7 @@ _FIX_BODY = {
     "rewrite": {"type": ["string", "null"]},
     "fix_safety": {"enum": list(FIX_SAFETY)},
     "when": {"type": "string", "pattern": "^[a-z_][a-z0-9_]*$"},
+    "command": {"type": "string", "pattern": "^dla-advisor "},
 }
 
 _VARIANT = {

@@ -24,6 +24,7 @@ class Fix:
         api_lines: the same change through the TensorRT Python API.
         rewrite: name of a graph rewrite (``dla-advisor fix``) or model change that removes it.
         safety: ``safe`` (same results), ``changes-numerics``, ``changes-model`` or ``manual``.
+        command: a dla-advisor command line that applies the fix; ``{model}`` stands for the input path.
     """
 
     trt: str = "*"
@@ -32,6 +33,7 @@ class Fix:
     api_lines: tuple[str, ...] = ()
     rewrite: str | None = None
     safety: str = "safe"
+    command: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

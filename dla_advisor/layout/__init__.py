@@ -4,6 +4,7 @@ from ._config import (BYTES_PER_ELEMENT, DEFAULT_IO_FORMAT, IO_LAYOUTS, IO_TYPES
                       PRECISION_SPECS, parse_io_formats, parse_precision, parse_shapes)
 from ._numbers import LayerTime, Measurement, Provenance
 from ._predict import predict
+from ._prefix import dla_prefix, gpu_tail
 from ._reformat import format_bytes
 from ._types import (DLA, GPU, EngineLayout, FallbackReason, LayerPlacement, Reformat, Segment,
                      segments_from_placements)
@@ -11,5 +12,5 @@ from ._types import (DLA, GPU, EngineLayout, FallbackReason, LayerPlacement, Ref
 __all__ = [
     "BYTES_PER_ELEMENT", "DEFAULT_IO_FORMAT", "IO_LAYOUTS", "IO_TYPES", "BuildConfig", "IOFormat",
     "parse_io_formats", "parse_shapes", "parse_precision", "PRECISION_SPECS", "LayerTime", "Measurement", "Provenance", "DLA", "GPU",
-    "EngineLayout", "predict", "format_bytes", "FallbackReason", "LayerPlacement", "Reformat", "Segment", "segments_from_placements",
+    "EngineLayout", "predict", "dla_prefix", "gpu_tail", "format_bytes", "FallbackReason", "LayerPlacement", "Reformat", "Segment", "segments_from_placements",
 ]

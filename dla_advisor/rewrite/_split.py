@@ -20,7 +20,7 @@ import onnx
 from onnx import helper
 
 from ..errors import UsageError
-from ..layout import DLA, BuildConfig, predict
+from ..layout import BuildConfig, dla_prefix, predict  # noqa: F401 (dla_prefix re-exported)
 
 # Trimming the DLA part converges in a step or two; this bounds a pathological case.
 _MAX_TRIMS = 8
@@ -43,21 +43,6 @@ class Cut:
     gpu_inputs: tuple[str, ...]
     skip_inputs: tuple[str, ...]
     trimmed: tuple[str, ...] = ()
-
-
-def dla_prefix(net, layout) -> list[str]:
-    """Layers that can run on DLA and whose every producer is in the set too, in network order."""
-    ok = {p.name for p in layout.placements if p.device == DLA or p.dla_capable}
-    prod = net._producers()
-    chosen: set[str] = set()
-    order = []
-    for layer in net.layers.values():
-        if layer.name not in ok:
-            continue
-        if all((t in net.inputs) or (prod.get(t) in chosen) or (t not in prod) for t in layer.inputs):
-            chosen.add(layer.name)
-            order.append(layer.name)
-    return order
 
 
 def prefix_at(net, tensors: list[str]) -> list[str]:

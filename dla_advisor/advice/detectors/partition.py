@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...layout import GPU
+from ...layout import DLA, GPU, dla_prefix, gpu_tail
 from .._registry import detector
 from .._types import Hit
 from ._util import build_flags, gpu_layers_with_reasons, param, reason_ids, uses_dla
@@ -127,3 +127,34 @@ def _standalone_io_problems(network, config, prec: str) -> list[str]:
             out.append(f"output {i} is {f} (needs {prec}:{'|'.join(STANDALONE_OUTPUTS[prec])})")
     return out
 
+
+
+@detector("decode-head")
+def decode_head(layout, network, platform, config, params):
+    """A GPU tail after the last DLA layers (a detector's decode head) behind a DLA-clean prefix.
+
+    The prefix is the largest set of DLA-capable layers closed under their inputs (what `split`
+    puts in the DLA engine); DLA layers outside it are the ones a one-engine build would have to
+    place on the GPU (``--layerDeviceTypes``) to end its DLA region at the same cut.
+    """
+    if network is None or not layout.dla_layers or not uses_dla(layout, config):
+        return []
+    tail = gpu_tail(network, layout)
+    prefix = dla_prefix(network, layout)
+    if not tail or not any(network.layers[n].kind == "Convolution" for n in prefix):
+        return []
+    inside = set(prefix)
+    after = [p for p in layout.placements if p.device == DLA and p.name not in inside]
+    nodes = list(dict.fromkeys(n for p in after for n in (p.onnx_nodes or (p.name,))))
+    kinds: dict[str, int] = {}
+    for n in tail:
+        k = network.layers[n].kind
+        kinds[k] = kinds.get(k, 0) + 1
+    return [Hit(layers=tuple(tail), values={
+        "tail_kinds": ", ".join(f"{c} {k}" for k, c in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "prefix_count": len(prefix),
+        "prefix_last": prefix[-1],
+        "after_count": len(after),
+        "after_cut": ",".join(f"{n}:GPU" for n in nodes),
+        "no_after_cut": not after,
+    })]
