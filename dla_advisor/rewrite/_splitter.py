@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import onnx
+from onnx.external_data_helper import load_external_data_for_tensor
 
 from ..errors import UsageError
 from ..graph import network_from_model, read_model
@@ -231,9 +232,11 @@ def _used_inputs(part: onnx.ModelProto) -> list[str]:
 
 
 def _weight_files(model: onnx.ModelProto, model_path) -> list[Path]:
+    from onnx.external_data_helper import _get_all_tensors
+
     base = Path(model_path).resolve().parent
     files = set()
-    for t in model.graph.initializer:
+    for t in _get_all_tensors(model):
         if t.data_location == onnx.TensorProto.EXTERNAL:
             loc = next((e.value for e in t.external_data if e.key == "location"), "")
             if loc:
@@ -247,20 +250,19 @@ def _with_weights_of(part: onnx.ModelProto, original: onnx.ModelProto, model_pat
     Parts of a weight-free skeleton stay weight-free: their external references point (relative to
     the output folder) at the weight file the input referred to.
     """
-    from ._weights import load_weights_or_fill
+    from onnx.external_data_helper import _get_all_tensors
 
     out = onnx.ModelProto()
     out.CopyFrom(part)
     base = Path(model_path).resolve().parent
-    for t in out.graph.initializer:
+    for t in _get_all_tensors(out):
         if t.data_location != onnx.TensorProto.EXTERNAL:
             continue
         loc = next((e.value for e in t.external_data if e.key == "location"), "")
         if loc and (base / loc).is_file():
-            one = onnx.ModelProto()
-            one.graph.initializer.add().CopyFrom(t)
-            loaded, _ = load_weights_or_fill(one, model_path)
-            t.CopyFrom(loaded.graph.initializer[0])
+            load_external_data_for_tensor(t, str(base))
+            t.data_location = onnx.TensorProto.DEFAULT
+            del t.external_data[:]
         elif loc:
             rel = os.path.relpath(base / loc, out_path.resolve().parent)
             for e in t.external_data:

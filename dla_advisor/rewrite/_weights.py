@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 from onnx import numpy_helper
-from onnx.external_data_helper import load_external_data_for_tensor
+from onnx.external_data_helper import _get_all_tensors, load_external_data_for_tensor
 
 from ..errors import ModelLoadError
 
@@ -37,7 +37,8 @@ def load_weights_or_fill(model: onnx.ModelProto, model_path: str | os.PathLike, 
     base = Path(model_path).resolve().parent
     rng = np.random.default_rng(seed)
     filled: list[str] = []
-    for t in out.graph.initializer:
+    # Initializers and tensors inside nodes (Constant values, sub-graphs) may both live outside.
+    for t in _get_all_tensors(out):
         if t.data_location != onnx.TensorProto.EXTERNAL:
             continue
         loc = _location(t)
@@ -51,7 +52,7 @@ def load_weights_or_fill(model: onnx.ModelProto, model_path: str | os.PathLike, 
             del t.external_data[:]
             continue
         t.CopyFrom(numpy_helper.from_array(_random(t, rng), t.name))
-        filled.append(t.name)
+        filled.append(t.name or "(constant)")
     return out, filled
 
 
