@@ -85,9 +85,9 @@ def test_int8_fp16_never_gives_more_loadables_or_gpu_layers_than_fp16_alone():
     models = _all_models()
     zoo = sorted((REPO / "tests" / "data" / "zoo").glob("*.onnx"))
     checked = 0
+    nets = [(n, network_from_model(m, batch=1)) for n, m in models] + [(p.name, load_network(p, batch=1)) for p in zoo]
     for plat in ("orin-trt10", "orin-trt8.5", "xavier-trt8.5"):
         platform = load_platform(plat)
-        nets = [(n, network_from_model(m, batch=1)) for n, m in models] + [(p.name, load_network(p, batch=1)) for p in zoo]
         for name, net in nets:
             fp16 = predict(net, platform, BuildConfig(precision="fp16"))
             mixed = predict(net, platform, BuildConfig(precision="int8,fp16"))
