@@ -85,10 +85,12 @@ def test_int8_fp16_never_gives_more_loadables_or_gpu_layers_than_fp16_alone():
     models = _all_models()
     zoo = sorted((REPO / "tests" / "data" / "zoo").glob("*.onnx"))
     checked = 0
-    nets = [(n, network_from_model(m, batch=1)) for n, m in models] + [(p.name, load_network(p, batch=1)) for p in zoo]
+    nets = [(n, network_from_model(m, batch=1)) for n, m in models]
+    real = [(p.name, load_network(p, batch=1)) for p in zoo]
     for plat in ("orin-trt10", "orin-trt8.5", "xavier-trt8.5"):
         platform = load_platform(plat)
-        for name, net in nets:
+        # The real exports are large: they run against the default target only (the suite stays fast).
+        for name, net in nets + (real if plat == "orin-trt10" else []):
             fp16 = predict(net, platform, BuildConfig(precision="fp16"))
             mixed = predict(net, platform, BuildConfig(precision="int8,fp16"))
             assert len(mixed.dla_loadables) <= len(fp16.dla_loadables), (plat, name)
