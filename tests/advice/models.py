@@ -168,6 +168,16 @@ def reshape_head(branches: int = 3, channels: int = 8, size: int = 8):
     return _model(nodes, [_vi("input", [1, 3, size, size])], [_vi("output", None)], inits)
 
 
+def const_tail(channels: int = 8, size: int = 8):
+    """conv -> Reshape to 3-D -> Mul by a 2-D constant grid: the Mul (GPU) lists the grid as a CONSTANT layer."""
+    n0, w0 = _conv("conv0", "input", "c0", 3, channels)
+    shape = numpy_helper.from_array(np.array([1, channels, size * size], dtype=np.int64), "shape")
+    grid = numpy_helper.from_array(np.linspace(0, 1, size * size, dtype=np.float32).reshape(1, size * size), "grid")
+    nodes = [n0, helper.make_node("Reshape", ["c0", "shape"], ["r"], name="reshape"),
+             helper.make_node("Mul", ["r", "grid"], ["output"], name="scale_tail")]
+    return _model(nodes, [_vi("input", [1, 3, size, size])], [_vi("output", None)], [w0, shape, grid])
+
+
 BUILDERS = {f.__name__: f for f in (seed_conv, conv_chain, islands, matmul_activations, concat, global_avg_pool,
                                     dynamic_batch, qdq_conv, softmax_head, big_kernel_conv, hardswish_island,
-                                    fc_head, reshape_head)}
+                                    fc_head, reshape_head, const_tail)}

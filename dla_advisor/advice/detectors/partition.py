@@ -158,3 +158,47 @@ def decode_head(layout, network, platform, config, params):
         "after_cut": ",".join(f"{n}:GPU" for n in nodes),
         "no_after_cut": not after,
     })]
+
+
+# Layer kinds whose constant operands the ONNX parser adds as separate CONSTANT layers (weights of
+# convolutions, and shape/index operands that parametrise a layer, are not network layers).
+_CONSTANT_OPERAND_KINDS = {"ElementWise", "Scale", "Concatenation", "MatrixMultiply", "Gather", "Select",
+                           "ParametricReLU", "Einsum"}
+
+
+@detector("trt-gpu-listing")
+def trt_gpu_listing(layout, network, platform, config, params):
+    """CONSTANT and SHUFFLE layers TensorRT lists on the GPU next to the GPU layers the prediction counts.
+
+    Each constant operand of a GPU layer is a CONSTANT layer on the GPU; when its rank is below the
+    other operand's, the parser adds a SHUFFLE that unsqueezes it (also on the GPU). Constants of DLA
+    layers fold into them and are not listed.
+    """
+    if network is None or not uses_dla(layout, config):
+        return []
+    consts, shuffles, consumers = [], [], []
+    for p in layout.gpu_layers:
+        layer = network.layers.get(p.name)
+        if layer is None or layer.kind not in _CONSTANT_OPERAND_KINDS:
+            continue
+        names = layer.attrs.get("const_names") or {}
+        shapes = layer.attrs.get("const_inputs") or {}
+        out = network.tensor(layer.outputs[0]) if layer.outputs else None
+        rank = len(out.shape) if out is not None and out.shape else None
+        for i, name in names.items():
+            if name in consts:
+                continue
+            consts.append(name)
+            consumers.append(p.name)
+            shape = shapes.get(i)
+            if rank is not None and shape is not None and len(shape) < rank and layer.kind != "Gather":
+                shuffles.append(name)
+    if not consts:
+        return []
+    return [Hit(layers=tuple(dict.fromkeys(consumers)), tensors=tuple(consts), values={
+        "gpu_layers": len(layout.gpu_layers),
+        "constants": len(consts),
+        "shuffles": len(shuffles),
+        "listed": len(layout.gpu_layers) + len(consts) + len(shuffles),
+        "first_constants": ", ".join(consts[:3]) + (f" and {len(consts) - 3} more" if len(consts) > 3 else ""),
+    })]
