@@ -61,7 +61,7 @@ def layer_verdict(layer: Layer, net: Network, platform, precision,
         runs = "/".join(p.upper() for p in allowed)
         on = " and ".join(p.upper() for p in enabled)
         reasons = [FallbackReason(
-            "precision", f"{layer.kind} runs only in {runs} on DLA and this build enables {on} only "
+            "precision-not-enabled", f"{layer.kind} runs only in {runs} on DLA and this build enables {on} only "
             f"(build with --precision int8,fp16, i.e. trtexec --int8 --fp16, to allow it)",
             f"{platform.file}:layers.{layer.kind}.precisions", entry["source"])]
         return _dedupe(reasons + _checks(layer, net, platform, enabled[0], tensors, entry)), ""

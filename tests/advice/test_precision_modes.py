@@ -61,7 +61,7 @@ def test_mixed_precision_runs_fp16_only_layers_in_fp16_on_dla():
     int8 = predict(net, ORIN, BuildConfig(precision="int8"))
     mixed = predict(net, ORIN, BuildConfig(precision="int8,fp16"))
     assert int8.placement("slice").device == "GPU" and len(int8.dla_loadables) == 2
-    assert [r.id for r in int8.placement("slice").reasons] == ["precision"]
+    assert [r.id for r in int8.placement("slice").reasons] == ["precision-not-enabled"]
     assert mixed.placement("slice").device == "DLA" and len(mixed.dla_loadables) == 1 and not mixed.gpu_layers
     prec = {p.name: p.precision for p in mixed.placements}
     assert prec["slice"] == "fp16" and prec["sigmoid"] == "fp16"  # INT8 Sigmoid runs as FP16 inside DLA
