@@ -53,3 +53,36 @@ def test_different_constraints_stay_different_findings(capsys, tmp_path):
     assert len(by_rule["DLA205"]) == 1 and len(by_rule["DLA205"][0]["layers"]) == 6
     assert not any(x["rewrite"] for f in findings for x in f["fixes"] if x["rewrite"] == "fc-to-conv")
     assert all(len(v) == 1 for v in by_rule.values())
+
+
+def _models():
+    from pathlib import Path
+
+    from .models import BUILDERS
+
+    out = [(n, b()) for n, b in BUILDERS.items()]
+    zoo = Path(__file__).resolve().parents[1] / "data" / "zoo"
+    out += [(p.name, onnx.load(p, load_external_data=False)) for p in sorted(zoo.glob("yolo*.onnx"))]
+    return out
+
+
+def test_no_fix_places_a_layer_on_the_gpu_that_is_already_there():
+    from dla_advisor.advice import evaluate
+    from dla_advisor.graph import network_from_model
+    from dla_advisor.layout import BuildConfig, predict
+    from dla_advisor.platforms import load_platform
+
+    platform = load_platform("orin-trt10")
+    checked = 0
+    for name, model in _models():
+        net = network_from_model(model, batch=1)
+        layout = predict(net, platform, BuildConfig(precision="int8,fp16"))
+        on_gpu = {n for p in layout.gpu_layers for n in (p.name, *p.onnx_nodes)}
+        for f in evaluate(layout, net, platform):
+            for fix in f.fixes:
+                for flag in fix.trtexec_flags:
+                    if flag.startswith("--layerDeviceTypes="):
+                        placed = [e.rpartition(":")[0] for e in flag.split("=", 1)[1].split(",") if e.endswith(":GPU")]
+                        assert not set(placed) & on_gpu, (name, f.rule_id, sorted(set(placed) & on_gpu)[:3])
+                        checked += 1
+    assert checked >= 1  # island_then_head gets the one-engine --layerDeviceTypes alternative
