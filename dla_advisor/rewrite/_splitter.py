@@ -115,9 +115,17 @@ def split_model(model_path: str, out_dir: str, platform, config: BuildConfig, at
             check_output_path(p, protected)
 
     def network_of(m):
-        return network_from_model(m, name=Path(model_path).stem, shapes=shapes, batch=config.batch)
+        names = {vi.name for vi in m.graph.input}
+        return network_from_model(m, name=Path(model_path).stem, shapes={k: v for k, v in shapes.items() if k in names},
+                                  batch=config.batch)
 
     net = network_of(original)
+    for name, dims in net.dynamic_inputs.items():
+        # A dynamic batch is taken as 1 (the importer notes it); dynamic H/W have no size to verify with.
+        if name not in shapes and any(not (isinstance(d, int) and d > 0) for d in dims[1:]):
+            example = "x".join(str(d) if isinstance(d, int) and d > 0 else "N" for d in dims)
+            raise UsageError(f"input '{name}' has dynamic dims {list(dims)}; DLA engines are built for one shape",
+                             f"Give it with --shapes {name}:{example} (numbers for every N, e.g. the export size).")
     full_cfg = config.with_(gpu_fallback=True, use_dla=True)
     full = predict(net, platform, full_cfg)
     part_cfg = config.with_(gpu_fallback=False, use_dla=True)
@@ -154,12 +162,12 @@ def split_model(model_path: str, out_dir: str, platform, config: BuildConfig, at
     formats = handover_formats(dla_net, dla_layout0, dla_outputs, platform, config)
     dla_cfg = part_cfg.with_(input_formats=_input_formats(dla_net, dla_layout0, platform, config),
                              output_formats=tuple(_parse(formats[t]) for t in dla_part.graph.output for t in [t.name]),
-                             shapes=_shapes_of(dla_net, config))
+                             shapes=())  # the parts' inputs are static: the analysed shapes are written into them
     dla_layout = predict(dla_net, platform, dla_cfg)
     gpu_net = network_of(gpu_part) if gpu_part is not None else None
     gpu_cfg = config.with_(use_dla=False, gpu_fallback=False, layer_device_overrides=(),
                            input_formats=tuple(_parse(formats.get(t, "fp32:chw")) for t in gpu_inputs),
-                           output_formats=(), shapes=_shapes_of(gpu_net, config) if gpu_net else ())
+                           output_formats=(), shapes=())
     gpu_layout = predict(gpu_net, platform, gpu_cfg) if gpu_net is not None else None
 
     outputs: tuple[OutputMatch, ...] = ()
@@ -216,14 +224,6 @@ def _input_formats(dla_net, layout, platform, config: BuildConfig) -> tuple[IOFo
 def _parse(spec: str) -> IOFormat:
     dtype, _, layout = spec.partition(":")
     return IOFormat(dtype, layout)
-
-
-def _shapes_of(net, config: BuildConfig):
-    """``--shapes`` for a part: only where the user fixed dynamic dims of the whole model."""
-    if not config.shapes or net is None:
-        return ()
-    return tuple((n, tuple(int(d) for d in net.tensors[n].shape)) for n in net.inputs
-                 if n in net.tensors and net.tensors[n].shape)
 
 
 def _used_inputs(part: onnx.ModelProto) -> list[str]:

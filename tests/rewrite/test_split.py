@@ -153,3 +153,17 @@ def test_yolo_families_split_into_one_clean_loadable_with_matching_outputs(famil
     s = doc["parts"]["dla"]["summary"]
     assert s["dla_loadables"] == 1 and s["gpu_layers"] == 0 and s["dla_layers"] >= 50
     assert doc["verification"] and all(v["match"] for v in doc["verification"])
+
+
+def test_dynamic_spatial_dims_need_shapes(tmp_path, capsys):
+    m = head_model()
+    dims = m.graph.input[0].type.tensor_type.shape.dim
+    dims[2].dim_param, dims[3].dim_param = "height", "width"
+    src = tmp_path / "dyn.onnx"
+    onnx.save(m, src)
+    rc, _, err = _split(capsys, src, tmp_path / "out")
+    assert rc == 2 and "--shapes images:1x3xNxN" in err
+    rc, doc, _ = _split(capsys, src, tmp_path / "out", "--shapes", "images:1x3x16x16")
+    assert rc == 0 and doc["verification"][0]["match"]
+    dims = onnx.load(doc["parts"]["dla"]["path"]).graph.input[0].type.tensor_type.shape.dim
+    assert [d.dim_value for d in dims] == [1, 3, 16, 16]  # the part is static: no --shapes needed to build it
