@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import onnx
-from onnx import helper
+from onnx import helper, numpy_helper
 
 from ..errors import UsageError
 from ..layout import BuildConfig, dla_prefix, predict  # noqa: F401 (dla_prefix re-exported)
@@ -125,8 +125,12 @@ def _close(net, layers: list[str]) -> list[str]:
 # --- ONNX extraction -----------------------------------------------------------------------------------
 
 
-def extract(model: onnx.ModelProto, inputs: list[str], outputs: list[str], net=None) -> onnx.ModelProto:
+def extract(model: onnx.ModelProto, inputs: list[str], outputs: list[str], net=None,
+            constants: dict[str, np.ndarray] | None = None) -> onnx.ModelProto:
     """The sub-model computing ``outputs`` from ``inputs`` (constants and initializers come along).
+
+    ``constants``: tensors the part gets as Constant nodes instead of computing them (the static
+    shapes of tensors it does not otherwise need).
 
     Raises:
         UsageError: an output cannot be computed from ``inputs`` (the cut is not closed).
@@ -139,7 +143,8 @@ def extract(model: onnx.ModelProto, inputs: list[str], outputs: list[str], net=N
                 producer[o] = i
     inits = {t.name: t for t in g.initializer}
     sparse = {t.values.name: t for t in g.sparse_initializer}
-    available = set(inputs)
+    constants = constants or {}
+    available = set(inputs) | set(constants)
     needed_nodes: set[int] = set()
     needed_inits: list[str] = []
     stack = list(outputs)
@@ -167,7 +172,10 @@ def extract(model: onnx.ModelProto, inputs: list[str], outputs: list[str], net=N
         node = g.node[i]
         stack.extend(node.input)
         stack.extend(_outer_names(node))
-    nodes = [g.node[i] for i in sorted(needed_nodes)]
+    nodes = [helper.make_node("Constant", [], [name], name=f"{name}__static_shape",
+                              value=numpy_helper.from_array(np.asarray(v, dtype=np.int64), f"{name}__value"))
+             for name, v in constants.items() if name in seen]
+    nodes += [g.node[i] for i in sorted(needed_nodes)]
     vi = _value_infos(model, net)
     new_inputs = [vi.get(n) or helper.make_tensor_value_info(n, onnx.TensorProto.FLOAT, None) for n in inputs]
     new_outputs = [vi.get(n) or helper.make_tensor_value_info(n, onnx.TensorProto.FLOAT, None) for n in outputs]
@@ -215,12 +223,17 @@ def _value_infos(model: onnx.ModelProto, net) -> dict[str, onnx.ValueInfoProto]:
     return out
 
 
-def gpu_side(model: onnx.ModelProto, dla_part: onnx.ModelProto, dla_outputs: list[str], skip_inputs: list[str]):
-    """``(extra DLA outputs, GPU inputs)`` so the rest never recomputes a DLA node.
+def gpu_side(model: onnx.ModelProto, dla_part: onnx.ModelProto, dla_outputs: list[str], skip_inputs: list[str],
+             static_shapes: dict[str, tuple[int, ...]] | None = None):
+    """``(extra DLA outputs, GPU inputs, shape constants)`` so the rest never recomputes a DLA node.
 
     Walking back from the network outputs, a tensor computed by a non-constant node of the DLA part
-    becomes a hand-over tensor instead of pulling that node into the GPU part.
+    becomes a hand-over tensor instead of pulling that node into the GPU part. A Shape of a DLA tensor
+    with a static shape becomes a constant instead (dynamic exports compute reshape targets that way),
+    so a feature map is not handed over only for its shape.
     """
+    static_shapes = static_shapes or {}
+    shape_consts: dict[str, np.ndarray] = {}
     g = model.graph
     const = _constant_tensors(model)
     dla_made = {o for n in dla_part.graph.node for o in n.output if o and o not in const}
@@ -254,11 +267,25 @@ def gpu_side(model: onnx.ModelProto, dla_part: onnx.ModelProto, dla_outputs: lis
         i = producer.get(t)
         if i is None:
             continue
-        stack.extend(g.node[i].input)
-        stack.extend(_outer_names(g.node[i]))
+        node = g.node[i]
+        if node.op_type == "Shape" and node.input and node.input[0] in dla_made and node.input[0] in static_shapes:
+            shape_consts[t] = _shape_value(node, static_shapes[node.input[0]])
+            continue
+        stack.extend(node.input)
+        stack.extend(_outer_names(node))
     handover = [t for t in dla_outputs + extra if t in used_handover]
     skip = [t for t in graph_inputs if t in used_skip]
-    return extra, handover + skip
+    return extra, handover + skip, shape_consts
+
+
+def _shape_value(node, shape: tuple[int, ...]) -> np.ndarray:
+    """What a Shape node (with its opset-15 start/end) returns for a static ``shape``."""
+    attrs = {a.name: a.i for a in node.attribute}
+    rank = len(shape)
+    start, end = attrs.get("start", 0), attrs.get("end", rank)
+    start = max(0, start + rank if start < 0 else start)
+    end = min(rank, end + rank if end < 0 else end)
+    return np.asarray(shape[start:end], dtype=np.int64)
 
 
 def _constant_tensors(model: onnx.ModelProto) -> set[str]:

@@ -145,7 +145,9 @@ def split_model(model_path: str, out_dir: str, platform, config: BuildConfig, at
                          "Fix the first GPU layer (see `dla-advisor advise`) or pick cut tensors with --at.")
     dla_outputs, skip = plan_cut(net, layers)
     dla_part = extract(original, list(net.inputs), dla_outputs, net)
-    extra, gpu_inputs = gpu_side(original, dla_part, dla_outputs, skip)
+    static = {n: tuple(int(d) for d in t.shape) for n, t in net.tensors.items()
+              if t.shape and all(isinstance(d, (int, np.integer)) and d > 0 for d in t.shape)}
+    extra, gpu_inputs, shape_consts = gpu_side(original, dla_part, dla_outputs, skip, static)
     if extra:
         dla_outputs = dla_outputs + extra
         dla_part = extract(original, list(net.inputs), dla_outputs, net)
@@ -153,7 +155,7 @@ def split_model(model_path: str, out_dir: str, platform, config: BuildConfig, at
     dla_part = extract(original, dla_inputs_used, dla_outputs, net)
     graph_outputs = [o.name for o in original.graph.output]
     gpu_outputs = [o for o in graph_outputs if o not in dla_outputs]
-    gpu_part = extract(original, gpu_inputs, gpu_outputs, net) if gpu_outputs else None
+    gpu_part = extract(original, gpu_inputs, gpu_outputs, net, shape_consts) if gpu_outputs else None
     cut = Cut(tuple(layers), tuple(dla_outputs), tuple(gpu_inputs), tuple(t for t in gpu_inputs if t in net.inputs),
               tuple(notes))
 
@@ -174,7 +176,7 @@ def split_model(model_path: str, out_dir: str, platform, config: BuildConfig, at
     filled: list[str] = []
     if verify:
         weighted, filled = load_weights_or_fill(original, model_path, seed)
-        outputs = _verify(weighted, gpu_inputs, dla_outputs, gpu_outputs, shapes, atol, rtol, seed, net)
+        outputs = _verify(weighted, gpu_inputs, dla_outputs, gpu_outputs, shapes, atol, rtol, seed, net, shape_consts)
     # A split whose parts do not reproduce the model is not written.
     if write and (not verify or all(o.match for o in outputs)):
         Path(out_dir).mkdir(parents=True, exist_ok=True)
@@ -271,14 +273,15 @@ def _with_weights_of(part: onnx.ModelProto, original: onnx.ModelProto, model_pat
     return out
 
 
-def _verify(model: onnx.ModelProto, gpu_inputs, dla_outputs, gpu_outputs, shapes, atol, rtol, seed, net):
+def _verify(model: onnx.ModelProto, gpu_inputs, dla_outputs, gpu_outputs, shapes, atol, rtol, seed, net,
+            shape_consts=None):
     """Run the whole model, then the DLA part and the GPU part on its hand-over; compare every output."""
     ort = require_onnxruntime()
     inputs = list(net.inputs)
     specs = input_specs(model, _all_shapes(net, shapes))
     feeds = random_inputs(specs, np.random.default_rng(seed))
     dla = extract(model, _used_inputs(extract(model, inputs, dla_outputs, net)), dla_outputs, net)
-    gpu = extract(model, list(gpu_inputs), list(gpu_outputs), net) if gpu_outputs else None
+    gpu = extract(model, list(gpu_inputs), list(gpu_outputs), net, shape_consts) if gpu_outputs else None
     with tempfile.TemporaryDirectory(prefix="dla-advisor-split-") as tmp:
         try:
             names, ref = run(ort, model, [feeds], Path(tmp), "original")
