@@ -107,3 +107,12 @@ def test_check_reports_the_build_it_was_given(capsys, tmp_path):
     assert doc["layout"]["summary"]["dla_loadables"] == 1
     assert doc["layout"]["build_config"]["trtexec_flags"][1:3] == ["--int8", "--fp16"]
     assert {x["name"]: x["precision"] for x in doc["layout"]["layers"]}["slice"] == "fp16"
+
+
+def test_advise_text_says_how_dla_layers_split_between_int8_and_fp16(capsys, tmp_path):
+    path = tmp_path / "m.onnx"
+    onnx.save(_slice_between_convs(), path)
+    main(["advise", str(path), "--precision", "int8,fp16"])
+    assert "DLA precision: 2 layer(s) in INT8, 2 in FP16" in capsys.readouterr().out
+    main(["advise", str(path), "--precision", "fp16"])
+    assert "DLA precision" not in capsys.readouterr().out
