@@ -243,7 +243,8 @@ def gpu_side(model: onnx.ModelProto, dla_part: onnx.ModelProto, dla_outputs: lis
     extra: list[str] = []
     used_handover: list[str] = []
     seen: set[str] = set()
-    stack = [o.name for o in g.output]
+    # Outputs the DLA part computes itself are read from the DLA engine, not passed through the GPU part.
+    stack = [o.name for o in g.output if o.name not in set(dla_outputs)]
     graph_inputs = [vi.name for vi in g.input if vi.name not in inits]
     used_skip: list[str] = []
     while stack:
