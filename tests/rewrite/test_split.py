@@ -167,3 +167,15 @@ def test_dynamic_spatial_dims_need_shapes(tmp_path, capsys):
     assert rc == 0 and doc["verification"][0]["match"]
     dims = onnx.load(doc["parts"]["dla"]["path"]).graph.input[0].type.tensor_type.shape.dim
     assert [d.dim_value for d in dims] == [1, 3, 16, 16]  # the part is static: no --shapes needed to build it
+
+
+def test_an_output_computed_on_dla_comes_from_the_dla_engine(tmp_path, capsys):
+    m = head_model()
+    m.graph.output.append(helper.make_tensor_value_info("h0", onnx.TensorProto.FLOAT, None))  # e.g. a mask prototype
+    src = tmp_path / "two_out.onnx"
+    onnx.save(m, src)
+    rc, doc, _ = _split(capsys, src, tmp_path / "out")
+    assert rc == 0 and [v["output"] for v in doc["verification"]] == ["output0", "h0"]
+    assert all(v["match"] for v in doc["verification"])
+    assert "h0" in [o.name for o in onnx.load(doc["parts"]["dla"]["path"]).graph.output]
+    assert "h0" in [i.name for i in onnx.load(doc["parts"]["gpu"]["path"]).graph.input]  # the head still reads it
