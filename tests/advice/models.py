@@ -178,14 +178,19 @@ def const_tail(channels: int = 8, size: int = 8):
     return _model(nodes, [_vi("input", [1, 3, size, size])], [_vi("output", None)], [w0, shape, grid])
 
 
-def island_then_head(channels: int = 8, size: int = 8):
-    """conv -> Exp (GPU) -> conv -> Reshape to 3-D (GPU tail): DLA layers lie between the prefix and the head."""
-    n0, w0 = _conv("conv0", "input", "c0", 3, channels)
-    n1, w1 = _conv("conv1", "e", "c1", channels, channels)
+def island_then_head(channels: int = 8, size: int = 8, stem_convs: int = 4):
+    """``stem_convs`` convs -> Exp (GPU) -> conv -> Reshape to 3-D (GPU tail): a DLA layer between prefix and head."""
+    nodes, inits, x = [], [], "input"
+    for i in range(stem_convs):
+        n, w = _conv(f"conv{i}", x, f"c{i}", 3 if i == 0 else channels, channels)
+        nodes.append(n)
+        inits.append(w)
+        x = f"c{i}"
+    n1, w1 = _conv("conv_mid", "e", "cm", channels, channels)
     shape = numpy_helper.from_array(np.array([1, channels, size * size], dtype=np.int64), "shape")
-    nodes = [n0, helper.make_node("Exp", ["c0"], ["e"], name="exp"), n1,
-             helper.make_node("Reshape", ["c1", "shape"], ["output"], name="reshape")]
-    return _model(nodes, [_vi("input", [1, 3, size, size])], [_vi("output", None)], [w0, w1, shape])
+    nodes += [helper.make_node("Exp", [x], ["e"], name="exp"), n1,
+              helper.make_node("Reshape", ["cm", "shape"], ["output"], name="reshape")]
+    return _model(nodes, [_vi("input", [1, 3, size, size])], [_vi("output", None)], inits + [w1, shape])
 
 
 BUILDERS = {f.__name__: f for f in (seed_conv, conv_chain, islands, matmul_activations, concat, global_avg_pool,

@@ -129,7 +129,7 @@ def _standalone_io_problems(network, config, prec: str) -> list[str]:
 
 
 
-@detector("decode-head")
+@detector("decode-head", params={"properties": {"min_prefix_convolutions": {"type": "integer", "minimum": 1}}})
 def decode_head(layout, network, platform, config, params):
     """A GPU tail after the last DLA layers (a detector's decode head) behind a DLA-clean prefix.
 
@@ -141,7 +141,9 @@ def decode_head(layout, network, platform, config, params):
         return []
     tail = gpu_tail(network, layout)
     prefix = dla_prefix(network, layout)
-    if not tail or not any(network.layers[n].kind == "Convolution" for n in prefix):
+    # A prefix of a stem convolution or two (RT-DETR's stem stops at a Pad) is no DLA engine worth building.
+    convs = sum(1 for n in prefix if network.layers[n].kind == "Convolution")
+    if not tail or convs < param(params, "min_prefix_convolutions", 4):
         return []
     inside = set(prefix)
     after = [p for p in layout.placements if p.device == DLA and p.name not in inside]
