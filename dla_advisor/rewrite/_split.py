@@ -20,7 +20,7 @@ import onnx
 from onnx import helper, numpy_helper
 
 from ..errors import UsageError
-from ..layout import BuildConfig, dla_prefix, predict  # noqa: F401 (dla_prefix re-exported)
+from ..layout import BuildConfig, predict
 
 # Trimming the DLA part converges in a step or two; this bounds a pathological case.
 _MAX_TRIMS = 8

@@ -14,9 +14,9 @@ from onnx.external_data_helper import load_external_data_for_tensor
 
 from ..errors import UsageError
 from ..graph import network_from_model, read_model
-from ..layout import DLA, BuildConfig, IOFormat, predict
+from ..layout import BuildConfig, IOFormat, dla_prefix, predict
 from ._save import check_output_path, save_model_atomic
-from ._split import Cut, dla_prefix, extract, gpu_side, plan_cut, prefix_at, trim_to_one_loadable
+from ._split import Cut, extract, gpu_side, plan_cut, prefix_at, trim_to_one_loadable
 from ._verify import _compare, _first_line, input_specs, random_inputs, require_onnxruntime, run
 from ._weights import load_weights_or_fill
 
