@@ -72,10 +72,15 @@ def test_no_fix_places_a_layer_on_the_gpu_that_is_already_there():
     from dla_advisor.layout import BuildConfig, predict
     from dla_advisor.platforms import load_platform
 
+    from pathlib import Path
+
     platform = load_platform("orin-trt10")
     checked = 0
+    from .test_precision_modes import _export_shapes
+
     for name, model in _models():
-        net = network_from_model(model, batch=1)
+        zoo_file = Path(__file__).resolve().parents[1] / "data" / "zoo" / name
+        net = network_from_model(model, batch=1, shapes=_export_shapes(zoo_file) if zoo_file.is_file() else None)
         layout = predict(net, platform, BuildConfig(precision="int8,fp16"))
         on_gpu = {n for p in layout.gpu_layers for n in (p.name, *p.onnx_nodes)}
         for f in evaluate(layout, net, platform):

@@ -162,7 +162,7 @@ def test_dynamic_spatial_dims_need_shapes(tmp_path, capsys):
     src = tmp_path / "dyn.onnx"
     onnx.save(m, src)
     rc, _, err = _split(capsys, src, tmp_path / "out")
-    assert rc == 2 and "--shapes images:1x3xNxN" in err
+    assert rc == 2 and "--shapes images:1x3x" in err and "Traceback" not in err
     rc, doc, _ = _split(capsys, src, tmp_path / "out", "--shapes", "images:1x3x16x16")
     assert rc == 0 and doc["verification"][0]["match"]
     dims = onnx.load(doc["parts"]["dla"]["path"]).graph.input[0].type.tensor_type.shape.dim
