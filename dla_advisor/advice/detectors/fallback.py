@@ -63,8 +63,11 @@ _OP_NAMING = {"unsupported-layer", "unsupported-op", "plugin-layer", "reported-u
 
 
 def _cause(p, reason, fc: bool, rewrite: str = "") -> str:
-    """One cause = one constraint of the platform file (or, for measured layouts, one reason and kind)."""
-    where = reason.platform_key or ("" if reason.id in _OP_NAMING else p.kind or "")
+    """The cause of a fallback: its reason id (and, for unsupported operations, the platform entry)."""
+    # One reason id is one cause: a Slice over the batch axis and one with stride -1 break the same
+    # family of limits and take the same fix; each site keeps its own detail in the finding's sites.
+    # Unsupported operations split per platform entry (all unsupported kinds, all unsupported unaries ...).
+    where = reason.platform_key if reason.id in _OP_NAMING else ""
     return "|".join((reason.id, where, "fc" if fc else "", rewrite))
 
 
