@@ -16,7 +16,8 @@ import click
 from ..errors import EXIT_OK, UsageError
 from ..platforms import load_platform
 from ._common import info
-from ._model_options import PRECISION, PRECISION_HELP, build_config
+from ..api._options import build_config
+from ._model_options import PRECISION, PRECISION_HELP
 
 
 @click.command("split", help=__doc__)
@@ -41,8 +42,7 @@ def command(model, out_dir, at, precision, platform, shapes, dla_core, verify, a
             fmt) -> int:
     from .. import rewrite as rw
 
-    config = build_config(precision=precision, shapes=shapes, batch=None, input_io_formats=None,
-                          output_io_formats=None, gpu_fallback=True, dla_core=dla_core)
+    config = build_config(precision=precision, shapes=shapes, batch=None, gpu_fallback=True, dla_core=dla_core)
     at_list = [t.strip() for t in (at or "auto").split(",") if t.strip()] or ["auto"]
     if "auto" in at_list and len(at_list) > 1:
         raise UsageError("--at mixes auto with tensor names", "Give --at auto, or only tensor names.")
