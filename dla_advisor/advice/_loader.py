@@ -154,10 +154,12 @@ def _check_ranges(entry: dict, root, where: tuple, path: Path) -> None:
 
 def _check_templates(entry: dict, root, where: tuple, path: Path) -> None:
     texts = [(("message",), entry["message"])]
+    if "group_message" in entry:
+        texts.append((("group_message",), entry["group_message"]))
     fix = entry["fix"]
     bodies = [((), fix)] + [((g, j), v) for g in ("versions", "alternatives") for j, v in enumerate(fix.get(g, ()))]
     for sub, body in bodies:
-        for key in ("summary", "rewrite"):
+        for key in ("summary", "rewrite", "command"):
             if isinstance(body.get(key), str):
                 texts.append((("fix",) + sub + (key,), body[key]))
         for key in ("trtexec_flags", "api_lines"):

@@ -12,6 +12,8 @@ _FIX_BODY = {
     "api_lines": _STRINGS,
     "rewrite": {"type": ["string", "null"]},
     "fix_safety": {"enum": list(FIX_SAFETY)},
+    "when": {"type": "string", "pattern": "^[a-z_][a-z0-9_]*$"},
+    "command": {"type": "string", "pattern": "^dla-advisor "},
 }
 
 _VARIANT = {
@@ -49,6 +51,7 @@ RULE_SCHEMA = {
             },
         },
         "message": {"type": "string", "minLength": 1},
+        "group_message": {"type": "string", "minLength": 1},
         "rationale": {"type": "string", "minLength": 1},
         "example": {
             "type": "object",

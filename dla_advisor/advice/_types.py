@@ -24,6 +24,7 @@ class Fix:
         api_lines: the same change through the TensorRT Python API.
         rewrite: name of a graph rewrite (``dla-advisor fix``) or model change that removes it.
         safety: ``safe`` (same results), ``changes-numerics``, ``changes-model`` or ``manual``.
+        command: a dla-advisor command line that applies the fix; ``{model}`` stands for the input path.
     """
 
     trt: str = "*"
@@ -32,6 +33,7 @@ class Fix:
     api_lines: tuple[str, ...] = ()
     rewrite: str | None = None
     safety: str = "safe"
+    command: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,6 +51,8 @@ class Finding:
         fixes: the fix for this platform's TensorRT versions first, then alternatives.
         references: URLs behind the rule.
         values: the detector's raw values (counts, formats), for machine-readable reports.
+        sites: one entry per place the cause shows up (``layer``, ``message`` and the site's own
+            values), when the rule engine merged several detector hits with one cause into this finding.
     """
 
     rule_id: str
@@ -62,11 +66,13 @@ class Finding:
     fixes: tuple[Fix, ...] = ()
     references: tuple[str, ...] = ()
     values: Mapping[str, Any] = field(default_factory=dict)
+    sites: tuple[Mapping[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["fixes"] = [f.to_dict() for f in self.fixes]
         d["values"] = {k: _jsonable(v) for k, v in self.values.items()}
+        d["sites"] = [_jsonable(dict(s)) for s in self.sites]
         for key in ("layers", "tensors", "onnx_nodes", "references"):
             d[key] = list(d[key])
         return d
@@ -77,11 +83,14 @@ class Hit:
     """What a detector found: the raw material of one :class:`Finding`.
 
     ``values`` fill the rule's message and fix templates (``{count}``, ``{dla_input_formats}`` ...).
+    ``cause``: hits of one rule with the same non-empty cause become one finding listing all their
+    sites (24 reshapes of one head that fail one constraint are one problem with one fix).
     """
 
     layers: tuple[str, ...] = ()
     tensors: tuple[str, ...] = ()
     values: Mapping[str, Any] = field(default_factory=dict)
+    cause: str = ""
 
 
 @dataclass(frozen=True)

@@ -64,12 +64,12 @@ def tune(models, *, device: str = "orin-agx-64gb", power_mode: str = "MAXN", pla
         raise UsageError(f"backend '{backend}' is not one of {', '.join(BACKENDS)}", "Use sim, trtexec or tensorrt.")
     if objective not in OBJECTIVES:
         raise UsageError(f"objective '{objective}' is not one of {', '.join(OBJECTIVES)}", "e.g. objective='throughput'.")
-    if precisions not in ("both", "int8", "fp16"):
-        raise UsageError(f"precisions '{precisions}' is not both, int8 or fp16", "e.g. precisions='both'.")
+    if precisions not in ("both", "all", "int8", "fp16", "int8,fp16", "best"):
+        raise UsageError(f"precisions '{precisions}' is not both, all, int8, fp16, int8,fp16 or best", "e.g. precisions='both'.")
     if not isinstance(trials, int) or trials < 1:
         raise UsageError(f"trials {trials!r} must be at least 1", "e.g. trials=60.")
     space = SpaceOptions(max_gpu_instances=max_gpu_instances, batches=_ints(batches, "--batches"),
-                         precisions=("int8", "fp16") if precisions == "both" else (precisions,), split=split)
+                         precisions={"both": ("int8", "fp16"), "all": ("int8", "fp16", "int8,fp16")}.get(precisions, (precisions,)), split=split)
     backend_options = {"duration_s": duration, "trtexec": trtexec,
                        "engines_dir": engines_dir or _engines_dir(storage, models[0])}
     request = TuneRequest(models=models, device=device, power_mode=power_mode, platform=platform, backend=backend,

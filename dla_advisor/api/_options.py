@@ -36,9 +36,11 @@ def path_text(path) -> str:
 
 
 def check_precision(precision: str) -> str:
-    if precision not in PRECISIONS:
-        raise UsageError(f"precision '{precision}' is not one of {', '.join(PRECISIONS)}", "Use int8 or fp16.")
-    return precision
+    """The normalised ``--precision`` value: fp16, int8, int8,fp16 (trtexec --int8 --fp16) or best."""
+    from ..layout import parse_precision
+
+    primary, allow_fp16, best = parse_precision(precision)
+    return "best" if best else ("int8,fp16" if allow_fp16 else primary)
 
 
 def build_config(precision: str = "fp16", shapes=None, batch: int | None = None, input_formats=None,

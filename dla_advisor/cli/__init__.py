@@ -23,6 +23,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("advise", "dla_advisor.cli.advise"),
     ("platforms", "dla_advisor.cli.platforms"),
     ("fix", "dla_advisor.cli.fix"),
+    ("split", "dla_advisor.cli.split"),
     ("inspect", "dla_advisor.cli.inspect"),
     ("check", "dla_advisor.cli.check"),
     ("rules", "dla_advisor.cli.rules"),

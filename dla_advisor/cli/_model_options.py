@@ -5,6 +5,29 @@ from __future__ import annotations
 import click
 
 from ._types import BATCH
+from ..errors import UsageError
+from ..layout import PRECISION_SPECS, parse_precision
+
+
+class PrecisionType(click.ParamType):
+    """``--precision``: fp16, int8, int8,fp16 (= trtexec --int8 --fp16) or best (= --best)."""
+
+    name = "precision"
+
+    def get_metavar(self, param, ctx=None):
+        return "[" + "|".join(PRECISION_SPECS) + "]"
+
+    def convert(self, value, param, ctx):
+        try:
+            primary, allow_fp16, best = parse_precision(value)
+        except UsageError as e:
+            self.fail(e.one_line(), param, ctx)
+        return "best" if best else ("int8,fp16" if allow_fp16 else primary)
+
+
+PRECISION = PrecisionType()
+PRECISION_HELP = ("Build precision as trtexec: fp16 (--fp16), int8 (--int8), int8,fp16 (--int8 --fp16: INT8 where "
+                  "DLA has it, FP16 otherwise) or best (--best).")
 
 
 def model_options(f):
@@ -12,8 +35,7 @@ def model_options(f):
     options = [
         click.option("--platform", "platform", default=None, metavar="ID",
                      help="DLA target (default orin-trt10); list them with `dla-advisor platforms`."),
-        click.option("--precision", type=click.Choice(["int8", "fp16"]), default="fp16", show_default=True,
-                     help="Build precision (trtexec --int8 / --fp16; trtexec picks FP16 for DLA by default)."),
+        click.option("--precision", type=PRECISION, default="fp16", show_default=True, help=PRECISION_HELP),
         click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]",
                      help="Fix dynamic input shapes, as trtexec --shapes (e.g. input:32x3x224x224)."),
         click.option("--batch", type=BATCH, default=None,

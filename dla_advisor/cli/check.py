@@ -14,6 +14,7 @@ import click
 from click.core import ParameterSource
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..layout import parse_precision
 from ..report._findings import RENDERERS, get_renderer
 from ._types import COUNT
 from ._common import info, output_option, write_report
@@ -86,8 +87,10 @@ def resolve_options(ctx: click.Context, kw: dict) -> Options:
     for param, key in (("precision", "precision"), ("shapes", "shapes"), ("input_io_formats", "inputIOFormats"),
                        ("output_io_formats", "outputIOFormats"), ("gpu_fallback", "gpu-fallback")):
         model_opts[param] = pick(param, key)
-    if model_opts["precision"] not in ("int8", "fp16"):
-        raise UsageError(f"precision '{model_opts['precision']}' in {cfg.path}", "Use int8 or fp16.")
+    try:
+        parse_precision(model_opts["precision"])
+    except UsageError as e:
+        raise UsageError(f"{e.message} in {cfg.path}", e.hint) from None
     for flag in ("calib", "use_cuda_graph", "direct_io", "standalone"):
         model_opts[flag] = kw[flag]
     fail_on = pick("fail_on", "fail-on")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import click
 
 from ._common import info, output_option, write_report
+from ._model_options import PRECISION, PRECISION_HELP
 
 
 @click.command("estimate", help=__doc__)
@@ -32,7 +33,7 @@ from ._common import info, output_option, write_report
 @click.option("--plan", default="gpu,dla0,dla1", show_default=True, metavar="PLAN",
               help="Engines running together: DEVICE[:bs=N][:split=LAYER],... e.g. gpu:bs=8,dla0:bs=2,dla1:bs=2.")
 @click.option("--platform", "platform", default=None, metavar="ID", help="DLA target (default orin-trt10).")
-@click.option("--precision", type=click.Choice(["int8", "fp16"]), default="int8", show_default=True, help="Build precision.")
+@click.option("--precision", type=PRECISION, default="int8", show_default=True, help=PRECISION_HELP)
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]", help="Fix dynamic input shapes, as trtexec --shapes.")
 @click.option("--inputIOFormats", "input_io_formats", default=None, metavar="SPEC", help="Input formats, e.g. int8:dla_linear.")
 @click.option("--outputIOFormats", "output_io_formats", default=None, metavar="SPEC", help="Output formats, e.g. int8:dla_linear.")

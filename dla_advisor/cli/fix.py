@@ -23,6 +23,7 @@ import click
 from ..errors import EXIT_OK, UsageError
 from ._types import SEED, tolerance
 from ._common import info
+from ._model_options import PRECISION, PRECISION_HELP
 
 RENDERERS = ("text", "json")
 
@@ -36,8 +37,8 @@ RENDERERS = ("text", "json")
 @click.option("--list", "list_only", is_flag=True, help="List the rewrites with when they apply and why they are exact.")
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]",
               help="Shapes for dynamic inputs, used for verification and the before/after layout (default 1).")
-@click.option("--precision", type=click.Choice(["int8", "fp16"]), default="int8", show_default=True,
-              help="Build precision for the before/after layout.")
+@click.option("--precision", type=PRECISION, default="int8", show_default=True,
+              help="Build precision for the before/after layout: " + PRECISION_HELP)
 @click.option("--atol", type=tolerance(), default=1e-4, show_default=True, help="Absolute tolerance.")
 @click.option("--rtol", type=tolerance(), default=1e-4, show_default=True, help="Relative tolerance.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the random verification inputs.")

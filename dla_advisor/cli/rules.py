@@ -12,7 +12,7 @@ import click
 from ..errors import UsageError
 from ._common import output_option, write_report
 
-_HEADER = {"schema_version": "1.0", "tool": "dla-advisor", "command": "rules"}
+_HEADER = {"schema_version": "1.1", "tool": "dla-advisor", "command": "rules"}
 
 
 @click.command("rules", help=__doc__)

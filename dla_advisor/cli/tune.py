@@ -47,7 +47,9 @@ from ._common import check_output, info, output_option, platform_option, write_r
 @click.option("--batches", default="1,2,4,8,16,32", show_default=True, help="Batch sizes tried for dynamic-batch models.")
 @click.option("--max-gpu-instances", type=click.IntRange(0, 8), default=2, show_default=True,
               help="GPU engine instances per model range over 0..N.")
-@click.option("--precisions", type=click.Choice(["both", "int8", "fp16"]), default="both", show_default=True)
+@click.option("--precisions", type=click.Choice(["both", "all", "int8", "fp16", "int8,fp16", "best"]), default="both",
+              show_default=True, help="Precisions tried per engine: both = int8 and fp16; all adds int8,fp16 "
+              "(trtexec --int8 --fp16); or one of them.")
 @click.option("--split/--no-split", default=False, show_default=True,
               help="Also try a split point: the model's first layers on DLA, the rest on the GPU.")
 @click.option("--duration", type=seconds(min_open=True), default=5.0, show_default=True,

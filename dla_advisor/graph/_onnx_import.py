@@ -241,6 +241,8 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
             continue
         lname = layer_names.own(node_name) if proto.name else layer_names.fresh(node_name)
         attrs["const_inputs"] = {i: ctx.const_shape(n) for i, n in enumerate(node.input) if n and ctx.is_const(n)}
+        if attrs["const_inputs"]:  # TensorRT names a CONSTANT layer after its tensor
+            attrs["const_names"] = {i: node.input[i] for i in attrs["const_inputs"]}
         outputs = [o for o in node.output if o]
         if node.op_type == "Split" and len(outputs) > 1:
             for k, o in enumerate(outputs):

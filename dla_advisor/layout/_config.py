@@ -15,6 +15,29 @@ from ..errors import UsageError
 IO_TYPES = ("fp32", "fp16", "bf16", "int32", "int64", "int8", "uint8", "bool")
 IO_LAYOUTS = ("chw", "chw2", "chw4", "hwc8", "chw16", "chw32", "dhwc8", "cdhw32", "hwc", "dla_linear", "dla_hwc4")
 PRECISIONS = ("fp16", "int8")
+# What ``--precision`` accepts, as trtexec builds: ``int8,fp16`` = ``--int8 --fp16``, ``best`` = ``--best``.
+PRECISION_SPECS = ("fp16", "int8", "int8,fp16", "best")
+
+
+def parse_precision(spec: str) -> tuple[str, bool, bool]:
+    """``(primary, allow_fp16, best)`` of a ``--precision`` value.
+
+    ``primary`` is the precision a DLA layer runs in when it can (INT8 whenever INT8 is enabled);
+    ``allow_fp16`` lets layers without INT8 support run in FP16 instead of leaving DLA.
+
+    Raises:
+        UsageError: an unknown value.
+    """
+    text = str(spec).strip().lower().replace(" ", "")
+    if text == "best":
+        return "int8", True, True
+    parts = set(text.replace("+", ",").split(","))
+    if parts == {"int8", "fp16"}:
+        return "int8", True, False
+    if len(parts) == 1 and text in PRECISIONS:
+        return text, False, False
+    raise UsageError(f"unknown precision '{spec}'",
+                     "Use --precision fp16, int8, int8,fp16 (trtexec --int8 --fp16) or best (trtexec --best).")
 BYTES_PER_ELEMENT = {"fp32": 4, "fp16": 2, "bf16": 2, "int32": 4, "int64": 8, "int8": 1, "uint8": 1, "bool": 1}
 
 
@@ -87,7 +110,12 @@ class BuildConfig:
     """The knobs of one build (trtexec flags in brackets).
 
     Attributes:
-        precision: ``int8`` (``--int8``) or ``fp16`` (``--fp16``, trtexec's default for DLA).
+        precision: ``int8`` (``--int8``) or ``fp16`` (``--fp16``, trtexec's default for DLA); the
+            precision a DLA layer runs in when it can. ``int8,fp16`` and ``best`` are accepted too and
+            become ``int8`` with ``allow_fp16`` (and ``best``) set.
+        allow_fp16: FP16 enabled next to INT8 (``--int8 --fp16``): a layer DLA cannot run in INT8 runs in
+            FP16 on DLA instead of moving to the GPU.
+        best: build with ``--best`` (all precisions enabled; on DLA the same as ``--int8 --fp16``).
         input_formats / output_formats: per-binding formats; one entry is broadcast to all.
         gpu_fallback: ``--allowGPUFallback``.
         use_dla: build for DLA (``--useDLACore``); False means a GPU-only engine.
@@ -101,6 +129,8 @@ class BuildConfig:
     """
 
     precision: str = "fp16"
+    allow_fp16: bool = False
+    best: bool = False
     input_formats: tuple[IOFormat, ...] = ()
     output_formats: tuple[IOFormat, ...] = ()
     gpu_fallback: bool = True
@@ -115,8 +145,29 @@ class BuildConfig:
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     def __post_init__(self):
-        if self.precision not in PRECISIONS:
-            raise UsageError(f"unknown precision '{self.precision}'", "Use --precision int8 or --precision fp16.")
+        primary, allow_fp16, best = parse_precision(self.precision)
+        object.__setattr__(self, "precision", primary)
+        object.__setattr__(self, "best", bool(self.best or best))
+        # FP16 next to FP16 says nothing; FP16 next to INT8 (or --best) is mixed precision.
+        object.__setattr__(self, "allow_fp16", primary == "int8" and bool(self.allow_fp16 or allow_fp16 or self.best))
+
+    @property
+    def precisions(self) -> tuple[str, ...]:
+        """Enabled DLA compute precisions, preferred first (INT8 before FP16)."""
+        return ("int8", "fp16") if self.allow_fp16 else (self.precision,)
+
+    @property
+    def precision_spec(self) -> str:
+        """The ``--precision`` value that gives this build: ``fp16``, ``int8``, ``int8,fp16`` or ``best``."""
+        if self.best:
+            return "best"
+        return "int8,fp16" if self.allow_fp16 else self.precision
+
+    def precision_flags(self) -> list[str]:
+        """trtexec's precision flags for this build."""
+        if self.best:
+            return ["--best"]
+        return ["--int8", "--fp16"] if self.allow_fp16 else [f"--{self.precision}"]
 
     def input_format(self, index: int) -> IOFormat:
         return _pick(self.input_formats, index)
@@ -132,7 +183,7 @@ class BuildConfig:
 
     def trtexec_flags(self, model_path: str = "model.onnx") -> list[str]:
         """The trtexec arguments that build exactly this configuration."""
-        flags = [f"--onnx={model_path}", f"--{self.precision}"]
+        flags = [f"--onnx={model_path}", *self.precision_flags()]
         if self.use_dla:
             flags.append(f"--useDLACore={self.dla_core}")
             if self.gpu_fallback:

@@ -8,7 +8,7 @@ from ._config import BuildConfig
 from ._partition import LayerGraph, dla_groups, engine_runs, loadable_batch
 from ._reformat import predict_reformats
 from ._types import DLA, GPU, EngineLayout, FallbackReason, LayerPlacement, Segment
-from ._verdict import layer_reasons
+from ._verdict import layer_verdict
 
 _TRTEXEC_SOURCE = "https://github.com/NVIDIA/TensorRT/blob/v10.7.0/samples/common/sampleOptions.cpp"
 
@@ -33,6 +33,7 @@ def _predict(net: Network, platform, config: BuildConfig) -> EngineLayout:
     overrides = dict(config.layer_device_overrides)
     graph = LayerGraph(net)
     reasons: list[list[FallbackReason]] = []
+    precisions: list[str] = []  # per layer: the precision DLA computes it in ('' where it cannot)
     batch: list[int | None] = []  # per DLA-capable layer; read for DLA layers only
     # One walk over the layers: each one's tensors are looked at by the checks, the graph and the
     # batch while they are still in cache.
@@ -42,9 +43,11 @@ def _predict(net: Network, platform, config: BuildConfig) -> EngineLayout:
             reasons.append([FallbackReason("gpu-only-build", "the engine is built for the GPU (no --useDLACore)",
                                            "", _TRTEXEC_SOURCE)])
             batch.append(None)
+            precisions.append("")
             continue
-        r = layer_reasons(layer, net, platform, config.precision,
-                          tensors=[t for t in (*ins, *outs) if t is not None])
+        r, prec = layer_verdict(layer, net, platform, config.precisions,
+                                tensors=[t for t in (*ins, *outs) if t is not None])
+        precisions.append(prec)
         if overrides and (overrides.get(layer.name, "").upper() == "GPU"
                           or any(overrides.get(n, "").upper() == "GPU" for n in layer.onnx_nodes)):
             r = r + [FallbackReason("layer-override", "placed on the GPU by --layerDeviceTypes", "", _TRTEXEC_SOURCE)]
@@ -85,8 +88,9 @@ def _predict(net: Network, platform, config: BuildConfig) -> EngineLayout:
             placements.append(LayerPlacement(
                 name=names[i], kind=layer.kind, device=dev, reasons=tuple(reasons[i]) if dev == GPU else (),
                 onnx_nodes=tuple(layer.onnx_nodes), segment=idx, dla_capable=capable[i],
+                precision=precisions[i] if dev == DLA else "",
             ))
-    reformats = predict_reformats(net, graph, devices, platform, config) if regions else []
+    reformats = predict_reformats(net, graph, devices, platform, config, precisions) if regions else []
 
     gpu_count = devices.count(GPU)
     if config.use_dla and gpu_count and (not config.gpu_fallback or not platform.gpu_fallback_allowed):

@@ -41,10 +41,13 @@ def _native(fmt: IOFormat, allowed: tuple[str, ...], precision: str) -> bool:
 
 
 def predict_reformats(net: Network, graph: LayerGraph, devices: list[str], platform,
-                      config: BuildConfig) -> list[Reformat]:
-    """The Reformats of a placement; ``devices`` gives each layer's device by network position."""
-    prec = config.precision
-    internal = f"{prec}:{_DLA_INTERNAL[prec]}"
+                      config: BuildConfig, precisions: list[str] | None = None) -> list[Reformat]:
+    """The Reformats of a placement; ``devices`` gives each layer's device by network position.
+
+    ``precisions``: each DLA layer's compute precision (mixed INT8/FP16 builds); the DLA side of a
+    boundary uses the native format of the DLA layer at that boundary.
+    """
+    base = config.precision
     in_index = {n: i for i, n in enumerate(net.inputs)}
     out_index = {n: i for i, n in enumerate(net.outputs)}
     producer = graph.producer
@@ -70,6 +73,8 @@ def predict_reformats(net: Network, graph: LayerGraph, devices: list[str], platf
         if not ((dev == DLA and (i in graph.reads_input or i in graph.writes_output))
                 or any(devices[p] != dev for p in preds[i])):
             continue
+        prec = (precisions[i] if precisions and precisions[i] else base) if dev == DLA else base
+        internal = f"{prec}:{_DLA_INTERNAL[prec]}"
         for t in layer.inputs:
             if t in in_index:
                 if dev != DLA:
@@ -92,7 +97,8 @@ def predict_reformats(net: Network, graph: LayerGraph, devices: list[str], platf
                 if dev == DLA:
                     add(t, "gpu_to_dla", f"{_gpu_dtype(net, t, prec)}:chw", internal, names[src], layer.name)
                 else:
-                    add(t, "dla_to_gpu", internal, f"{_gpu_dtype(net, t, prec)}:chw", names[src], layer.name)
+                    sp = (precisions[src] if precisions and precisions[src] else base)
+                    add(t, "dla_to_gpu", f"{sp}:{_DLA_INTERNAL[sp]}", f"{_gpu_dtype(net, t, sp)}:chw", names[src], layer.name)
         if dev == DLA:
             for t in layer.outputs:
                 if t in out_index:

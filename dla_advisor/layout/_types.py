@@ -48,6 +48,9 @@ class LayerPlacement:
     segment: int | None = None
     # True where the layer could run on DLA by itself but was moved (loadable limit, override ...).
     dla_capable: bool | None = None
+    # Predicted DLA compute precision (``int8``/``fp16``): with --int8 --fp16 a layer DLA has no INT8
+    # for runs in FP16. Empty for GPU layers and measured layouts that do not say.
+    precision: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
-def _reason(entry: dict, failure: dict, platform, key: str) -> FallbackReason:
+def _reason(entry: dict, failure: dict, platform, key: str, attrs: dict | None = None) -> FallbackReason:
     template = entry.get("message") or entry["reason"]
-    fields = _SafeDict(failure)
+    # A message may name any attribute of the layer ({input_rank}); the check's own values win.
+    fields = _SafeDict({**(attrs or {}), **failure})
     try:
         message = template.format_map(fields)
     except (ValueError, IndexError):
@@ -25,40 +26,79 @@ def _reason(entry: dict, failure: dict, platform, key: str) -> FallbackReason:
     return FallbackReason(entry["reason"], message, f"{platform.file}:{key}", entry["source"])
 
 
-def layer_reasons(layer: Layer, net: Network, platform, precision: str,
+def layer_reasons(layer: Layer, net: Network, platform, precision,
                   tensors: list[Tensor] | None = None) -> list[FallbackReason]:
     """Every reason ``layer`` cannot run on DLA on ``platform`` (empty: it can).
 
+    ``precision``: one precision or the enabled ones, preferred first (``("int8", "fp16")``).
     ``tensors``: the layer's known input then output tensors, when the caller has them already.
     """
-    ctx = CheckContext(platform, precision)
-    ctx.tensors = layer_tensors(layer, net) if tensors is None else tensors
+    return layer_verdict(layer, net, platform, precision, tensors)[0]
+
+
+def layer_verdict(layer: Layer, net: Network, platform, precision,
+                  tensors: list[Tensor] | None = None) -> tuple[list[FallbackReason], str]:
+    """``(reasons, precision)``: why ``layer`` cannot run on DLA, else the precision DLA runs it in.
+
+    With several precisions enabled (``--int8 --fp16``) TensorRT runs each DLA layer in INT8 where DLA
+    has it and in FP16 otherwise, so a layer leaves DLA only if no enabled precision is allowed.
+    INT8 requests for Sigmoid/TanH/LRN run as FP16 inside DLA (``int8_as_fp16`` in the platform file).
+    """
+    enabled = (precision,) if isinstance(precision, str) else tuple(precision)
+    tensors = layer_tensors(layer, net) if tensors is None else tensors
     if layer.kind == "Plugin":
         what = layer.attrs.get("plugin", layer.op)
         return [FallbackReason("plugin-layer", f"ONNX op {what} has no builtin TensorRT layer; it needs a GPU plugin",
-                               f"{platform.file}:layers", _PLUGIN_SOURCE)]
+                               f"{platform.file}:layers", _PLUGIN_SOURCE)], ""
     entry = platform.layer_entry(layer.kind)
-    reasons: list[FallbackReason] = []
     if entry is None:
-        reasons.append(FallbackReason(
+        return _dedupe([FallbackReason(
             "unsupported-layer", f"{layer.kind} layers (ONNX {layer.op}) have no DLA implementation on {platform.id}",
-            f"{platform.file}:layers", _UNSUPPORTED_SOURCE))
-    if entry is not None and entry.get("precisions") and precision not in entry["precisions"]:
-        runs = "/".join(p.upper() for p in entry["precisions"])
-        reasons.append(FallbackReason(
-            "precision", f"{layer.kind} runs only in {runs} on DLA and this build enables {precision.upper()} only "
-            f"(build with --{precision} --{entry['precisions'][0]} to allow it)",
-            f"{platform.file}:layers.{layer.kind}.precisions", entry["source"]))
+            f"{platform.file}:layers", _UNSUPPORTED_SOURCE)] + _checks(layer, net, platform, enabled[0], tensors, None)), ""
+    allowed = entry.get("precisions")
+    candidates = [p for p in enabled if not allowed or p in allowed]
+    if not candidates:
+        runs = "/".join(p.upper() for p in allowed)
+        on = " and ".join(p.upper() for p in enabled)
+        reasons = [FallbackReason(
+            "precision-not-enabled", f"{layer.kind} runs only in {runs} on DLA and this build enables {on} only "
+            f"(build with --precision int8,fp16, i.e. trtexec --int8 --fp16, to allow it)",
+            f"{platform.file}:layers.{layer.kind}.precisions", entry["source"])]
+        return _dedupe(reasons + _checks(layer, net, platform, enabled[0], tensors, entry)), ""
+    first = None
+    for prec in candidates:
+        reasons = _checks(layer, net, platform, prec, tensors, entry)
+        if not reasons:
+            return [], _runs_as(layer, entry, prec)
+        first = first if first is not None else reasons
+    return _dedupe(first), ""
+
+
+def _checks(layer: Layer, net: Network, platform, precision: str, tensors, entry) -> list[FallbackReason]:
+    ctx = CheckContext(platform, precision)
+    ctx.tensors = tensors
+    reasons: list[FallbackReason] = []
     for i, check in enumerate(platform.data.get("general_checks", [])):
         failure = run_check(check, layer, net, ctx)
         if failure is not None:
-            reasons.append(_reason(check, failure, platform, f"general_checks[{i}]"))
+            reasons.append(_reason(check, failure, platform, f"general_checks[{i}]", layer.attrs))
     if entry is not None:
         for i, check in enumerate(entry.get("checks", [])):
             failure = run_check(check, layer, net, ctx)
             if failure is not None:
-                reasons.append(_reason(check, failure, platform, f"layers.{layer.kind}.checks[{i}]"))
+                reasons.append(_reason(check, failure, platform, f"layers.{layer.kind}.checks[{i}]", layer.attrs))
     return _dedupe(reasons)
+
+
+def _runs_as(layer: Layer, entry: dict, precision: str) -> str:
+    """The precision DLA computes in: an INT8 request for Sigmoid/TanH/LRN runs as FP16."""
+    up = entry.get("int8_as_fp16")
+    if precision != "int8" or up is None:
+        return precision
+    attr = up.get("attr")
+    if attr is None or str(layer.attrs.get(attr, "")).upper() in {str(v).upper() for v in up.get("values", ())}:
+        return "fp16"
+    return precision
 
 
 def _dedupe(reasons: list[FallbackReason]) -> list[FallbackReason]:

@@ -56,6 +56,13 @@ SCHEMA = {
                 "required": ["source"],
                 "properties": {
                     "precisions": {"type": "array", "items": {"enum": ["fp16", "int8"]}},
+                    "int8_as_fp16": {
+                        "type": "object",
+                        "required": ["source"],
+                        "additionalProperties": False,
+                        "properties": {"attr": {"type": "string"}, "values": {"type": "array"},
+                                       "source": {"type": "string", "pattern": "^https?://"}},
+                    },
                     "source": {"type": "string", "pattern": "^https?://"},
                     "checks": {"type": "array", "items": _CHECK_SCHEMA},
                 },

@@ -85,4 +85,6 @@ def fix_lines(fix, model_path: str = "MODEL") -> list[str]:
     lines.extend(f"python: {a}" for a in fix.api_lines)
     if fix.rewrite:
         lines.append(f"dla-advisor fix {model_path} --rewrites {fix.rewrite} -o fixed.onnx")
+    if getattr(fix, "command", ""):
+        lines.append(fix.command.replace("{model}", model_path))
     return lines

@@ -7,7 +7,7 @@ from typing import Any
 from ..layout import EngineLayout
 from ._json import dumps
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_ID = "https://dla-advisor.invalid/schemas/advise-1.json"
 
 

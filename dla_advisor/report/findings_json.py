@@ -6,7 +6,7 @@ from __future__ import annotations
 from ._findings import CheckReport
 from ._json import dumps
 
-SCHEMA_VERSION = "1.1"  # 1.1: an artifact's counts it does not show are null
+SCHEMA_VERSION = "1.1"  # 1.1: an artifact's counts it does not show are null; grouped findings have sites
 
 
 def check_document(report: CheckReport) -> dict:

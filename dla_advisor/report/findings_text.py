@@ -5,6 +5,8 @@ from __future__ import annotations
 from ._findings import CheckReport, fix_lines
 
 _MARK = {"error": "error  ", "warning": "warning", "info": "info   "}
+# A grouped finding lists this many ONNX nodes; the rest are counted (all are in --format json/sarif).
+_SHOWN_NODES = 5
 
 
 def render(findings, model_path: str = "MODEL") -> str:
@@ -40,7 +42,11 @@ def render_check(report: CheckReport) -> str:
 def _finding(f, model_path: str) -> list[str]:
     lines = [f"  {_MARK.get(f.severity, f.severity)} {f.rule_id} {f.name}: {f.message}"]
     if f.onnx_nodes and list(f.onnx_nodes) != list(f.layers):
-        lines.append(f"          ONNX nodes: {', '.join(f.onnx_nodes)}")
+        nodes = list(f.onnx_nodes)
+        more = f" and {len(nodes) - _SHOWN_NODES} more" if len(nodes) > _SHOWN_NODES else ""
+        lines.append(f"          ONNX nodes: {', '.join(nodes[:_SHOWN_NODES])}{more}")
+    if len(f.sites) > 1:
+        lines.append(f"          {len(f.layers)} layers at {len(f.sites)} sites, one cause (every site: --format json or sarif)")
     for i, fix in enumerate(f.fixes):
         label = "fix" if i == 0 else "or"
         version = f" (TensorRT {fix.trt})" if fix.trt not in ("*", "") else ""

@@ -28,6 +28,11 @@ def layout_renderables(layout: EngineLayout, title: str = "", verbose: bool = Fa
     out.append(Text(f"{s['layers']} layers: {s['dla_layers']} on DLA, {s['gpu_layers']} on GPU; "
                     f"{s['dla_loadables']} DLA loadable(s){limit}; {s['reformats']} Reformat layer(s)"
                     + (f", {_human_bytes(s['reformat_bytes'])} per inference" if s['reformat_bytes'] else "")))
+    precisions = [p.precision for p in layout.dla_layers if p.precision]
+    if precisions and len(set(precisions)) > 1:
+        # Mixed builds: say how the DLA layers split between INT8 and the FP16 they fall back to.
+        out.append(Text(f"DLA precision: {precisions.count('int8')} layer(s) in INT8, "
+                        f"{precisions.count('fp16')} in FP16 (DLA has no INT8 for them, or runs them as FP16)"))
     if layout.config is not None and hasattr(layout.config, "trtexec_flags"):
         out.append(Text("build: trtexec " + " ".join(layout.config.trtexec_flags(model_path)), style="dim"))
 
@@ -67,10 +72,10 @@ def layout_renderables(layout: EngineLayout, title: str = "", verbose: bool = Fa
 
     if verbose:
         t = Table(title="All layers", title_justify="left")
-        for c in ("#", "layer", "kind", "device", "ONNX nodes"):
+        for c in ("#", "layer", "kind", "device", "precision", "ONNX nodes"):
             t.add_column(c, overflow="fold")
         for i, p in enumerate(layout.placements):
-            t.add_row(str(i), p.name, p.kind, p.device, ", ".join(p.onnx_nodes))
+            t.add_row(str(i), p.name, p.kind, p.device, p.precision, ", ".join(p.onnx_nodes))
         out.append(t)
 
     for note in layout.notes:

@@ -7,7 +7,7 @@ import math
 from typing import Any
 from ._json import dumps
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _num(x):

@@ -17,7 +17,7 @@ def _engine_rows(result) -> list[str]:
         c = r.engine.config
         fin = ",".join(map(str, c.input_formats)) or "fp32:chw"
         fout = ",".join(map(str, c.output_formats)) or "fp32:chw"
-        rows.append(f"  {r.engine.name:<26} {r.engine.device.upper():<6} {r.engine.batch:>5} {c.precision:<5} {fin:<16} "
+        rows.append(f"  {r.engine.name:<26} {r.engine.device.upper():<6} {r.engine.batch:>5} {c.precision_spec:<9} {fin:<16} "
                     f"{fout:<16} {_f(r.qps):>9} {_f(r.images_per_s):>9} {_f(r.latency_ms, 2):>10}  "
                     f"{r.measurement.provenance.label()}")
     rows.append(f"  {'total':<26} {'':<6} {'':>5} {'':<5} {'':<16} {'':<16} {'':>9} {_f(result.total_images_per_s):>9} "

@@ -27,11 +27,7 @@ def render_check(report: CheckReport) -> str:
                 "ruleId": f.rule_id,
                 "level": _LEVEL[f.severity],
                 "message": {"text": f.message},
-                "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": uri}},
-                    "logicalLocations": [{"name": name, "fullyQualifiedName": f"{uri}::{name}", "kind": "element"}
-                                         for name in f.layers],
-                }],
+                "locations": _locations(f, uri),
                 "properties": {
                     "tensors": list(f.tensors),
                     "onnxNodes": list(f.onnx_nodes),
@@ -59,6 +55,19 @@ def render_check(report: CheckReport) -> str:
         }],
     }
     return dumps(doc)
+
+
+def _locations(f, uri: str) -> list[dict]:
+    """One location per site of a grouped finding (each with its own message), else one for the finding."""
+    def loc(layers, message=None):
+        out = {"physicalLocation": {"artifactLocation": {"uri": uri}},
+               "logicalLocations": [{"name": n, "fullyQualifiedName": f"{uri}::{n}", "kind": "element"} for n in layers]}
+        if message:
+            out["message"] = {"text": message}
+        return out
+    if len(f.sites) > 1:
+        return [loc(s["layers"], s["message"]) for s in f.sites]
+    return [loc(f.layers)]
 
 
 def _rule(rule) -> dict:

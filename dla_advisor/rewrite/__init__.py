@@ -21,6 +21,8 @@ from ._calib_out import CalibrationOutput, cache_path_for, plan_calibration, wri
 from ._qdq_verify import QuantCheck, verify_translation  # noqa: E402
 from ._outcome import FixReport, Throughput  # noqa: E402
 from ._save import check_output_path, same_file, save_model_atomic  # noqa: E402
+from ._split import Cut  # noqa: E402
+from ._splitter import OutputMatch, SplitResult, handover_formats, output_paths, split_model  # noqa: E402
 from ._verify import (INSTALL_HINT, OutputCheck, Verification, VerificationFailed, require_onnxruntime,  # noqa: E402
                       verify)
 
@@ -29,6 +31,7 @@ __all__ = [
     "unregister", "RewriteResult", "apply_rewrites", "external_data_files", "load_model_with_weights",
     "check_output_path", "same_file", "save_model_atomic", "INSTALL_HINT", "OutputCheck", "Verification",
     "VerificationFailed", "require_onnxruntime", "verify", "FixReport", "Throughput",
-    "predicted_layouts", "rewrite_and_verify", "CalibrationOutput", "cache_path_for", "plan_calibration",
+    "predicted_layouts", "rewrite_and_verify", "Cut", "OutputMatch", "SplitResult", "handover_formats", "output_paths",
+    "split_model", "CalibrationOutput", "cache_path_for", "plan_calibration",
     "write_text_atomic", "QuantCheck", "verify_translation",
 ]

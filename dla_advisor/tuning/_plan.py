@@ -51,7 +51,7 @@ class PlannedEngine:
         c = self.config
         return {
             "model": self.model, "device": self.device, "instance": self.instance, "batch": self.batch,
-            "precision": c.precision,
+            "precision": c.precision_spec,
             "input_formats": [str(f) for f in c.input_formats] or ["fp32:chw"],
             "output_formats": [str(f) for f in c.output_formats] or ["fp32:chw"],
             "gpu_fallback": c.gpu_fallback if c.use_dla else None,

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..layout import BuildConfig, IOFormat
+from ..layout import BuildConfig, IOFormat, parse_precision
 from ._models import ModelCatalog
 from ._plan import DeploymentPlan, PlannedEngine
 
@@ -155,23 +155,28 @@ class SearchSpace:
 
     def _gpu_config(self, m: _Model, choose: Choose) -> BuildConfig:
         p = f"{m.key}.gpu"
-        prec = choose(f"{p}.precision", self.options.precisions)
+        spec = choose(f"{p}.precision", self.options.precisions)
+        prec = parse_precision(spec)[0]
         batch, shapes = self._batch(m, choose, p)
         fin = fout = DEFAULT_FORMAT
         if self.options.io_formats:
             fin = choose(f"{p}.{prec}.input_format", (DEFAULT_FORMAT, f"{prec}:chw"))
             fout = choose(f"{p}.{prec}.output_format", (DEFAULT_FORMAT, f"{prec}:chw"))
+        prec = spec
         return BuildConfig(precision=prec, input_formats=_fmt(fin), output_formats=_fmt(fout), gpu_fallback=False,
                            use_dla=False, batch=batch, shapes=shapes)
 
     def _dla_config(self, m: _Model, choose: Choose) -> BuildConfig:
         p = f"{m.key}.dla"
-        prec = choose(f"{p}.precision", self.options.precisions)
+        spec = choose(f"{p}.precision", self.options.precisions)
+        # I/O formats follow the preferred precision: INT8 bindings whenever INT8 is enabled.
+        prec = parse_precision(spec)[0]
         batch, shapes = self._batch(m, choose, p)
         fin = fout = DEFAULT_FORMAT
         if self.options.io_formats:
             fin = choose(f"{p}.{prec}.input_format", _formats(DEFAULT_FORMAT, prec, self.platform.native_input_formats(prec)))
             fout = choose(f"{p}.{prec}.output_format", _formats(DEFAULT_FORMAT, prec, self.platform.native_output_formats(prec)))
+        prec = spec
         fallbacks = tuple(v for v in self.options.gpu_fallback if self.platform.gpu_fallback_allowed or not v) or (False,)
         fallback = choose(f"{p}.gpu_fallback", fallbacks)
         sram = choose(f"{p}.sram_mib", self.options.dla_sram_mib)
@@ -199,7 +204,7 @@ class SearchSpace:
             raise PlanRejected(f"{m.key}: dlaSRAM {cfg.dla_sram_mib:g} MiB exceeds the {limit:g} MiB of this DLA")
         layout = self.catalog.layout(m.path, cfg, self.platform)
         if not layout.dla_layers:
-            raise PlanRejected(f"{m.key}: no layer can run on DLA with {cfg.precision}; the engine would be GPU-only")
+            raise PlanRejected(f"{m.key}: no layer can run on DLA with {cfg.precision_spec}; the engine would be GPU-only")
         if not cfg.gpu_fallback:
             blocked = [p for p in layout.gpu_layers if not any(r.id == "layer-override" for r in p.reasons)]
             if blocked:

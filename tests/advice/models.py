@@ -141,5 +141,71 @@ def big_kernel_conv(kernel: int = 33):
     return _model([n], [_vi("input", [1, 3, 64, 64])], [_vi("output", None)], [w])
 
 
+def hardswish_island(channels: int = 8, size: int = 16):
+    """conv -> HardSwish -> conv: the HardSwish falls back and ``hardswish-to-clip`` rewrites it."""
+    n0, w0 = _conv("conv0", "input", "c0", 3, channels)
+    n1, w1 = _conv("conv1", "h", "output", channels, channels)
+    nodes = [n0, helper.make_node("HardSwish", ["c0"], ["h"], name="hswish"), n1]
+    return _model(nodes, [_vi("input", [1, 3, size, size])], [_vi("output", None)], [w0, w1], opset=14)
+
+
+def fc_head(channels: int = 8, size: int = 4, classes: int = 10):
+    """conv -> Flatten -> Gemm: the 2-D Flatten and Gemm are off DLA and ``fc-to-conv`` applies."""
+    n0, w0 = _conv("conv0", "input", "c0", 3, channels)
+    fc_w = _w("fc_w", [classes, channels * size * size])
+    nodes = [n0, helper.make_node("Flatten", ["c0"], ["flat"], name="flatten", axis=1),
+             helper.make_node("Gemm", ["flat", "fc_w"], ["output"], name="fc", transB=1)]
+    return _model(nodes, [_vi("input", [1, 3, size, size])], [_vi("output", None)], [w0, fc_w])
+
+
+def reshape_head(branches: int = 3, channels: int = 8, size: int = 8):
+    """A detection-head tail: per-branch conv -> Reshape to 3-D -> Concat along the anchors -> Sigmoid.
+
+    Every Reshape, the Concat and the Sigmoid work on 3-D tensors: one cause (not 4-D) at many sites,
+    none of them a Flatten + Gemm, so ``fc-to-conv`` must not be offered.
+    """
+    nodes, inits, parts = [], [], []
+    n, w = _conv("stem", "input", "s", 3, channels)
+    nodes.append(n)
+    inits.append(w)
+    for b in range(branches):
+        n, w = _conv(f"head{b}", "s", f"h{b}", channels, channels, k=1)
+        nodes.append(n)
+        inits.append(w)
+        shape = numpy_helper.from_array(np.array([1, channels, -1], dtype=np.int64), f"shape{b}")
+        inits.append(shape)
+        nodes.append(helper.make_node("Reshape", [f"h{b}", f"shape{b}"], [f"r{b}"], name=f"reshape{b}"))
+        parts.append(f"r{b}")
+    nodes.append(helper.make_node("Concat", parts, ["cat"], name="concat", axis=2))
+    nodes.append(helper.make_node("Sigmoid", ["cat"], ["output"], name="sigmoid"))
+    return _model(nodes, [_vi("input", [1, 3, size, size])], [_vi("output", None)], inits)
+
+
+def const_tail(channels: int = 8, size: int = 8):
+    """conv -> Reshape to 3-D -> Mul by a 2-D constant grid: the Mul (GPU) lists the grid as a CONSTANT layer."""
+    n0, w0 = _conv("conv0", "input", "c0", 3, channels)
+    shape = numpy_helper.from_array(np.array([1, channels, size * size], dtype=np.int64), "shape")
+    grid = numpy_helper.from_array(np.linspace(0, 1, size * size, dtype=np.float32).reshape(1, size * size), "grid")
+    nodes = [n0, helper.make_node("Reshape", ["c0", "shape"], ["r"], name="reshape"),
+             helper.make_node("Mul", ["r", "grid"], ["output"], name="scale_tail")]
+    return _model(nodes, [_vi("input", [1, 3, size, size])], [_vi("output", None)], [w0, shape, grid])
+
+
+def island_then_head(channels: int = 8, size: int = 8, stem_convs: int = 4):
+    """``stem_convs`` convs -> Exp (GPU) -> conv -> Reshape to 3-D (GPU tail): a DLA layer between prefix and head."""
+    nodes, inits, x = [], [], "input"
+    for i in range(stem_convs):
+        n, w = _conv(f"conv{i}", x, f"c{i}", 3 if i == 0 else channels, channels)
+        nodes.append(n)
+        inits.append(w)
+        x = f"c{i}"
+    n1, w1 = _conv("conv_mid", "e", "cm", channels, channels)
+    shape = numpy_helper.from_array(np.array([1, channels, size * size], dtype=np.int64), "shape")
+    nodes += [helper.make_node("Exp", [x], ["e"], name="exp"), n1,
+              helper.make_node("Reshape", ["cm", "shape"], ["output"], name="reshape")]
+    return _model(nodes, [_vi("input", [1, 3, size, size])], [_vi("output", None)], inits + [w1, shape])
+
+
 BUILDERS = {f.__name__: f for f in (seed_conv, conv_chain, islands, matmul_activations, concat, global_avg_pool,
-                                    dynamic_batch, qdq_conv, qdq_conv_scaled, softmax_head, big_kernel_conv)}
+                                    dynamic_batch, qdq_conv, qdq_conv_scaled, softmax_head, big_kernel_conv,
+                                    hardswish_island, fc_head, reshape_head, const_tail, island_then_head)}

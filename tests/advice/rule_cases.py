@@ -38,6 +38,8 @@ _EXPECT = {
         "fix_summary": {"type": "string"},
         "fix_rewrite": {"type": "string"},
         "fix_count": {"type": "integer"},
+        "fix_rewrites": {"type": "array", "items": {"type": "string"}},
+        "sites": {"type": "integer", "minimum": 0},
     },
 }
 _CASE = {

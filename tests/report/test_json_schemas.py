@@ -68,7 +68,7 @@ def schema_files() -> list[Path]:
 def test_every_command_with_json_output_has_a_schema():
     names = {p.name for p in schema_files()}
     assert names == {f"{c}-1.json" for c in ("advise", "calibrate", "check", "estimate", "fix", "inspect",
-                                               "platforms", "rules", "tune")}
+                                               "platforms", "rules", "split", "tune")}
 
 
 @pytest.mark.parametrize("path", schema_files(), ids=lambda p: p.name)

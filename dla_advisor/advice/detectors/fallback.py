@@ -10,18 +10,22 @@ from ...layout import GPU
 from .._reasons import reason_classes, reason_titles
 from .._registry import detector
 from .._types import Hit
+from ._patterns import fc_pattern_layers
 
 _REASONS = sorted(reason_classes())
 
 
 @detector("fallback-reason", params={
     "required": ["reasons"],
-    "properties": {"reasons": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": _REASONS}}},
+    "properties": {"reasons": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": _REASONS}},
+                   "rewrites": {"type": "object", "additionalProperties": {"type": "string"}}},
 })
 def fallback_reason(layout, network, platform, config, params):
     """One hit per GPU layer whose fallback reason is one of ``params.reasons``."""
     wanted = set(params["reasons"])
     shapes = _fixed_shapes(network)
+    fc_sites = fc_pattern_layers(network) if network is not None else None
+    rewrites = params.get("rewrites") or {}
     hits = []
     for p in layout.placements:
         if p.device != GPU:
@@ -31,7 +35,10 @@ def fallback_reason(layout, network, platform, config, params):
             continue
         first = matching[0]
         detail = "; ".join(r.message.rstrip(". ") for r in matching if r.message)
-        hits.append(Hit(layers=(p.name,), values={
+        fc = fc_sites is not None and p.name in fc_sites
+        op = _onnx_op(network, p)
+        rewrite = rewrites.get(op, "")
+        hits.append(Hit(layers=(p.name,), cause=_cause(p, first, fc, rewrite), values={
             "where": _where(p),
             "kind": p.kind,
             "reason": first.id,
@@ -41,8 +48,49 @@ def fallback_reason(layout, network, platform, config, params):
             "constraint_source": first.source,
             "onnx_node": p.onnx_nodes[0] if p.onnx_nodes else p.name,
             "fixed_shapes": shapes,
+            "cause_text": _cause_text(p, first),
+            "fc_pattern": fc,
+            "rewrite": rewrite,
+            "variant": _variant(p, first, op),
         }))
     return hits
+
+
+# Reasons whose message names the operation itself (Gather, EXP, a plugin). Their sites group per
+# platform constraint (every unsupported layer kind together, every unsupported unary together ...),
+# and the finding counts the operations; a site with its own rewrite is its own cause.
+_OP_NAMING = {"unsupported-layer", "unsupported-op", "plugin-layer", "reported-unsupported", "reduce-op"}
+
+
+def _cause(p, reason, fc: bool, rewrite: str = "") -> str:
+    """The cause of a fallback: its reason id (and, for unsupported operations, the platform entry)."""
+    # One reason id is one cause: a Slice over the batch axis and one with stride -1 break the same
+    # family of limits and take the same fix; each site keeps its own detail in the finding's sites.
+    # Unsupported operations split per platform entry (all unsupported kinds, all unsupported unaries ...).
+    where = reason.platform_key if reason.id in _OP_NAMING else ""
+    return "|".join((reason.id, where, "fc" if fc else "", rewrite))
+
+
+def _variant(p, reason, op: str) -> str:
+    """What exactly is unsupported at this site, short: ``Normalization (ONNX LayerNormalization)``, ``unary ERF``."""
+    if reason.id not in _OP_NAMING:
+        return ""
+    if reason.id in ("unsupported-layer", "reported-unsupported"):
+        return f"{p.kind} (ONNX {op})" if op and p.kind else (p.kind or op)
+    if reason.id == "plugin-layer":
+        return f"plugin {op}" if op else "plugin"
+    text = (reason.message or "").split(";")[0]
+    for name in (p.name, *p.onnx_nodes):
+        if name:
+            text = text.replace(name, "")
+    return text.strip(" .:")
+
+
+def _cause_text(p, reason) -> str:
+    return reason_titles().get(reason.id, reason.id)
+def _onnx_op(network, p) -> str:
+    layer = network.layers.get(p.name) if network is not None else None
+    return layer.op if layer is not None else ""
 
 
 def _where(p) -> str:

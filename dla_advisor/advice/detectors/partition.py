@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...layout import GPU
+from ...layout import DLA, GPU, dla_prefix, gpu_tail
 from .._registry import detector
 from .._types import Hit
 from ._util import build_flags, gpu_layers_with_reasons, param, reason_ids, uses_dla
@@ -127,3 +127,80 @@ def _standalone_io_problems(network, config, prec: str) -> list[str]:
             out.append(f"output {i} is {f} (needs {prec}:{'|'.join(STANDALONE_OUTPUTS[prec])})")
     return out
 
+
+
+@detector("decode-head", params={"properties": {"min_prefix_convolutions": {"type": "integer", "minimum": 1}}})
+def decode_head(layout, network, platform, config, params):
+    """A GPU tail after the last DLA layers (a detector's decode head) behind a DLA-clean prefix.
+
+    The prefix is the largest set of DLA-capable layers closed under their inputs (what `split`
+    puts in the DLA engine); DLA layers outside it are the ones a one-engine build would have to
+    place on the GPU (``--layerDeviceTypes``) to end its DLA region at the same cut.
+    """
+    if network is None or not layout.dla_layers or not uses_dla(layout, config):
+        return []
+    tail = gpu_tail(network, layout)
+    prefix = dla_prefix(network, layout)
+    # A prefix of a stem convolution or two (RT-DETR's stem stops at a Pad) is no DLA engine worth building.
+    convs = sum(1 for n in prefix if network.layers[n].kind == "Convolution")
+    if not tail or convs < param(params, "min_prefix_convolutions", 4):
+        return []
+    inside = set(prefix)
+    after = [p for p in layout.placements if p.device == DLA and p.name not in inside]
+    nodes = list(dict.fromkeys(n for p in after for n in (p.onnx_nodes or (p.name,))))
+    kinds: dict[str, int] = {}
+    for n in tail:
+        k = network.layers[n].kind
+        kinds[k] = kinds.get(k, 0) + 1
+    return [Hit(layers=tuple(tail), values={
+        "tail_kinds": ", ".join(f"{c} {k}" for k, c in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "prefix_count": len(prefix),
+        "prefix_last": prefix[-1],
+        "after_count": len(after),
+        "after_cut": ",".join(f"{n}:GPU" for n in nodes),
+        "no_after_cut": not after,
+    })]
+
+
+# Layer kinds whose constant operands the ONNX parser adds as separate CONSTANT layers (weights of
+# convolutions, and shape/index operands that parametrise a layer, are not network layers).
+_CONSTANT_OPERAND_KINDS = {"ElementWise", "Scale", "Concatenation", "MatrixMultiply", "Gather", "Select",
+                           "ParametricReLU", "Einsum"}
+
+
+@detector("trt-gpu-listing")
+def trt_gpu_listing(layout, network, platform, config, params):
+    """CONSTANT and SHUFFLE layers TensorRT lists on the GPU next to the GPU layers the prediction counts.
+
+    Each constant operand of a GPU layer is a CONSTANT layer on the GPU; when its rank is below the
+    other operand's, the parser adds a SHUFFLE that unsqueezes it (also on the GPU). Constants of DLA
+    layers fold into them and are not listed.
+    """
+    if network is None or not uses_dla(layout, config):
+        return []
+    consts, shuffles, consumers = [], [], []
+    for p in layout.gpu_layers:
+        layer = network.layers.get(p.name)
+        if layer is None or layer.kind not in _CONSTANT_OPERAND_KINDS:
+            continue
+        names = layer.attrs.get("const_names") or {}
+        shapes = layer.attrs.get("const_inputs") or {}
+        out = network.tensor(layer.outputs[0]) if layer.outputs else None
+        rank = len(out.shape) if out is not None and out.shape else None
+        for i, name in names.items():
+            if name in consts:
+                continue
+            consts.append(name)
+            consumers.append(p.name)
+            shape = shapes.get(i)
+            if rank is not None and shape is not None and len(shape) < rank and layer.kind != "Gather":
+                shuffles.append(name)
+    if not consts:
+        return []
+    return [Hit(layers=tuple(dict.fromkeys(consumers)), tensors=tuple(consts), values={
+        "gpu_layers": len(layout.gpu_layers),
+        "constants": len(consts),
+        "shuffles": len(shuffles),
+        "listed": len(layout.gpu_layers) + len(consts) + len(shuffles),
+        "first_constants": ", ".join(consts[:3]) + (f" and {len(consts) - 3} more" if len(consts) > 3 else ""),
+    })]

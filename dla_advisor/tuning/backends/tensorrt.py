@@ -82,6 +82,8 @@ class TensorRTBackend(Backend):
             raise BackendFailed(f"{engine.name}: TensorRT cannot parse {engine.model}", errors or None)
         cfg = builder.create_builder_config()
         cfg.set_flag(trt.BuilderFlag.INT8 if c.precision == "int8" else trt.BuilderFlag.FP16)
+        if c.allow_fp16:  # --int8 --fp16 / --best: layers without INT8 on DLA run in FP16 there
+            cfg.set_flag(trt.BuilderFlag.FP16)
         if c.precision == "int8" and not c.calibrated:
             _placeholder_ranges(network)
         if c.use_dla:

@@ -1,0 +1,130 @@
+"""--precision like trtexec: fp16, int8, int8,fp16 (--int8 --fp16), best (--best), predicted per layer."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import onnx
+import pytest
+from onnx import helper
+
+from dla_advisor.cli import main
+from dla_advisor.errors import UsageError
+from dla_advisor.graph import load_network, network_from_model
+from dla_advisor.layout import BuildConfig, predict
+from dla_advisor.platforms import load_platform
+
+from .models import BUILDERS, _conv, _model, _vi
+
+REPO = Path(__file__).resolve().parents[2]
+ORIN = load_platform("orin-trt10")
+
+
+@pytest.mark.parametrize("spec, primary, flags", [
+    ("fp16", "fp16", ["--fp16"]), ("int8", "int8", ["--int8"]), ("int8,fp16", "int8", ["--int8", "--fp16"]),
+    ("fp16,int8", "int8", ["--int8", "--fp16"]), ("best", "int8", ["--best"]),
+])
+def test_precision_specs_map_to_trtexec_flags(spec, primary, flags):
+    c = BuildConfig(precision=spec)
+    assert c.precision == primary and c.precision_flags() == flags
+    assert c.trtexec_flags("m.onnx")[1:1 + len(flags)] == flags
+    assert BuildConfig(precision=c.precision_spec) == c
+
+
+def test_unknown_precision_is_a_usage_error(capsys, tmp_path):
+    with pytest.raises(UsageError):
+        BuildConfig(precision="int4")
+    path = tmp_path / "m.onnx"
+    onnx.save(BUILDERS["conv_chain"](), path)
+    assert main(["check", str(path), "--precision", "int4"]) == 2
+    err = capsys.readouterr().err
+    assert "int8,fp16" in err and "Traceback" not in err
+
+
+def _slice_between_convs():
+    """conv -> Slice (DLA: FP16 only) -> conv -> Sigmoid: INT8 alone cuts the DLA region at the slice."""
+    n0, w0 = _conv("conv0", "input", "c0", 3, 16)
+    starts = helper.make_tensor("starts", onnx.TensorProto.INT64, [1], [0])
+    ends = helper.make_tensor("ends", onnx.TensorProto.INT64, [1], [8])
+    axes = helper.make_tensor("axes", onnx.TensorProto.INT64, [1], [1])
+    sl = helper.make_node("Slice", ["c0", "starts", "ends", "axes"], ["s"], name="slice")
+    n1, w1 = _conv("conv1", "s", "c1", 8, 8)
+    sig = helper.make_node("Sigmoid", ["c1"], ["output"], name="sigmoid")
+    return _model([n0, sl, n1, sig], [_vi("input", [1, 3, 16, 16])], [_vi("output", None)], [w0, w1, starts, ends, axes])
+
+
+def test_mixed_precision_runs_fp16_only_layers_in_fp16_on_dla():
+    net = network_from_model(_slice_between_convs())
+    int8 = predict(net, ORIN, BuildConfig(precision="int8"))
+    mixed = predict(net, ORIN, BuildConfig(precision="int8,fp16"))
+    assert int8.placement("slice").device == "GPU" and len(int8.dla_loadables) == 2
+    assert [r.id for r in int8.placement("slice").reasons] == ["precision-not-enabled"]
+    assert mixed.placement("slice").device == "DLA" and len(mixed.dla_loadables) == 1 and not mixed.gpu_layers
+    prec = {p.name: p.precision for p in mixed.placements}
+    assert prec["slice"] == "fp16" and prec["sigmoid"] == "fp16"  # INT8 Sigmoid runs as FP16 inside DLA
+    assert prec["conv0"] == "int8" and prec["conv1"] == "int8"
+    assert {p.precision for p in predict(net, ORIN, BuildConfig(precision="fp16")).placements} == {"fp16"}
+
+
+def _all_models():
+    """Every generated model the repository has, and the committed zoo skeletons where present."""
+    out = [(name, fn()) for name, fn in BUILDERS.items()]
+    for script in ("make_models.py", "make_holdout_models.py", "make_perf_models.py"):
+        spec = importlib.util.spec_from_file_location(f"_prec_{script[:-3]}", REPO / "models" / script)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules.setdefault(spec.name, mod)
+        spec.loader.exec_module(mod)
+        out += [(name, fn()) for name, fn in mod.MODELS.items()]
+    return out
+
+
+def _export_shapes(path):
+    """Fixed shapes for an export with dynamic H/W: the size it was exported at (640 for the YOLO exports)."""
+    m = onnx.load(str(path), load_external_data=False)
+    inits = {t.name for t in m.graph.initializer}
+    out = {}
+    for vi in m.graph.input:
+        dims = [d.dim_value if d.HasField("dim_value") else None for d in vi.type.tensor_type.shape.dim]
+        if vi.name not in inits and any(d is None for d in dims[1:]):
+            out[vi.name] = tuple([1] + [d or 640 for d in dims[1:]])
+    return out
+
+
+def test_int8_fp16_never_gives_more_loadables_or_gpu_layers_than_fp16_alone():
+    models = _all_models()
+    zoo = sorted((REPO / "tests" / "data" / "zoo").glob("*.onnx"))
+    checked = 0
+    nets = [(n, network_from_model(m, batch=1)) for n, m in models]
+    real = [(p.name, load_network(p, batch=1, shapes=_export_shapes(p))) for p in zoo]
+    for plat in ("orin-trt10", "orin-trt8.5", "xavier-trt8.5"):
+        platform = load_platform(plat)
+        # The real exports are large: they run against the default target only (the suite stays fast).
+        for name, net in nets + (real if plat == "orin-trt10" else []):
+            fp16 = predict(net, platform, BuildConfig(precision="fp16"))
+            mixed = predict(net, platform, BuildConfig(precision="int8,fp16"))
+            assert len(mixed.dla_loadables) <= len(fp16.dla_loadables), (plat, name)
+            assert len(mixed.gpu_layers) <= len(fp16.gpu_layers), (plat, name)
+            checked += 1
+    assert checked >= 3 * len(models)
+
+
+def test_check_reports_the_build_it_was_given(capsys, tmp_path):
+    path = tmp_path / "m.onnx"
+    onnx.save(_slice_between_convs(), path)
+    main(["advise", str(path), "--precision", "int8,fp16", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["layout"]["summary"]["dla_loadables"] == 1
+    assert doc["layout"]["build_config"]["trtexec_flags"][1:3] == ["--int8", "--fp16"]
+    assert {x["name"]: x["precision"] for x in doc["layout"]["layers"]}["slice"] == "fp16"
+
+
+def test_advise_text_says_how_dla_layers_split_between_int8_and_fp16(capsys, tmp_path):
+    path = tmp_path / "m.onnx"
+    onnx.save(_slice_between_convs(), path)
+    main(["advise", str(path), "--precision", "int8,fp16"])
+    assert "DLA precision: 2 layer(s) in INT8, 2 in FP16" in capsys.readouterr().out
+    main(["advise", str(path), "--precision", "fp16"])
+    assert "DLA precision" not in capsys.readouterr().out
