@@ -10,8 +10,9 @@ from ..layout import BuildConfig, parse_io_formats, parse_shapes
 def model_options(f):
     """--platform --precision --shapes --batch --inputIOFormats --outputIOFormats --[no-]gpu-fallback --useDLACore."""
     options = [
-        click.option("--platform", "platform", default=None, metavar="ID",
-                     help="DLA target (default orin-trt10); list them with `dla-advisor platforms`."),
+        click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml",
+                     help="DLA target (default orin-trt10; list them with `dla-advisor platforms`), or your own "
+                          "platform file that extends one."),
         click.option("--precision", type=click.Choice(["int8", "fp16"]), default="fp16", show_default=True,
                      help="Build precision (trtexec --int8 / --fp16; trtexec picks FP16 for DLA by default)."),
         click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]",
