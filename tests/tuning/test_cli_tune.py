@@ -30,6 +30,7 @@ def test_bad_batches_is_a_usage_error(seed_model, capsys):
     assert "error: --batches: cannot read '1,x'." in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_failed_measurements_become_failed_trials_and_the_study_goes_on(seed_model, tmp_path, standin_env):
     env = {**standin_env, "TRTEXEC_STANDIN_FAIL": "run:dla"}
     out = subprocess.run(cli("tune", str(seed_model), "--backend", "trtexec", "--trials", "6", "--seed", "1",
@@ -48,6 +49,7 @@ def test_failed_measurements_become_failed_trials_and_the_study_goes_on(seed_mod
     assert doc["best"]["provenance"]["label"] == "measured (trtexec, orin-agx-64gb, MAXN)"
 
 
+@pytest.mark.slow
 def test_plan_yaml_holds_plan_numbers_and_commands(seed_model, tmp_path, standin_env):
     plan = tmp_path / "plan.yaml"
     out = subprocess.run(cli("tune", str(seed_model), "--backend", "trtexec", "--trials", "3", "--seed", "0",
@@ -64,6 +66,7 @@ def test_plan_yaml_holds_plan_numbers_and_commands(seed_model, tmp_path, standin
     assert doc["reference"]["total_images_per_s"] == pytest.approx(286.781 + 2 * 36.9222, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_plots_without_plotly_say_how_to_install(seed_model, tmp_path, standin_env):
     import importlib.util
     if importlib.util.find_spec("plotly") is not None:
