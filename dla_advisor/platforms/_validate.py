@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import importlib.resources
+import string
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -139,6 +140,11 @@ def _check_entry(entry: dict, shown: str, path: str, where: tuple) -> None:
         if k in entry and entry[k] not in LAYER_ATTRIBUTES:
             _fail(shown, path, where + (k,), f"unknown layer attribute '{entry[k]}'{did_you_mean(entry[k], LAYER_ATTRIBUTES)}",
                   "Layer attributes are set by the graph importer; see docs/extending.md.")
+    try:
+        list(string.Formatter().parse(entry.get("message", "")))
+    except ValueError as e:
+        _fail(shown, path, where + ("message",), f"message is not a valid template ({e})",
+              "Write fields as {value}; double a literal brace: {{ }}.")
     reason = entry["reason"]
     if reason not in reason_ids():
         _fail(shown, path, where + ("reason",), f"unknown reason id '{reason}'{did_you_mean(reason, reason_ids())}",

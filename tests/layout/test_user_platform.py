@@ -101,6 +101,8 @@ def test_extends_resolves_relative_to_the_file_before_the_builtin_folder(tmp_pat
      "checks[0].min", "'min' must be of type number"),
     ("{reason: conv-stride-range, check: range, attr: strides, min: 1, max: 1, source: 'not a url'}",
      "checks[0].source", "does not match"),
+    ("{reason: conv-stride-range, check: range, attr: strides, min: 1, max: 1, source: 'https://x.y', message: 'stride {value'}",
+     "checks[0].message", "message is not a valid template"),
 ])
 def test_each_kind_of_mistake_names_file_entry_and_key(tmp_path, entry, key, words):
     path = tmp_path / "mine.yaml"
