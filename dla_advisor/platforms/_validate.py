@@ -40,6 +40,10 @@ _LAYER_SCHEMA = {
     "additionalProperties": False,
     "properties": {
         "precisions": {"type": "array", "items": {"enum": ["fp16", "int8"]}},
+        # INT8 requests this DLA layer runs in FP16 (all of them, or those whose ``attr`` is in ``values``).
+        "int8_as_fp16": {"type": "object", "required": ["source"], "additionalProperties": False,
+                         "properties": {"attr": {"type": "string"}, "values": {"type": "array"},
+                                        "source": {"type": "string", "pattern": "^https?://"}}},
         "source": {"type": "string", "pattern": "^https?://"},
         "checks": {"type": "array", "items": _CHECK_SCHEMA},
     },
@@ -164,6 +168,11 @@ def validate_file(data: dict, shown: str, path: str) -> None:
         if kind not in LAYER_KINDS:
             _fail(shown, path, ("layers", kind), f"unknown layer kind '{kind}'{did_you_mean(kind, LAYER_KINDS)}",
                   "Use a TensorRT layer kind as `dla-advisor advise` prints it (Convolution, Pooling, ...).")
+        attr = ((entry or {}).get("int8_as_fp16") or {}).get("attr")
+        if attr is not None and attr not in LAYER_ATTRIBUTES:
+            _fail(shown, path, ("layers", kind, "int8_as_fp16", "attr"),
+                  f"unknown layer attribute '{attr}'{did_you_mean(attr, LAYER_ATTRIBUTES)}",
+                  "Layer attributes are set by the graph importer; see docs/extending.md.")
         for i, check in enumerate((entry or {}).get("checks") or []):
             _check_entry(check, shown, path, ("layers", kind, "checks", i))
 
