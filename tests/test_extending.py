@@ -287,13 +287,14 @@ class TestRecipeToyBackend(BackendContract):
     expected_kind = "modelled"
 
     @pytest.fixture(autouse=True)
-    def _registered(self, tmp_path, monkeypatch):
+    def _registered(self, tmp_path):
         from dla_advisor.tuning import BACKENDS
 
         (tmp_path / "our_backend.py").write_text(TOY_BACKEND)
         module = _import_file(tmp_path / "our_backend.py", "our_backend")
-        monkeypatch.setitem(BACKENDS, "fixed", module.factory)
+        BACKENDS.add("fixed", module.factory)
         yield
+        BACKENDS.remove("fixed")
         sys.modules.pop("our_backend", None)
 
     def make_backend(self, tmp_path):

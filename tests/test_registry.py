@@ -54,3 +54,12 @@ def test_detectors_are_registered_by_importing_the_package_alone():
             "print(len(DETECTORS), 'loadable-limit' in DETECTORS or sorted(DETECTORS))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert int(out[0]) >= 10 and out[1] == "True", out
+
+
+def test_backends_keep_their_explicit_order_and_suggest_on_a_typo():
+    from dla_advisor.errors import UsageError
+    from dla_advisor.tuning import BACKENDS, make_backend
+
+    assert list(BACKENDS)[:3] == ["sim", "trtexec", "tensorrt"]
+    with pytest.raises(UsageError, match=r"unknown backend 'trtexc' \(did you mean 'trtexec'\?\)"):
+        make_backend("trtexc", "orin-agx-64gb", "MAXN")
