@@ -178,9 +178,10 @@ def load_platform(name: str | None = None, directory: Path | None = None) -> Pla
 
 def _load_user_file(path: Path) -> Platform:
     if not path.is_file():
-        raise PlatformFileError(f"platform file {path} not found",
-                                "Give the path of a YAML file, or a built-in id from `dla-advisor platforms`.",
-                                path=str(path))
+        builtin = (platforms_dir() / f"{path.stem}.yaml").is_file() and not path.stem.startswith("_")
+        hint = (f"For the built-in target, give its id: --platform {path.stem}." if builtin else
+                "Give the path of a YAML file, or a built-in id from `dla-advisor platforms`.")
+        raise PlatformFileError(f"platform file {path} not found", hint, path=str(path))
     data = _resolve(path)
     # A user's file is named by its path, so its id defaults to the file name rather than the parent's id.
     data["id"] = str(_read_yaml(path).get("id") or path.stem)

@@ -86,6 +86,9 @@ def test_extends_resolves_relative_to_the_file_before_the_builtin_folder(tmp_pat
         load_platform(str(tmp_path / "bad.yaml"))
     with pytest.raises(PlatformFileError, match="not found"):
         load_platform(str(tmp_path / "missing.yaml"))
+    with pytest.raises(PlatformFileError) as e:
+        load_platform("orin-trt10.yaml")  # a built-in id typed as a file name
+    assert e.value.hint == "For the built-in target, give its id: --platform orin-trt10."
 
 
 @pytest.mark.parametrize("entry, key, words", [
