@@ -84,7 +84,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        raise PlatformFileError(f"{path.name}: invalid YAML ({str(e).splitlines()[0]})", "Fix the file.",
+        mark = getattr(e, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        what = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise PlatformFileError(f"{path.name}{where}: invalid YAML ({what})", "Fix the YAML syntax.",
                                 path=str(path)) from None
     if not isinstance(data, dict):
         raise PlatformFileError(f"{path.name}: expected a mapping at top level", "Fix the file.", path=str(path))

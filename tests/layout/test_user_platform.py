@@ -158,3 +158,11 @@ def test_vocabulary_matches_the_code_it_describes():
     for p in list_platforms():
         for kind, entry in p.data["layers"].items():
             assert kind in LAYER_KINDS, (p.id, kind)
+
+
+def test_broken_yaml_names_the_file_and_line(tmp_path, capsys):
+    path = tmp_path / "mine.yaml"
+    path.write_text("extends: orin-trt10\nlayers:\n  Convolution: {source: x\n  Pooling: 1\n")
+    rc = main(["platforms", str(path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and "mine.yaml:4: invalid YAML" in err and "Traceback" not in err
