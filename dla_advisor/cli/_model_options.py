@@ -53,3 +53,15 @@ def build_config(precision: str, shapes: str | None, batch: int | None, input_io
         gpu_fallback=gpu_fallback, dla_core=dla_core, batch=batch,
         shapes=tuple(parse_shapes(shapes).items()), layer_device_overrides=tuple(overrides),
     )
+
+
+def with_calibration_cache(config: BuildConfig, path: str | None) -> BuildConfig:
+    """``config`` built with trtexec --calib=PATH: the cache is read so INT8 analysis knows which
+    tensors have scales (a bad file raises ArtifactParseError: one line, exit 2)."""
+    if not path:
+        return config
+    from ..layout import read_calibration_cache
+
+    cache = read_calibration_cache(path)
+    extra = tuple(e for e in config.extra if e[0] != "calib") + (("calib", str(path)),)
+    return config.with_(calibrated=True, calib_tensors=frozenset(cache.scales), extra=extra)

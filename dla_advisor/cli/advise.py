@@ -19,7 +19,7 @@ from ..graph import load_network
 from ..layout import predict
 from ..platforms import load_platform
 from ._common import info, output_option, write_report
-from ._model_options import build_config, model_options
+from ._model_options import build_config, model_options, with_calibration_cache
 
 _SEVERITY = {"info": 0, "warning": 1, "error": 2}
 
@@ -27,6 +27,8 @@ _SEVERITY = {"info": 0, "warning": 1, "error": 2}
 @click.command("advise", help=__doc__)
 @click.argument("model", type=click.Path(dir_okay=False))
 @model_options
+@click.option("--calib", default=None, metavar="CACHE",
+              help="INT8 calibration cache the build uses (trtexec --calib); INT8 analysis then knows which tensors have scales.")
 @click.option("--device", default="orin-agx-64gb", show_default=True, help="Device model for modelled throughput.")
 @click.option("--power-mode", default="MAXN", show_default=True, help="Power mode of --device.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
@@ -34,8 +36,8 @@ _SEVERITY = {"info": 0, "warning": 1, "error": 2}
 @click.option("--fail-on", type=click.Choice(["never", "info", "warning", "error"]), default="never", show_default=True,
               help="Exit 1 when a finding of this severity or higher is reported.")
 @output_option
-def command(model, platform, fmt, verbose, output, device, power_mode, fail_on, **opts) -> int:
-    config = build_config(**opts)
+def command(model, platform, fmt, verbose, output, device, power_mode, fail_on, calib, **opts) -> int:
+    config = with_calibration_cache(build_config(**opts), calib)
     plat = load_platform(platform)
     net = load_network(model, shapes=config.shapes_dict(), batch=config.batch)
     layout = predict(net, plat, config)

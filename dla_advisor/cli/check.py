@@ -19,7 +19,7 @@ from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..report._findings import RENDERERS, CheckedInput, CheckReport, get_renderer
 from ._common import info, output_option, write_report
 from ._config import load_tool_config, split_ids
-from ._model_options import build_config, model_options
+from ._model_options import build_config, model_options, with_calibration_cache
 
 MODEL_SUFFIXES = (".onnx",)
 
@@ -133,7 +133,8 @@ def run(opts: Options) -> CheckReport:
 def _build_config(model_opts: dict):
     extra, calibrated = model_opts["extra"], model_opts["calibrated"]
     base = {k: v for k, v in model_opts.items() if k not in ("extra", "calibrated")}
-    return build_config(**base).with_(extra=extra, calibrated=calibrated)
+    config = build_config(**base).with_(extra=extra, calibrated=calibrated)
+    return with_calibration_cache(config, dict(extra).get("calib"))
 
 
 def _check_one(path: str, opts: Options, config, rules) -> CheckedInput:

@@ -7,6 +7,11 @@ file is never modified or overwritten. Prints DLA loadables, GPU layers and Refo
 after (predicted for --platform and --precision), and modelled throughput where the performance
 model is installed.
 
+qdq-to-calib turns an explicitly quantized (Q/DQ) model into what DLA takes: the model without Q/DQ
+nodes, plus FIXED_calib.cache beside it (TensorRT's calibration-cache format, the model's own scales)
+and the trtexec flags that build it. It is checked against the Q/DQ model within the quantization
+error (--qdq-tolerance, relative RMS) instead of bit for bit.
+
 Needs onnxruntime: pip install 'dla-advisor[verify]'. Exit code 0 when the model was written, 2 on
 bad input, a model onnxruntime cannot run, or a rewrite that would change the outputs.
 """
@@ -40,11 +45,15 @@ RENDERERS = ("text", "json")
 @click.option("--atol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Absolute tolerance.")
 @click.option("--rtol", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="Relative tolerance.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random verification inputs.")
+@click.option("--qdq-tolerance", type=click.FloatRange(min=0), default=0.1, show_default=True,
+              help="qdq-to-calib: largest relative RMS error allowed between the Q/DQ-free and the Q/DQ model.")
+@click.option("--trt-version", default=None, metavar="X.Y.Z",
+              help="qdq-to-calib: TensorRT version named in the cache header (default: the platform's newest).")
 @click.option("--device", default="orin-agx-64gb", show_default=True, help="Device model for modelled throughput.")
 @click.option("--power-mode", default=None, help="Power mode of --device (default: the device file's default).")
 @click.option("--format", "fmt", type=click.Choice(RENDERERS), default="text", show_default=True, help="Report format.")
-def command(model, output, platform, rewrites, list_only, shapes, precision, atol, rtol, seed, device, power_mode,
-            fmt) -> int:
+def command(model, output, platform, rewrites, list_only, shapes, precision, atol, rtol, seed, qdq_tolerance,
+            trt_version, device, power_mode, fmt) -> int:
     from .. import rewrite as rw
 
     selected = rw.select(rewrites)
@@ -64,16 +73,25 @@ def command(model, output, platform, rewrites, list_only, shapes, precision, ato
 
     original = rw.load_model_with_weights(model)
     result, check = rw.rewrite_and_verify(original, selected, rw.limits_from_platform(plat), shapes=shape_map,
-                                          atol=atol, rtol=rtol, seed=seed)
+                                          atol=atol, rtol=rtol, seed=seed, qdq_tolerance=qdq_tolerance)
     before, after, layout_note = _layouts(original, result.model, plat, config, Path(model).stem)
     tp_before, tp_after, perf_note = _throughputs(before, after, config, device, power_mode)
+    calibration = None
+    scales = result.extras.get("int8_scales")
+    if scales:
+        calibration = rw.plan_calibration(scales, out_path, trt_version or plat.trt_max,
+                                          network=after[0] if after else None, layout=after[1] if after else None)
+        rw.check_output_path(calibration.cache, [model, *rw.external_data_files(proto_no_weights, model)])
     written = rw.save_model_atomic(result.model, out_path)
+    if calibration is not None:
+        written = [*written, rw.write_text_atomic(calibration.text, calibration.cache)]
 
     report = rw.FixReport(model=str(model), output=str(out_path), platform=plat.id, precision=precision,
                           sites=result.sites, notes=result.notes, verification=check,
                           before=before[1] if before else None, after=after[1] if after else None,
                           layout_note=layout_note, throughput_before=tp_before, throughput_after=tp_after,
-                          perf_note=perf_note, written=tuple(str(p) for p in written))
+                          perf_note=perf_note, written=tuple(str(p) for p in written), calibration=calibration,
+                          quant_check=result.extras.get("quant_check"))
     if fmt == "json":
         from ..report.fix_json import render_fix_json
         _emit(render_fix_json(report))

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 if TYPE_CHECKING:
     import networkx as nx
 
+    from ._qdq import Quantization
+
 # TensorRT layer kinds used across the project. Strings, so rule and platform files can name them.
 LAYER_KINDS = (
     "Convolution", "Deconvolution", "FullyConnected", "Pooling", "Activation", "ParametricReLU",
@@ -92,7 +94,8 @@ class Network:
 
     ``graph`` is a :class:`networkx.DiGraph` over layer names; each edge carries the ``tensor`` it
     stands for. Left out (or None), it is built from ``layers`` when first read. ``notes`` records
-    assumptions the importer made (e.g. a dynamic dim taken as 1).
+    assumptions the importer made (e.g. a dynamic dim taken as 1). ``quantization`` is set when the
+    model is explicitly quantized: its activation Q/DQ pairs were folded into per-tensor INT8 scales.
     """
 
     name: str
@@ -105,6 +108,7 @@ class Network:
     notes: list[str] = field(default_factory=list)
     dynamic_inputs: dict[str, tuple] = field(default_factory=dict)
     initializer_bytes: int = 0
+    quantization: Quantization | None = None
 
     def __iter__(self) -> Iterator[Layer]:
         return iter(self.layers.values())

@@ -23,6 +23,7 @@ from . import _fold
 from ._fusion import fuse
 from ._ir import Layer, Network, Tensor
 from ._opmap import map_node
+from ._qdq import fold_activation_qdq, scale_reader
 from ._shapes import SMALL_INITIALIZER, infer_shapes
 
 MIN_OPSET = 7
@@ -176,9 +177,10 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         if len(folded_idx) == before:
             break
 
+    # Activation Q->DQ pairs are fake-quantization: the tensor passes through with a scale.
+    alias, qdq_idx, quantization = fold_activation_qdq(graph.node, ctx, folded_idx, scale_reader(graph, ctx))
     layers: list[Layer] = []
     tensors: dict[str, Tensor] = {}
-    alias: dict[str, str] = {}
     folded: list[str] = []
     used_names: set[str] = set()
     split_names: set[str] = set()  # the names of a Split's second and later outputs
@@ -205,7 +207,7 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
 
     for idx, proto in enumerate(graph.node):
         node_name = proto.name or f"{proto.op_type}_{idx}"
-        if idx in folded_idx:
+        if idx in folded_idx or idx in qdq_idx:
             folded.append(node_name)
             continue
         node = _NodeView.of(proto)
@@ -262,8 +264,14 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         name=name or graph.name or "model", layers=fuse(layers, tensors, set(graph_outputs), in_order), tensors=tensors,
         inputs=[vi.name for vi in real_inputs], outputs=graph_outputs,
         opset=default_opset(model) or 0, notes=notes, dynamic_inputs=dynamic, initializer_bytes=init_bytes,
+        quantization=quantization if quantization else None,
     )
     net.__dict__["folded_nodes"] = folded
+    if quantization:
+        net.notes.append(
+            f"explicitly quantized: {len(quantization.activation_nodes)} activation Q/DQ node(s) read as INT8 scales on "
+            f"{len(quantization.scales)} tensor(s), {len(quantization.weight_nodes)} weight Q/DQ node(s) folded; layers "
+            "are placed as in the model without Q/DQ nodes, built with those scales")
     missing = [o for o in graph_outputs if o not in tensors and o not in ctx.small and o not in const_shapes]
     if missing:
         net.notes.append(f"output(s) {', '.join(missing)} are not produced by any node")

@@ -1,5 +1,7 @@
 """Engine layout: the EngineLayout type and its static prediction from a Network."""
 
+from ._calib_cache import (CalibrationCache, dla_int8_tensors, format_calibration_cache, infer_scales,
+                           missing_scales, read_calibration_cache, scale_hex, trt_version_number)
 from ._config import (BYTES_PER_ELEMENT, DEFAULT_IO_FORMAT, IO_LAYOUTS, IO_TYPES, BuildConfig, IOFormat,
                       parse_io_formats, parse_shapes)
 from ._numbers import LayerTime, Measurement, Provenance
@@ -9,6 +11,8 @@ from ._types import (DLA, GPU, EngineLayout, FallbackReason, LayerPlacement, Ref
                      segments_from_placements)
 
 __all__ = [
+    "CalibrationCache", "dla_int8_tensors", "format_calibration_cache", "infer_scales", "missing_scales",
+    "read_calibration_cache", "scale_hex", "trt_version_number",
     "BYTES_PER_ELEMENT", "DEFAULT_IO_FORMAT", "IO_LAYOUTS", "IO_TYPES", "BuildConfig", "IOFormat",
     "parse_io_formats", "parse_shapes", "LayerTime", "Measurement", "Provenance", "DLA", "GPU",
     "EngineLayout", "predict", "format_bytes", "FallbackReason", "LayerPlacement", "Reformat", "Segment", "segments_from_placements",

@@ -93,6 +93,7 @@ class BuildConfig:
         layer_device_overrides: ``--layerDeviceTypes`` (layer name → ``GPU``/``DLA``).
         dla_sram_mib: ``--memPoolSize=dlaSRAM:X``.
         calibrated: INT8 with a real calibration cache (``--calib``) rather than trtexec's placeholders.
+        calib_tensors: the tensors that cache gives a scale, where it was read (None: not read).
     """
 
     precision: str = "fp16"
@@ -106,6 +107,7 @@ class BuildConfig:
     layer_device_overrides: tuple[tuple[str, str], ...] = ()
     dla_sram_mib: float | None = None
     calibrated: bool = False
+    calib_tensors: frozenset[str] | None = None
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     def __post_init__(self):

@@ -30,6 +30,15 @@ def fix_document(report) -> dict[str, Any]:
         },
         "notes": list(report.notes),
     }
+    q, c = getattr(report, "quant_check", None), getattr(report, "calibration", None)
+    if q is not None:
+        doc["qdq_translation"] = {
+            "provenance": "measured (onnxruntime, CPU)", "ok": q.ok, "tolerance_relative_rms": q.tolerance,
+            "input_ranges": [{"name": n, "amax": _num(a)} for n, a in q.input_ranges],
+            "outputs": [{"name": n, "relative_rms": _num(e), "roundtrip_relative_rms": _num(r), "max_abs_diff": _num(w)}
+                        for n, e, r, w in q.outputs]}
+    if c is not None:
+        doc["calibration"] = c.to_dict()
     if report.before is not None and report.after is not None:
         doc["layout"] = {"provenance": f"predicted ({report.platform}, {report.precision})",
                          "before": report.before.summary(), "after": report.after.summary(),

@@ -43,6 +43,7 @@ def render_fix(report) -> str:
         verdict = "match" if o.ok else f"MISMATCH {o.detail}".rstrip()
         out.append(f"  {o.name:<{width}}  {_shape(o.shape):>12}  max |diff| {o.max_abs_diff:.3g}  {verdict}")
     out.append("")
+    out += _quantization(report)
 
     if report.before is not None and report.after is not None:
         b, a = report.before.summary(), report.after.summary()
@@ -65,3 +66,26 @@ def render_fix(report) -> str:
     if report.notes:
         out += ["", "Notes"] + [f"  - {n}" for n in report.notes]
     return "\n".join(out) + "\n"
+
+
+def _quantization(report) -> list[str]:
+    """The Q/DQ translation: how close the float model is, and the cache with the command that uses it."""
+    q, c = getattr(report, "quant_check", None), getattr(report, "calibration", None)
+    out = []
+    if q is not None:
+        ranges = ", ".join(f"{n} within +-{a:.3g}" for n, a in q.input_ranges)
+        out.append(f"Q/DQ translation: measured (onnxruntime, CPU), inputs drawn uniformly {ranges}")
+        out.append(f"  tolerance: relative RMS error <= {q.tolerance:g} (float vs Q/DQ: the rounding the Q/DQ nodes did); "
+                   "round trip (scales put back as fake quantization) <= 0.001")
+        for name, err, rt, worst in q.outputs:
+            out.append(f"  {name}  relative RMS {err:.3g}  max |diff| {worst:.3g}  round trip {rt:.2g}")
+        out.append("")
+    if c is not None:
+        out.append(f"Calibration cache: {c.cache}  ({c.model_scales} scale(s) from the model's Q/DQ"
+                   + (f", {c.inferred} passed through max-pool/reshape/slice" if c.inferred else "") + ")")
+        if c.unscaled:
+            out.append(f"  {len(c.unscaled)} DLA tensor(s) without a scale, their layers kept in FP16: "
+                       + ", ".join(c.unscaled[:8]) + (f" and {len(c.unscaled) - 8} more" if len(c.unscaled) > 8 else ""))
+        out.append("  build: trtexec " + " ".join(c.trtexec))
+        out.append("")
+    return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import onnx
@@ -26,11 +26,13 @@ class RewriteResult:
         model: the rewritten model (a new object; the input model is not modified).
         sites: ``(rewrite name, sites changed)`` for every rewrite that ran, in order.
         notes: sites left alone with why, and conversions made (e.g. an opset upgrade).
+        extras: data a rewrite produced besides the model (``int8_scales``: tensor → INT8 scale).
     """
 
     model: onnx.ModelProto
     sites: tuple[tuple[str, int], ...]
     notes: tuple[str, ...]
+    extras: dict = field(default_factory=dict)
 
     @property
     def changed(self) -> int:
@@ -85,7 +87,7 @@ def apply_rewrites(model: onnx.ModelProto, rewrites: tuple[Rewrite, ...], limits
         if n:
             graph.cleanup().toposort()
             current = _export(graph, current)
-    return RewriteResult(current, tuple(sites), tuple(notes + ctx.notes))
+    return RewriteResult(current, tuple(sites), tuple(notes + ctx.notes), dict(ctx.extras))
 
 
 def _export(graph: gs.Graph, template: onnx.ModelProto) -> onnx.ModelProto:

@@ -61,10 +61,12 @@ class RewriteContext:
     Attributes:
         limits: the target's DLA limits.
         notes: sites a rewrite looked at and left alone, with why (shown to the user).
+        extras: what a rewrite hands to `fix` besides the graph (``int8_scales`` from qdq-to-calib).
     """
 
     limits: DlaLimits
     notes: list[str] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
     _names: set[str] = field(default_factory=set, repr=False)
     _counter: int = field(default=0, repr=False)
 

@@ -7,13 +7,24 @@ import onnx
 from ._apply import RewriteResult, apply_rewrites
 from ._context import DlaLimits
 from ._registry import Rewrite
+from ._qdq_verify import DEFAULT_TOLERANCE, verify_translation
 from ._verify import Verification, VerificationFailed, verify
+
+QDQ_REWRITE = "qdq-to-calib"
 
 
 def rewrite_and_verify(model: onnx.ModelProto, rewrites: tuple[Rewrite, ...], limits: DlaLimits,
                        shapes: dict[str, tuple[int, ...]] | None = None, atol: float = 1e-4, rtol: float = 1e-4,
-                       seed: int = 0) -> tuple[RewriteResult, Verification]:
+                       seed: int = 0, qdq_tolerance: float = DEFAULT_TOLERANCE) -> tuple[RewriteResult, Verification]:
     """Apply ``rewrites`` and prove the result matches ``model`` on random inputs.
+
+    qdq-to-calib is not exact (it drops the Q/DQ rounding), so it runs as a first stage checked by
+    :func:`verify_translation` (round trip + quantization error within ``qdq_tolerance``); the exact
+    rewrites then run on its result and are checked against it with ``atol``/``rtol``.
+
+    Returns:
+        ``(result, verification)``; where Q/DQ was translated, ``result.extras`` holds ``int8_scales``
+        (tensor → scale for the calibration cache) and ``quant_check`` (the :class:`QuantCheck`).
 
     Raises:
         VerificationFailed: an output differs beyond the tolerance; the message gives the measured
@@ -21,6 +32,26 @@ def rewrite_and_verify(model: onnx.ModelProto, rewrites: tuple[Rewrite, ...], li
         ModelLoadError: onnxruntime cannot run ``model``.
         BackendUnavailable: onnxruntime is not installed.
     """
+    first = tuple(r for r in rewrites if r.name == QDQ_REWRITE)
+    if first:
+        stage = apply_rewrites(model, first, limits)
+        if stage.changed:
+            scales = stage.extras.get("int8_scales", {})
+            quant_check = verify_translation(model, stage.model, scales, stage.extras.get("qdq_params", {}),
+                                             stage.extras.get("int8_readers"), shapes=shapes,
+                                             tolerance=qdq_tolerance, seed=seed)
+            if not quant_check.ok:
+                raise VerificationFailed(
+                    f"the Q/DQ-free model does not match the Q/DQ model: {quant_check.describe_failure()}; nothing was written",
+                    "Report it as a bug, or raise --qdq-tolerance if the model's own quantization error is that large.")
+            rest = tuple(r for r in rewrites if r.name != QDQ_REWRITE)
+            result, check = _exact_stage(stage.model, rest, limits, shapes, atol, rtol, seed)
+            return RewriteResult(result.model, stage.sites + result.sites, stage.notes + result.notes,
+                                 {**stage.extras, **result.extras, "quant_check": quant_check}), check
+    return _exact_stage(model, rewrites, limits, shapes, atol, rtol, seed)
+
+
+def _exact_stage(model, rewrites, limits, shapes, atol, rtol, seed) -> tuple[RewriteResult, Verification]:
     result = apply_rewrites(model, rewrites, limits)
     check = verify(model, result.model, shapes=shapes, atol=atol, rtol=rtol, seed=seed)
     if check.ok:

@@ -30,6 +30,8 @@ class FixReport:
         throughput_before / throughput_after: modelled throughput where the performance model exists.
         perf_note: why throughput is missing, when it is.
         written: files written.
+        calibration: for a translated Q/DQ model, the cache and trtexec flags (``CalibrationOutput``).
+        quant_check: for a translated Q/DQ model, the quantization-aware comparison (``QuantCheck``).
     """
 
     model: str
@@ -46,6 +48,8 @@ class FixReport:
     throughput_after: Throughput | None = None
     perf_note: str = ""
     written: tuple[str, ...] = ()
+    calibration: Any = None
+    quant_check: Any = None
 
     @property
     def changed(self) -> int:

@@ -115,6 +115,19 @@ def qdq_conv():
     return _model([q, dq, n], [_vi("input", [1, 3, 16, 16])], [_vi("output", None)], [w, scale, zero])
 
 
+def qdq_conv_scaled():
+    """Q/DQ on the input and on the output of a Conv: every tensor DLA touches has a scale."""
+    scale = numpy_helper.from_array(np.array(0.05, np.float32), "scale")
+    oscale = numpy_helper.from_array(np.array(0.2, np.float32), "oscale")
+    zero = numpy_helper.from_array(np.array(0, np.int8), "zero")
+    q = helper.make_node("QuantizeLinear", ["input", "scale", "zero"], ["q"], name="quant0")
+    dq = helper.make_node("DequantizeLinear", ["q", "scale", "zero"], ["dq"], name="dequant0")
+    n, w = _conv("conv0", "dq", "c0", 3, 8)
+    q1 = helper.make_node("QuantizeLinear", ["c0", "oscale", "zero"], ["q1"], name="quant1")
+    dq1 = helper.make_node("DequantizeLinear", ["q1", "oscale", "zero"], ["output"], name="dequant1")
+    return _model([q, dq, n, q1, dq1], [_vi("input", [1, 3, 16, 16])], [_vi("output", None)], [w, scale, oscale, zero])
+
+
 def softmax_head():
     """Conv -> Softmax over channels (on DLA on Orin, not on Xavier)."""
     n, w = _conv("conv0", "input", "c0", 3, 8)
@@ -129,4 +142,4 @@ def big_kernel_conv(kernel: int = 33):
 
 
 BUILDERS = {f.__name__: f for f in (seed_conv, conv_chain, islands, matmul_activations, concat, global_avg_pool,
-                                    dynamic_batch, qdq_conv, softmax_head, big_kernel_conv)}
+                                    dynamic_batch, qdq_conv, qdq_conv_scaled, softmax_head, big_kernel_conv)}

@@ -130,6 +130,8 @@ def make_config(spec: dict[str, Any]) -> BuildConfig:
         kw["shapes"] = tuple(parse_shapes(kw["shapes"]).items())
     if "extra" in kw:
         kw["extra"] = tuple((k, str(v)) for k, v in kw["extra"].items())
+    if "calib_tensors" in kw:
+        kw["calib_tensors"] = frozenset(kw["calib_tensors"])
     return BuildConfig(**kw)
 
 
