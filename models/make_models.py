@@ -114,7 +114,27 @@ def cifar(norm: str):
                    [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch_size", 10])], f"model_{norm}")
 
 
-MODELS = {"conv2d_1024": conv2d_1024, "cifar_bn": lambda: cifar("bn"), "cifar_gn": lambda: cifar("gn")}
+def cifar_bn_scoped():
+    """The tutorial's ModelBN as torch 2's exporter names it: module scopes ("/cnn/cnn.0/Conv"), BatchNorm
+    folded into the convolution, torch.flatten as Flatten. TensorRT 8.5+ logs of this model use these names."""
+    b = Builder(seed=2)
+    x = "input"
+    chans = [3, 64, 128, 256, 512]
+    for i, (cin, cout) in enumerate(zip(chans, chans[1:])):
+        w = b.weight(f"cnn.{3 * i}.weight", (cout, cin, 3, 3))
+        x = b.node("Conv", [x, w, b.weight(f"cnn.{3 * i}.bias", (cout,))], name=f"/cnn/cnn.{3 * i}/Conv",
+                   kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4)
+        x = b.node("Relu", [x], name=f"/cnn/cnn.{3 * i + 2}/Relu")
+    x = b.node("GlobalAveragePool", [x], name="/pool/GlobalAveragePool")
+    x = b.node("Flatten", [x], name="/Flatten", axis=1)
+    b.nodes.append(helper.make_node("Gemm", [x, b.weight("linear.weight", (10, 512)), b.weight("linear.bias", (10,))],
+                                    ["output"], name="/linear/Gemm", transB=1))
+    return b.model([helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch_size", 3, 32, 32])],
+                   [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch_size", 10])], "model_bn")
+
+
+MODELS = {"conv2d_1024": conv2d_1024, "cifar_bn": lambda: cifar("bn"), "cifar_gn": lambda: cifar("gn"),
+          "cifar_bn_scoped": cifar_bn_scoped}
 
 
 def write_models(models: dict, out_dir: str | Path | None) -> None:

@@ -6,6 +6,7 @@ artifacts of one engine; :func:`compare` checks a prediction against them.
 """
 
 from ._compare import LayerDiff, LayoutDiff, compare
+from ._counts import summary_shown
 from ._log import LayoutFromTrtexecLog
 from ._model import KIND_LABELS, accepted_kinds
 from ._patterns import load_patterns
@@ -17,5 +18,5 @@ from ._sniff import sniff
 __all__ = [
     "InspectResult", "KIND_LABELS", "LayerDiff", "LayoutDiff", "LayoutFromLayerInfoJson", "LayoutFromTrtexecLog",
     "MeasurementFromDumpProfile", "MeasurementFromProfileJson", "MeasurementFromTimesJson", "READERS",
-    "accepted_kinds", "compare", "load_patterns", "observe", "read", "sniff",
+    "accepted_kinds", "compare", "load_patterns", "observe", "read", "sniff", "summary_shown",
 ]

@@ -34,7 +34,7 @@ class _Ctx:
     no_dla: bool = False
     assumed: list[str] = field(default_factory=list)
 
-    def device(self, name: str, layer_type: str = "") -> str:
+    def device(self, name: str, layer_type: str = "", record: bool = True) -> str:
         if layer_type == "DLA" or name in self.dla_names:
             return DLA
         if layer_type.lower() == "myelin" or name in self.myelin or name in self.gpu_names:
@@ -42,11 +42,13 @@ class _Ctx:
         if is_brace_group(name):
             return DLA
         if is_foreign_node(name):
-            if self.no_dla:
-                return GPU
-            if not self.dla_evidence and name not in self.assumed:
+            if self.dla_evidence and not self.no_dla:
+                return DLA
+            # Myelin names its GPU nodes the same way: without a sign of DLA in the artifacts the node is a
+            # GPU node, and whether it could have been a DLA loadable is not shown.
+            if record and not self.no_dla and name not in self.assumed:
                 self.assumed.append(name)
-            return DLA
+            return GPU
         return GPU
 
 
@@ -58,8 +60,12 @@ def _context(observations: list[Observation]) -> _Ctx:
         ctx.myelin.update(o.myelin_names)
         ctx.myelin.update(layer.name for layer in o.engine_layers if layer.type.lower() == "myelin")
         names = [layer.name for layer in o.engine_layers] + [r.name for r in o.profile]
-        if (o.use_dla or o.dla_block or any(layer.type in ("DLA", "FinishNvmRegion") for layer in o.engine_layers)
-                or any(classify(n).reformat_kind in (TO_NVM, FROM_NVM) for n in names)):
+        # Signs that the engine used DLA: the flags, a DLA placement line, DLA layer types, nvm transfers,
+        # DLA-region sync markers ("... finish") or TensorRT 5-7 "{a,b}" subgraph names.
+        if (o.use_dla or o.dla_block or o.dla_candidates
+                or any(layer.type in ("DLA", "FinishNvmRegion") for layer in o.engine_layers)
+                or any(classify(n).reformat_kind in (TO_NVM, FROM_NVM) or classify(n).role == SYNC
+                       or is_brace_group(n) for n in names)):
             ctx.dla_evidence = True
     ctx.no_dla = any(o.use_dla is False for o in observations) and not any(o.use_dla for o in observations)
     return ctx
@@ -142,15 +148,17 @@ def build_layout(observations: list[Observation]) -> EngineLayout:
         kind = "DLA" if dev == DLA else _kind_name(ctx.gpu_names.get(layer.name, "") or layer.type)
         placements.append(LayerPlacement(layer.name, kind, dev, (), members(layer.name)[0]))
     if not layers:
-        placements = _from_blocks(observations, ctx, notes)
+        placements, block_reformats = _from_blocks(observations, ctx, notes)
+        reformats.extend(block_reformats)
     placements = _attach_fallbacks(placements, observations, notes)
     if syncs:
         notes.append(f"{syncs} DLA synchronisation marker(s) ('... finish') are syncs, not reformats.")
     if elided:
         notes.append(f"{elided} Reformatting CopyNode(s) were elided by TensorRT (layer type NoOp) and are not counted.")
-    for name in ctx.assumed:
-        notes.append(f"{name} taken as a DLA loadable: the artifacts do not say which device ran it "
-                     "(pass the build log too to confirm; GPU Myelin nodes use the same name form).")
+    if ctx.assumed:
+        notes.append(f"{len(ctx.assumed)} {{ForeignNode[...]}} layer(s) taken as GPU (Myelin) nodes: nothing in the "
+                     "artifacts shows DLA was used, and DLA loadables use the same name form, so the DLA loadable "
+                     "count is not shown (pass the build log or trtexec command line to settle it).")
     placements, segments = _segment(placements)
     for o in observations:
         notes.extend(n for n in o.notes if n not in notes)
@@ -170,8 +178,11 @@ def _reformat(layer: ObservedLayer, rkind: str, ctx: _Ctx, produced, consumed, b
         loc = "network_input" if (tensor in bindings or (produced and tensor not in produced)) else "gpu_to_dla"
     elif rkind == FROM_NVM:
         loc = "network_output" if (tensor in bindings or (consumed and tensor not in consumed)) else "dla_to_gpu"
+    elif info.direction in ("network_input", "network_output"):
+        loc = info.direction
     elif rkind in (COPY_NODE, TRT7_REFORMATTER) and info.target:
-        target_dev = ctx.device(info.target) if (is_brace_group(info.target) or is_foreign_node(info.target)) else GPU
+        target_dev = ctx.device(info.target, record=False) \
+            if (is_brace_group(info.target) or is_foreign_node(info.target)) else GPU
         if target_dev == DLA:
             loc = "gpu_to_dla" if info.direction == "input" else "dla_to_gpu"
         else:
@@ -183,19 +194,26 @@ def _reformat(layer: ObservedLayer, rkind: str, ctx: _Ctx, produced, consumed, b
     return Reformat(tensor, loc, fmt_in, fmt_out, _bytes(layer), GPU, "", info.target, layer.name, rkind)
 
 
-def _from_blocks(observations: list[Observation], ctx: _Ctx, notes: list[str]) -> list[LayerPlacement]:
+def _from_blocks(observations: list[Observation], ctx: _Ctx, notes: list[str]) -> tuple[list[LayerPlacement], list[Reformat]]:
     out: list[LayerPlacement] = []
+    reformats: list[Reformat] = []
     for o in observations:
         if not o.placement_block:
             continue
         for name in o.dla_block:
             out.append(LayerPlacement(name, "DLA", DLA, (), members(name)[0]))
         for kind, name in o.gpu_block:
+            info = classify(name)
+            if info.role == REFORMAT:
+                # The GPU list names the copies TensorRT inserted ("COPY: Reformatting CopyNode for Network Input x").
+                reformats.append(_reformat(ObservedLayer(name, kind), info.reformat_kind, ctx, set(), set(),
+                                           set(o.bindings), ""))
+                continue
             out.append(LayerPlacement(name, _kind_name(kind), ctx.device(name, kind), (), members(name)[0]))
         if o.dla_block and o.gpu_block:
             notes.append("Layer order: the placement block lists DLA loadables first, then GPU layers; engine order is not in the log.")
         break
-    return out
+    return out, reformats
 
 
 def _attach_fallbacks(placements: list[LayerPlacement], observations: list[Observation], notes: list[str]) -> list[LayerPlacement]:
@@ -267,11 +285,16 @@ def build_measurement(observations: list[Observation], ctx: _Ctx | None = None) 
         for r in rows_src.profile:
             role = classify(r.name).role
             dev = ctx.device(r.name) if role == COMPUTE else GPU
+            if dev == GPU and r.name in ctx.assumed:
+                dev = ""  # a {ForeignNode} the artifacts do not place: Myelin on the GPU, or a DLA loadable
             rows.append(LayerTime(r.name, r.avg_ms, r.median_ms, r.percent, dev))
         version = trt_version_tuple(next((o.trt_version for o in observations if o.trt_version), ""))
         rows, notes = correct_dla_attribution(rows, version)
         total = sum(r.avg_ms for r in rows)
-        if total > 0:
+        if ctx.assumed and not any(r.device == DLA for r in rows):
+            notes.append("DLA time share not shown: the profile's {ForeignNode[...]} rows may be GPU Myelin nodes "
+                         "or DLA loadables, and nothing in the artifacts says which.")
+        elif total > 0:
             dla = sum((r.corrected_ms if r.corrected_ms is not None else r.avg_ms) for r in rows if r.device == DLA)
             share = dla / total
     tools = sorted({"trtexec" if o.kind in ("trtexec-log", "dump-profile", "profile-json", "times-json", "layer-info-json")

@@ -82,12 +82,13 @@ class LayoutDiff:
         }
 
 
-def compare(predicted: EngineLayout, measured: EngineLayout) -> LayoutDiff:
+def compare(predicted: EngineLayout, measured: EngineLayout, counts: dict | None = None) -> LayoutDiff:
     """Compare a predicted layout with one read from a real engine's artifacts.
 
     Args:
         predicted: from ``dla_advisor.layout.predict``.
         measured: from :func:`dla_advisor.artifacts.read`.
+        counts: ``InspectResult.counts``; a count it gives as None (not shown) is not compared.
 
     Returns:
         A :class:`LayoutDiff`; counts the artifacts do not state are None.
@@ -97,6 +98,9 @@ def compare(predicted: EngineLayout, measured: EngineLayout) -> LayoutDiff:
     for i, p in enumerate(order):
         for n in (p.name, *p.onnx_nodes):
             index.setdefault(n, i)
+    for n, i in list(index.items()):
+        # Myelin-generated layer names spell the node's dots as underscores.
+        index.setdefault(n.replace(".", "_"), i)
     found: dict[int, tuple[str, str, tuple[str, ...]]] = {}
     unmatched: list[str] = []
     notes: list[str] = []
@@ -119,10 +123,18 @@ def compare(predicted: EngineLayout, measured: EngineLayout) -> LayoutDiff:
         "only the layers TensorRT moved" in n for n in measured.notes))
     if not complete:
         notes.append("The artifacts do not list every layer: only the layers they name are compared.")
+    if counts is not None and counts.get("dla_loadables") == 0 and measured.placements and predicted.dla_loadables:
+        notes.append("The artifacts show an engine without DLA layers (a GPU-only build?): the layers predicted on "
+                     "DLA show which ones a DLA build could move.")
     has_reformat_info = complete and bool(measured.placements)
+    m_loadables = len(measured.dla_loadables) if complete else None
+    m_reformats = len(measured.reformats) if has_reformat_info else None
+    if counts is not None:
+        m_loadables, m_reformats = counts.get("dla_loadables"), counts.get("reformats")
+        has_reformat_info = m_reformats is not None
     return LayoutDiff(
-        tuple(diffs), len(predicted.dla_loadables), len(measured.dla_loadables) if complete else None,
-        len(predicted.reformats), len(measured.reformats) if has_reformat_info else None,
+        tuple(diffs), len(predicted.dla_loadables), m_loadables,
+        len(predicted.reformats), m_reformats,
         dict(Counter(r.location for r in predicted.reformats)),
         dict(Counter(r.location for r in measured.reformats)) if has_reformat_info else {},
         tuple(unmatched), tuple(notes))
@@ -136,6 +148,8 @@ def _covered(name: str, onnx_nodes: tuple[str, ...], index: dict[str, int]) -> l
     hits = []
     for n in (name, *names, *onnx_nodes):
         i = index.get(n)
+        if i is None:
+            i = index.get(n.replace(".", "_"))
         if i is not None and i not in hits:
             hits.append(i)
     return sorted(hits)

@@ -21,13 +21,18 @@ from ._profile_table import ProfileTableParser
 
 MAX_LINE = 1 << 20
 
-_RUNNING = re.compile(r"^&&&& (RUNNING|PASSED|FAILED) TensorRT\.trtexec \[TensorRT (v\d+)\]\s*#?\s*(.*)$")
+# trtexec and the samples: "&&&& PASSED TensorRT.trtexec [TensorRT v8510] [b23] # cmd"; TensorRT 7 has no version.
+_RUNNING = re.compile(r"^&&&& (RUNNING|PASSED|FAILED) TensorRT\.(\w+)(?:\s*\[TensorRT (v\d+)\])?(?:\s*\[b\d+\])?\s*#?\s*(.*)$")
+# What a paste leaves where it cut lines out.
+_ELISION = re.compile(r"^(?:\.{3,}|…+|…?\s*\(omit[^)]*\)|\[\.\.\.\]|<snip>|\.\.\.\s*\(\w[^)]*\))\s*$", re.I)
 _VERSION = re.compile(r"^TensorRT version: (\d+(?:\.\d+)+)")
 _DLA_HDR_NEW = re.compile(r"^-+ Layers Running on (DLA|GPU) -+$")
 _DLA_HDR_OLD = re.compile(r"^-+ Layers running on (DLA|GPU):\s*$")
-_DLA_LAYER = re.compile(r"^\[DlaLayer\]\s*(.+)$")
-_GPU_LAYER = re.compile(r"^\[GpuLayer\]\s*(?:(?P<type>[A-Z][A-Z0-9_]*): )?(?P<name>.+)$")
+_DLA_LAYER = re.compile(r"^\[DlaLayer\]\s*(.+?),?$")
+_GPU_LAYER = re.compile(r"^\[GpuLayer\]\s*(?:(?P<type>[A-Z][A-Z0-9_]*): )?(?P<name>.+?),?$")
 _LAYER_INFO = re.compile(r"^Layer\((?P<type>[^)]*)\): (?P<rest>.*)$")
+# Polygraphy `inspect model <engine>`: "Layer 57   | <engine layer name> [Op: NoOp]".
+_POLY_LAYER = re.compile(r"^Layer \d+\s*\|\s*(?P<name>.+?)\s*\[Op: (?P<type>[^\]]+)\]\s*$")
 _IO_OLD = re.compile(r"(?P<name>[^\[\]]*?)\[(?P<type>[A-Za-z0-9]+)\((?P<dims>[^)]*)\)\]")
 _IO_NEW = re.compile(r"(?P<name>.*?) \((?P<type>[A-Za-z0-9]+)\[(?P<dims>[^\]]*)\]\)")
 _BINDING = re.compile(r"^(?:Input|Output) binding for (.+?) with dimensions ")
@@ -62,26 +67,58 @@ def scan_lines(lines, obs: Observation) -> Observation:
 
 
 class _Scanner:
+    """One pass over a log. A paste may hold several builds (a second ``&&&& RUNNING`` line, a second
+    placement section or summary): each becomes its own Observation, chained on the first's
+    ``more_builds``."""
+
     def __init__(self, obs: Observation):
+        self.first = obs
+        self.lineno = 0
+        self._start(obs)
+
+    def _start(self, obs: Observation) -> None:
         self.obs = obs
         self.perf = PerfSummaryParser(obs)
         self.table = ProfileTableParser(obs)
         self.pending: dict[str, list[FallbackReason]] = {}
         self.pending_next: list[FallbackReason] = []
         self.expect_list: str = ""  # "DLA"/"GPU" after a TRT 7 header
-        self.lineno = 0
+        self.list_buf: list[str] | None = None  # a TRT 7 list, possibly wrapped over several lines
+        self.list_which = ""
+        self.placement_done = False  # a placement section ended (another line came after it)
+        self.pending_section = ""  # "DLA"/"GPU": a header was seen, its list not yet (the paste may end here)
+
+    def _new_build(self) -> None:
+        self._end_build()
+        nxt = Observation(self.first.path, self.first.kind)
+        self.first.more_builds.append(nxt)
+        self._start(nxt)
 
     def run(self, lines) -> Observation:
         for raw in lines:
             self.lineno += 1
-            level, msg = split_prefix(raw.rstrip("\r\n"))
+            line = raw.rstrip("\r\n")
+            level, msg = split_prefix(line)
+            if self.list_buf is not None:
+                # A wrapped TRT 7 list continues on lines without any logger prefix.
+                if msg and not level and line[:1] not in "[&" and not _DLA_HDR_OLD.match(msg):
+                    self.list_buf.append(msg)
+                    continue
+                self._flush_list()
             if msg:
                 self.feed(level, msg)
-        self.finish()
-        return self.obs
+        self._end_build()
+        return self.first
 
     def feed(self, level: str, msg: str) -> None:
         obs = self.obs
+        if _ELISION.match(msg.strip()):
+            obs.elisions += 1
+            self.pending_section = ""  # the list under the last header was cut out: not shown
+            return
+        if msg[0] == "=" and self._summary_repeats(msg):
+            self._new_build()
+            obs = self.obs
         if self.table.active and self.table.feed(msg):
             return
         if self.expect_list:
@@ -91,28 +128,43 @@ class _Scanner:
         if c == "[":
             m = _DLA_LAYER.match(msg)
             if m:
-                obs.placement_block = True
+                self._placement(dla=True)
                 obs.dla_block.append(m.group(1).strip())
                 return
             m = _GPU_LAYER.match(msg)
             if m:
-                obs.placement_block = True
+                self._placement(dla=False)
                 kind, name = (m["type"] or ""), m["name"].strip()
                 obs.gpu_block.append((kind, name))
                 if kind == "MYELIN":
                     obs.myelin_names.add(name)
                 return
-        if c == "L" and msg.startswith("Layer("):
+        if c == "-":
+            m = _DLA_HDR_NEW.match(msg) or _DLA_HDR_OLD.match(msg)
+            if m:
+                which = m.group(1)
+                if which == "DLA" and self.placement_done:
+                    self._new_build()
+                self.obs.placement_block = True
+                if self.pending_section == "DLA":
+                    self._placement(dla=True)  # the DLA list under the last header was empty
+                self.pending_section = which
+                self.expect_list = which if _DLA_HDR_OLD.match(msg) else ""
+                return
+        if obs.placement_block and not msg.startswith("No layer is running on DLA"):
+            self.placement_done = True
+            if self.pending_section:
+                self._placement(dla=self.pending_section == "DLA")  # an empty list, then other output
+        if c == "L" and msg.startswith("Layer"):
             m = _LAYER_INFO.match(msg)
             if m:
                 obs.engine_layers.append(_one_line_record(m["type"], m["rest"]))
                 obs.layer_list_detail = obs.layer_list_detail or "oneline"
                 return
-        if c == "-":
-            m = _DLA_HDR_NEW.match(msg) or _DLA_HDR_OLD.match(msg)
+            m = _POLY_LAYER.match(msg)
             if m:
-                obs.placement_block = True
-                self.expect_list = m.group(1) if _DLA_HDR_OLD.match(msg) else ""
+                obs.engine_layers.append(ObservedLayer(m["name"].strip(), m["type"].strip(), origin="polygraphy"))
+                obs.layer_list_detail = obs.layer_list_detail or "oneline"
                 return
         if c == "&":
             self._header(msg)
@@ -124,47 +176,82 @@ class _Scanner:
             return
         self._options(msg)
 
+    def _placement(self, dla: bool) -> None:
+        self.obs.placement_block = True
+        if self.pending_section == ("DLA" if dla else "GPU"):
+            self.pending_section = ""
+        if dla:
+            self.obs.dla_section = True
+        else:
+            self.obs.gpu_section = True
+
+    def _summary_repeats(self, msg: str) -> bool:
+        # A second performance summary or profile in one paste belongs to another build.
+        if msg.startswith("=== Performance summary ===") and self.obs.throughput_qps is not None:
+            return True
+        return msg.startswith("=== Profile (") and bool(self.obs.profile)
+
     def _take_old_list(self, msg: str) -> bool:
         which, self.expect_list = self.expect_list, ""
+        if (which == "DLA" and msg.startswith("{")) or \
+                (which == "GPU" and not msg.startswith(("{", "-", "=")) and ("," in msg or msg.rstrip().endswith(","))):
+            self.list_buf, self.list_which = [msg], which
+            self._placement(dla=which == "DLA")
+            return True
+        return False
+
+    def _flush_list(self) -> None:
         from ._names import split_brace_groups
 
-        if which == "DLA" and msg.startswith("{"):
-            groups, cut = split_brace_groups(msg)
+        text, which = "".join(self.list_buf or []), self.list_which
+        self.list_buf = None
+        if which == "DLA":
+            groups, cut = split_brace_groups(text)
             self.obs.dla_block.extend(groups)
             if cut:
                 self.obs.note(f"{self.obs.path}:{self.lineno}: the DLA subgraph list is cut off; its last group is incomplete.")
-            return True
-        if which == "GPU" and msg.rstrip().endswith(",") and not msg.startswith(("{", "-", "=")):
-            self.obs.gpu_block.extend(("", n) for n in _split_top_level(msg))
-            return True
-        return False
+        else:
+            self.obs.gpu_block.extend(("", n) for n in _split_top_level(text))
 
     def _header(self, msg: str) -> None:
         m = _RUNNING.match(msg)
         if not m:
             return
-        state, version, cmd = m.groups()
-        self.obs.trt_version = self.obs.trt_version or version
+        state, _tool, version, cmd = m.groups()
+        obs = self.obs
+        if state == "RUNNING" and obs.has_content:
+            self._new_build()
+            obs = self.obs
+        if version:
+            obs.trt_version = obs.trt_version or version
         if state == "FAILED":
-            self.obs.note("trtexec reported FAILED: the engine was not built or did not run.")
-        if state == "PASSED" and self.obs.use_dla and self.obs.gpu_fallback is False \
-                and not (self.obs.placement_block or self.obs.engine_layers):
-            self.obs.note("Built with --useDLACore and without --allowGPUFallback, and the build passed: every layer "
-                          "runs on DLA, but the log (at this verbosity) does not list the loadables.")
-        if state != "RUNNING":
-            return
+            obs.note("trtexec reported FAILED: the engine was not built or did not run.")
         flags = {k: v for k, v in _FLAG.findall(cmd)}
+        if state == "RUNNING" or (flags and obs.use_dla is None):
+            # The PASSED/FAILED line repeats the command: it stands in for a RUNNING line the paste lost.
+            self._flags(flags)
+        elif flags.get("batch", "").isdigit() and obs.batch is None:
+            obs.batch = int(flags["batch"])
+        if state == "PASSED" and obs.use_dla and obs.gpu_fallback is False \
+                and not (obs.placement_block or obs.engine_layers):
+            obs.strict_dla_passed = True
+            obs.note("Built with --useDLACore and without --allowGPUFallback, and the build passed: every layer "
+                     "runs on DLA, but the log (at this verbosity) does not list the loadables.")
+
+    def _flags(self, flags: dict[str, str]) -> None:
+        obs = self.obs
         if "useDLACore" in flags:
-            self.obs.use_dla = True
-        elif flags:
-            self.obs.use_dla = False
+            obs.use_dla = True
+        elif flags and "loadEngine" not in flags:
+            # A build without --useDLACore has no DLA layer; a --loadEngine run says nothing of how it was built.
+            obs.use_dla = False
         if "allowGPUFallback" in flags:
-            self.obs.gpu_fallback = True
-        elif self.obs.use_dla:
-            self.obs.gpu_fallback = False
-        self.obs.precision = "int8" if "int8" in flags or "best" in flags else ("fp16" if "fp16" in flags else "")
+            obs.gpu_fallback = True
+        elif obs.use_dla:
+            obs.gpu_fallback = False
+        obs.precision = "int8" if "int8" in flags or "best" in flags else ("fp16" if "fp16" in flags else "")
         if flags.get("batch", "").isdigit():
-            self.obs.batch = int(flags["batch"])
+            obs.batch = int(flags["batch"])
 
     def _options(self, msg: str) -> None:
         obs = self.obs
@@ -191,8 +278,12 @@ class _Scanner:
         if msg.startswith("Allow GPU fallback for DLA:"):
             obs.gpu_fallback = msg.endswith("Enabled")
             return
+        if msg.startswith("No layer is running on DLA"):
+            self._placement(dla=True)
+            return
         m = _CANDIDATES.search(msg)
         if m:
+            obs.dla_candidates = (int(m.group(1)), int(m.group(2)))
             obs.note(f"TensorRT offloaded {m.group(1)} of {m.group(2)} DLA node candidates.")
             return
         hit = _patterns.match(msg)
@@ -204,7 +295,11 @@ class _Scanner:
         layer = (m.groupdict().get("layer") or "").strip()
         if pat.note:
             obs.note(pat.note)
-        if pat.action == "reason" and layer:
+        if pat.action == "loadable" and layer:
+            self._placement(dla=True)
+            if layer not in obs.dla_block:
+                obs.dla_block.append(layer)
+        elif pat.action == "reason" and layer:
             self.pending.setdefault(layer, []).append(reason)
         elif pat.action == "reason-next":
             self.pending_next.append(reason)
@@ -218,11 +313,17 @@ class _Scanner:
             else:
                 obs.fallback_types.setdefault(layer, m.groupdict().get("type") or "")
 
-    def finish(self) -> None:
+    def _end_build(self) -> None:
+        if self.list_buf is not None:
+            self._flush_list()
         for layer, reasons in self.pending.items():
             for r in reasons:
                 self.obs.add_fallback(layer, r)
             self.obs.note(f"{layer}: TensorRT said why it cannot run on DLA, but the log ends before the fallback line.")
+        self.pending = {}
+        if self.obs.elisions:
+            self.obs.note(f"{self.obs.path}: {self.obs.elisions} line(s) of the paste were elided ('...'); "
+                          "counts cover only the lines shown.")
 
 
 def _split_top_level(text: str) -> list[str]:

@@ -65,6 +65,11 @@ class Observation:
     dla_block: list[str] = field(default_factory=list)
     gpu_block: list[tuple[str, str]] = field(default_factory=list)  # (TYPE, name)
     placement_block: bool = False
+    dla_section: bool = False  # a DLA placement header, [DlaLayer] line or "offloaded to DLA" line was seen
+    gpu_section: bool = False  # a GPU placement header or [GpuLayer] line was seen
+    dla_candidates: tuple[int, int] | None = None  # "Number of DLA node candidates offloaded : N out of M"
+    strict_dla_passed: bool = False  # --useDLACore without --allowGPUFallback, and the build passed
+    elisions: int = 0  # "...", "......", "…(omit messages)" lines a paste left in
     fallbacks: dict[str, list[FallbackReason]] = field(default_factory=dict)
     fallback_types: dict[str, str] = field(default_factory=dict)
     profile: list[ProfileRow] = field(default_factory=list)
@@ -81,6 +86,7 @@ class Observation:
     bindings: list[str] = field(default_factory=list)
     myelin_names: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    more_builds: list["Observation"] = field(default_factory=list)  # further builds in the same log, in order
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -96,6 +102,10 @@ class Observation:
     @property
     def has_layout(self) -> bool:
         return bool(self.engine_layers or self.placement_block or self.fallbacks)
+
+    @property
+    def has_content(self) -> bool:
+        return self.has_layout or self.has_measurement
 
     @property
     def has_measurement(self) -> bool:

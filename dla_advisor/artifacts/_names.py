@@ -23,8 +23,13 @@ TRT7_REFORMATTER = "trt7_reformatter"
 QDQ = "qdq"
 GENERIC = "reformat"
 
+# TensorRT 10 names the layers Myelin generated for an ONNX node "<node>_myl<graph>_<n>" (dots in the
+# node name become underscores: "/classifier/classifier_1/Gemm_myl55_1").
+_MYELIN_SUFFIX = re.compile(r"_myl\d+_\d+$")
 _FOREIGN = re.compile(r"^\{ForeignNode\[(?P<body>.*)\]\}$", re.S)
 _COPY_NODE = re.compile(r"^Reformatting CopyNode for (?P<dir>Input|Output) Tensor (?P<idx>\d+) to (?P<layer>.*)$", re.S)
+# TensorRT 8.x+: the copy that brings a network input into (or an output out of) the engine's format.
+_IO_COPY_NODE = re.compile(r"^Reformatting CopyNode for Network (?P<dir>Input|Output) (?P<tensor>.*)$", re.S)
 # TRT 7: "<layer> input reformatter 0", "<layer> output reformatter 0".
 _TRT7_REFORMATTER = re.compile(r"^(?P<layer>.*) (?P<dir>input|output) reformatter (?P<idx>\d+)$", re.S)
 _TO_NVM = re.compile(r"^(?P<tensor>.*) to nvm$", re.S)
@@ -59,6 +64,9 @@ def classify(name: str) -> NameInfo:
     m = _COPY_NODE.match(n)
     if m:
         return NameInfo(REFORMAT, COPY_NODE, direction=m["dir"].lower(), target=m["layer"])
+    m = _IO_COPY_NODE.match(n)
+    if m:
+        return NameInfo(REFORMAT, COPY_NODE, tensor=m["tensor"].strip(), direction="network_" + m["dir"].lower())
     if _FINISH.match(n):
         return NameInfo(SYNC)
     m = _TO_NVM.match(n)
@@ -120,7 +128,7 @@ def _split_fused(name: str) -> list[str]:
     # " || " joins horizontally fused layers (TRT 7), " + " vertically fused ones.
     parts: list[str] = []
     for chunk in name.split(" || "):
-        parts.extend(p.strip() for p in chunk.split(" + ") if p.strip())
+        parts.extend(_MYELIN_SUFFIX.sub("", p.strip()) for p in chunk.split(" + ") if p.strip())
     return parts
 
 

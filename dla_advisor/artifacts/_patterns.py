@@ -16,7 +16,7 @@ import yaml
 
 from ..errors import RuleFileError
 
-ACTIONS = ("fallback", "reason", "reason-next", "note")
+ACTIONS = ("fallback", "reason", "reason-next", "note", "loadable")
 _RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
@@ -29,7 +29,8 @@ class LogPattern:
         regex: compiled; group ``layer`` names the layer where the message names one.
         action: ``fallback`` (the layer runs on the GPU), ``reason`` (why a named layer will fall
             back, printed before the fallback line), ``reason-next`` (a reason without a layer name,
-            applying to the next fallback line) or ``note`` (engine-level fact).
+            applying to the next fallback line), ``note`` (engine-level fact) or ``loadable`` (the named
+            node became a DLA loadable).
         reason: reason id from ``rules/reasons.yaml`` (empty for notes).
         source: URL of the log the message was seen in.
     """
@@ -74,7 +75,7 @@ def load_patterns(path: str | None = None) -> tuple[LogPattern, ...]:
         if e["action"] not in ACTIONS:
             raise RuleFileError(f"{p}: {key}.action '{e['action']}' is unknown", f"Use one of {', '.join(ACTIONS)}.", str(p), None, f"{key}.action")
         reason = e.get("reason", "")
-        if e["action"] != "note" and reason not in known:
+        if e["action"] not in ("note", "loadable") and reason not in known:
             raise RuleFileError(f"{p}: {key}.reason '{reason}' is not in {reasons_file.name}", "Use a reason id defined in rules/reasons.yaml.", str(p), None, f"{key}.reason")
         try:
             rx = re.compile(e["regex"])

@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import ArtifactParseError
 from ..layout import EngineLayout
 from ._build import build_layout
+from ._counts import shown_counts
 from ._engine import observe_engine
 from ._log import LayoutFromTrtexecLog
 from ._model import (DUMP_PROFILE, ENGINE, KIND_LABELS, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, TRTEXEC_LOG,
@@ -38,6 +39,8 @@ class InspectResult:
     layout: EngineLayout
     measurement: Any
     artifacts: tuple[tuple[str, str], ...]
+    counts: dict = None  # shown_counts(): each count, or None where the artifacts do not show it
+    builds: tuple = ()  # with several builds in one log: one InspectResult per build, in order
 
     def kind_label(self, kind: str) -> str:
         return KIND_LABELS.get(kind, kind)
@@ -74,5 +77,18 @@ def read(paths) -> InspectResult:
     if not paths:
         raise ArtifactParseError("no artifact given", f"Pass {accepted_kinds()}.")
     observations = [observe(p) for p in paths]
+    # A further build with nothing in it (a RUNNING line the paste ends on) is not reported.
+    extra = [b for o in observations for b in o.more_builds if b.has_content]
+    result = _result(observations)
+    if not extra:
+        return result
+    # A log holding several builds: the first build (merged with the other files) leads, and every build
+    # is also reported on its own.
+    builds = (result,) + tuple(_result([b]) for b in extra)
+    return InspectResult(result.layout, result.measurement, result.artifacts, result.counts, builds)
+
+
+def _result(observations: list[Observation]) -> InspectResult:
     layout = build_layout(observations)
-    return InspectResult(layout, layout.measurement, tuple((o.path, o.kind) for o in observations))
+    return InspectResult(layout, layout.measurement, tuple((o.path, o.kind) for o in observations),
+                         shown_counts(observations, layout, layout.measurement))

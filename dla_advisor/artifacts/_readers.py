@@ -24,12 +24,13 @@ def _hint(kind: str) -> str:
     return f"Pass {KIND_LABELS[kind]} as written by trtexec, unmodified."
 
 
-def _num(rec: dict, key: str, stream: JsonStream) -> float | None:
+def _num(rec: dict, key: str, stream) -> float | None:
+    """``stream``: a JsonStream, or a function turning a message into an ArtifactParseError."""
     v = rec.get(key)
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise stream.error(f"'{key}' is not a number")
+        raise (stream.error if hasattr(stream, "error") else stream)(f"'{key}' is not a number")
     return float(v)
 
 
@@ -40,8 +41,11 @@ class LayoutFromLayerInfoJson(LayoutReader):
 
 
     def observe(self) -> Observation:
-        with _open(self.path) as f:
-            return observe_layer_info(JsonStream(f, self.path, _hint(self.kind)), self.path)
+        try:
+            with _open(self.path) as f:
+                return observe_layer_info(JsonStream(f, self.path, _hint(self.kind)), self.path)
+        except ArtifactParseError as strict:
+            return _layer_info_fragments(self.path, strict)
 
 
 def observe_layer_info(s: JsonStream, path: str) -> Observation:
@@ -67,22 +71,64 @@ def observe_layer_info(s: JsonStream, path: str) -> Observation:
     return obs
 
 
-def _layer_record(item, s: JsonStream) -> ObservedLayer:
+def _layer_info_fragments(path: str, strict: ArtifactParseError) -> Observation:
+    """Layer records pasted without the outer ``{"Layers": [...]}``, or a cut document."""
+    from ._fragments import read_records, read_text
+
+    text = read_text(path)
+    frags = read_records(text)
+    obs = Observation(path, LAYER_INFO_JSON)
+    for rec in frags.records:
+        if isinstance(rec.get("Name"), str) and ("LayerType" in rec or "Inputs" in rec):
+            obs.engine_layers.append(_layer_record(rec, None))
+        elif isinstance(rec.get("Layers"), list):  # a whole document inside other text
+            obs.engine_layers.extend(_layer_record(x, None) for x in rec["Layers"] if isinstance(x, (dict, str)))
+    if not obs.engine_layers:
+        obs.engine_layers.extend(ObservedLayer(n, origin="layer info (names only)") for n in _cut_name_list(text))
+    if not obs.engine_layers:
+        raise strict
+    obs.layer_list_detail = "detailed" if any(layer.type for layer in obs.engine_layers) else "names"
+    obs.note(f"{path}: read as pasted layer records ({len(obs.engine_layers)} layers"
+             + (", the last record cut off" if frags.cut_tail else "") + "); counts cover only the layers shown.")
+    return obs
+
+
+def _cut_name_list(text: str) -> list[str]:
+    """The complete names of a names-only ``"Layers": ["a", "b", ...`` list that a paste cut off."""
+    import json
+    import re
+
+    m = re.search(r'"Layers"\s*:\s*\[', text)
+    if not m:
+        return []
+    names = []
+    for s in re.finditer(r'\s*("(?:[^"\\]|\\.)*")\s*([,\]]|$)', text[m.end():]):
+        names.append(json.loads(s.group(1)))
+        if s.group(2) == "]":
+            break
+    return names
+
+
+def _layer_record(item, s: JsonStream | None) -> ObservedLayer:
     if isinstance(item, str):
         return ObservedLayer(item, origin="layer info (names only)")
     if not isinstance(item, dict) or not isinstance(item.get("Name"), str):
+        if s is None:
+            return ObservedLayer(str(item), origin="layer info (names only)")
         raise s.error("a 'Layers' entry is neither a name nor a record with 'Name'")
     return ObservedLayer(item["Name"], str(item.get("LayerType") or "Unknown"),
                          inputs=_tensors(item.get("Inputs"), s), outputs=_tensors(item.get("Outputs"), s),
                          origin=str(item.get("Origin") or ""))
 
 
-def _tensors(items, s: JsonStream) -> tuple:
+def _tensors(items, s: JsonStream | None) -> tuple:
     if not isinstance(items, list):
         return ()
     out = []
     for t in items:
         if not isinstance(t, dict):
+            if s is None:
+                continue
             raise s.error("a layer input/output is not a record")
         dims = t.get("Dimensions") or []
         if not isinstance(dims, list):
@@ -93,36 +139,70 @@ def _tensors(items, s: JsonStream) -> tuple:
 
 
 class MeasurementFromProfileJson(MeasurementReader):
-    """``--exportProfile`` JSON: ``[{"count": N}, {"name", "timeMs", "averageMs", ["medianMs",] "percentage"}...]``."""
+    """``--exportProfile`` JSON: ``[{"count": N}, {"name", "timeMs", "averageMs", ["medianMs",] "percentage"}...]``.
+
+    A paste of some rows (no outer array, a cut last row, ``...`` between rows) is read record by record.
+    """
 
     kind = PROFILE_JSON
 
 
     def observe(self) -> Observation:
         obs = Observation(self.path, self.kind)
-        with _open(self.path) as f:
-            s = JsonStream(f, self.path, _hint(self.kind))
-            if s.peek() != "[":
-                raise s.error("a profile JSON is a list of per-layer records")
-            for rec in s.array():
-                if not isinstance(rec, dict):
-                    raise s.error("a profile entry is not a record")
-                if "name" not in rec:
-                    if "count" in rec:
-                        c = _num(rec, "count", s)
-                        obs.profile_iterations = int(c) if c is not None else None
-                        continue
-                    raise s.error("a profile entry has no 'name'")
-                avg = _num(rec, "averageMs", s)
-                total = _num(rec, "timeMs", s)
-                if avg is None and total is None:
-                    raise s.error(f"profile entry '{rec['name']}' has neither averageMs nor timeMs")
-                if avg is None:
-                    avg = total / obs.profile_iterations if obs.profile_iterations else total
-                obs.profile.append(ProfileRow(str(rec["name"]), avg, total, _num(rec, "medianMs", s),
-                                              _num(rec, "percentage", s)))
-            s.end()
+        try:
+            with _open(self.path) as f:
+                s = JsonStream(f, self.path, _hint(self.kind))
+                if s.peek() != "[":
+                    raise s.error("a profile JSON is a list of per-layer records")
+                for rec in s.array():
+                    if not isinstance(rec, dict):
+                        raise s.error("a profile entry is not a record")
+                    _profile_record(obs, rec, s.error)
+                s.end()
+        except ArtifactParseError as strict:
+            return _profile_fragments(self.path, strict)
         return obs
+
+
+def _profile_record(obs: Observation, rec: dict, error) -> None:
+    if "name" not in rec:
+        if "count" in rec:
+            c = _num(rec, "count", error)
+            obs.profile_iterations = int(c) if c is not None else None
+            return
+        raise error("a profile entry has no 'name'")
+    avg = _num(rec, "averageMs", error)
+    total = _num(rec, "timeMs", error)
+    if avg is None and total is None:
+        raise error(f"profile entry '{rec['name']}' has neither averageMs nor timeMs")
+    if avg is None:
+        avg = total / obs.profile_iterations if obs.profile_iterations else total
+    obs.profile.append(ProfileRow(str(rec["name"]), avg, total, _num(rec, "medianMs", error),
+                                  _num(rec, "percentage", error)))
+
+
+def _profile_fragments(path: str, strict: ArtifactParseError) -> Observation:
+    from ._fragments import read_records, read_text
+
+    frags = read_records(read_text(path))
+    obs = Observation(path, PROFILE_JSON)
+    skipped = frags.skipped
+
+    def error(what: str) -> ArtifactParseError:
+        return ArtifactParseError(f"{path}: {what}", _hint(PROFILE_JSON), path)
+
+    for rec in frags.records:
+        try:
+            _profile_record(obs, rec, error)
+        except ArtifactParseError:
+            skipped += 1
+    if not obs.profile:
+        raise strict
+    obs.note(f"{path}: read as pasted profile rows ({len(obs.profile)} rows"
+             + (", the last row cut off" if frags.cut_tail else "")
+             + (f", {skipped} stretch(es) of other text skipped" if skipped else "")
+             + "); counts cover only the rows shown.")
+    return obs
 
 
 _TIME_KEYS = ("latencyMs", "computeMs", "startComputeMs", "endComputeMs")

@@ -14,7 +14,8 @@ _ENGINE_SUFFIXES = (".engine", ".plan", ".trt", ".eng")
 _LOG_MARKERS = re.compile(
     r"&&&& (RUNNING|PASSED|FAILED) TensorRT|\[TRT\]|^\s*(\[[^\]]*\]\s*)?\[[IWEV]\] |Layers [Rr]unning on (DLA|GPU)|"
     r"\[(Dla|Gpu)Layer\]|=== Performance summary ===|^Layer\([A-Za-z]+\): |Throughput: [0-9.]+ qps|"
-    r"on DLA|for DLA|DLA (Layer|LAYER|only|supports|Standalone|validation)", re.M)
+    r"on DLA|for DLA|DLA (Layer|LAYER|only|supports|Standalone|validation)|"
+    r"^\s*Layer \d+\s*\|.*\[Op: [^\]]+\]\s*$|==== TensorRT Engine ====", re.M)
 _TABLE = re.compile(r"=== Profile \(\d+ iterations ?\) ===|Layer\s+Time \(ms\)\s+Avg\. Time \(ms\)|"
                     r"Time\(ms\)\s+Avg\.\(ms\)\s+(Median\(ms\)\s+)?Time\(%\)\s+Layer")
 _TIMES_KEYS = re.compile(r'"(startComputeMs|endComputeMs|computeMs|latencyMs|startInMs|startEnqMs)"\s*:')
@@ -45,8 +46,19 @@ def sniff(path: str) -> str:
             return ENGINE
         raise not_an_artifact(str(path), "binary content")
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    # A paste copied with its markdown fence ("```json", "```shell").
+    text = re.sub(r"\A(?:```[\w+-]*[ \t]*\r?\n\s*)+", "", text)
+    if text[:1] in ",}":
+        # Pasted rows start with the separator (", {" in --exportProfile, "},{" in --exportLayerInfo).
+        text = text.lstrip(",} \t\r\n")
     if text.startswith("{"):
-        if re.match(r'\{\s*"(Layers|Bindings)"\s*:', text) or '"Layers"' in text[:4096]:
+        first = text[:4096]
+        if re.match(r'\{\s*"(Layers|Bindings)"\s*:', text) or '"Layers"' in first:
+            return LAYER_INFO_JSON
+        # Records pasted without their outer list or object.
+        if _PROFILE_KEYS.search(first) or re.match(r'\{\s*"count"\s*:', text):
+            return PROFILE_JSON
+        if re.search(r'"Name"\s*:', first) and re.search(r'"LayerType"\s*:', first):
             return LAYER_INFO_JSON
         raise not_an_artifact(str(path), "a JSON object without a 'Layers' list")
     if re.match(r"\[\s*[{\[\"\]]", text):
@@ -60,9 +72,22 @@ def sniff(path: str) -> str:
         raise not_an_artifact(str(path), "a JSON list of unknown records")
     if _LOG_MARKERS.search(text):
         return TRTEXEC_LOG
-    if _TABLE.search(text):
+    if _TABLE.search(text) or _headerless_rows(text):
         return DUMP_PROFILE
     raise not_an_artifact(str(path), "no TensorRT log line, profile table or export JSON found")
+
+
+def _headerless_rows(text: str) -> bool:
+    """Two consecutive lines shaped like --dumpProfile rows (a paste without the table header)."""
+    from ._profile_table import looks_like_row
+
+    prev = False
+    for line in text.splitlines()[:400]:
+        row = looks_like_row(line.strip())
+        if row and prev:
+            return True
+        prev = row
+    return False
 
 
 def _is_text(head: bytes) -> bool:

@@ -150,13 +150,17 @@ def _check_one(path: str, opts: Options, config, rules) -> CheckedInput:
         layout = predict(network, platform, config)
         findings = evaluate(layout, network, platform, config, rules=rules, select=opts.select, ignore=opts.ignore)
         return CheckedInput(path, layout.source, platform.id, tuple(findings), layout.summary())
-    layout = _read_artifact(path)
+    result = _read_artifact(path)
+    layout = result.layout
     # An artifact is the engine TensorRT really built: its own build settings apply, not this
     # command's model options; the platform only when the user names one.
     platform = load_platform(opts.platform) if opts.platform else None
     findings = evaluate(layout, None, platform, layout.config, rules=rules, select=opts.select, ignore=opts.ignore)
+    from ..artifacts import summary_shown
+
+    # Counts the artifact does not show are None, not 0 (schema 1.1).
     return CheckedInput(path, layout.source, platform.id if platform else (layout.platform or ""), tuple(findings),
-                        layout.summary())
+                        summary_shown(layout.summary(), result.counts))
 
 
 def _read_artifact(path: str):
@@ -165,4 +169,4 @@ def _read_artifact(path: str):
     except ImportError:
         raise UsageError(f"{path}: reading TensorRT artifacts is not available in this installation",
                          "Check the ONNX model instead.") from None
-    return read([path]).layout
+    return read([path])

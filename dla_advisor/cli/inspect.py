@@ -32,7 +32,7 @@ def command(files, model, platform, fmt, output, **opts) -> int:
     result = read(files)
     predicted = diff = None
     if model:
-        predicted, diff = _predict_and_compare(model, platform, opts, result.layout)
+        predicted, diff = _predict_and_compare(model, platform, opts, result.layout, result.counts)
     if fmt == "json":
         from ..report.inspect_json import render_inspect_json
         text = render_inspect_json(result, predicted, diff, model)
@@ -40,15 +40,19 @@ def command(files, model, platform, fmt, output, **opts) -> int:
         from ..report.inspect_text import render_inspect_text
         text = render_inspect_text(result, predicted, diff, model)
     write_report(text, output, inputs=[*files, *([model] if model else [])])
-    s = result.layout.summary()
-    summary = f"{s['dla_loadables']} DLA loadable(s), {s['gpu_layers']} GPU layer(s), {s['reformats']} Reformat(s) read"
+    c = result.counts
+    shown = lambda v: "not shown" if v is None else str(v)  # noqa: E731
+    summary = (f"DLA loadables {shown(c['dla_loadables'])}, GPU layers {shown(c['gpu_layers'])}, "
+               f"Reformats {shown(c['reformats'])} read")
+    if len(result.builds) > 1:
+        summary += f" (first of {len(result.builds)} builds in the log)"
     if diff is not None:
         summary += "; prediction matches" if diff.matches else f"; prediction wrong for {len(diff.wrong)} layer(s)"
     info(summary)
     return EXIT_OK
 
 
-def _predict_and_compare(model, platform, opts, measured):
+def _predict_and_compare(model, platform, opts, measured, counts=None):
     from ..artifacts import compare
     from ..graph import load_network
     from ..layout import predict
@@ -57,4 +61,4 @@ def _predict_and_compare(model, platform, opts, measured):
     config = build_config(**opts)
     net = load_network(model, shapes=config.shapes_dict(), batch=config.batch)
     predicted = predict(net, load_platform(platform), config)
-    return predicted, compare(predicted, measured)
+    return predicted, compare(predicted, measured, counts)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ._findings import CheckReport
 from ._json import dumps
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: an artifact's counts it does not show are null
 
 
 def render_check(report: CheckReport) -> str:

@@ -46,3 +46,17 @@ def test_fallback_only_layouts_compare_what_they_name():
     assert [x.layer for x in d.wrong] == ["Conv_2"]
     assert len(d.unknown) == 4
     assert d.measured_loadables is None and d.measured_reformats is None
+
+
+def test_myelin_generated_names_match_their_onnx_node():
+    # TensorRT 10 layer info (corpus: layerinfo_gpu_trt10_mobilenet_v2_fp16_detailed.json) names the layer Myelin
+    # made for ONNX node "/classifier/classifier.1/Gemm" as "/classifier/classifier_1/Gemm_myl55_1".
+    from dla_advisor.artifacts._names import members
+
+    assert members("/classifier/classifier_1/Gemm_myl55_1")[0] == ("/classifier/classifier_1/Gemm",)
+    pred = _layout("predicted", [("/classifier/classifier.1/Gemm", "DLA", ("/classifier/classifier.1/Gemm",), 0)])
+    measured = _layout("measured from x", [("/classifier/classifier_1/Gemm_myl55_1", "GPU",
+                                            members("/classifier/classifier_1/Gemm_myl55_1")[0], None)])
+    d = compare(pred, measured, {"dla_loadables": 0, "reformats": 0})
+    assert [(x.layer, x.measured_device) for x in d.layers] == [("/classifier/classifier.1/Gemm", "GPU")]
+    assert d.measured_loadables == 0 and any("without DLA layers" in n for n in d.notes)

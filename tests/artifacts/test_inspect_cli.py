@@ -19,7 +19,7 @@ def test_seed_prediction_equals_reality(capsys):
     rc = main(["inspect", str(SEED), "--model", str(MODEL), "--precision", "int8", "--format", "json"])
     assert rc == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["schema_version"] == "1.0" and doc["tool"] == "dla-advisor" and doc["command"] == "inspect"
+    assert doc["schema_version"] == "1.1" and doc["tool"] == "dla-advisor" and doc["command"] == "inspect"
     cmp = doc["comparison"]
     assert cmp["matches"] is True
     assert cmp["loadables"] == {"predicted": 1, "measured": 1}

@@ -14,7 +14,7 @@ from ._corpus import CORPUS, REPO, corpus_file
 
 def test_every_pattern_cites_a_url_and_mentions_dla():
     pats = load_patterns()
-    assert len(pats) == 24
+    assert len(pats) == 25
     for p in pats:
         assert p.source.startswith("https://")
     # The log reader only consults the table for messages containing "DLA".
@@ -30,8 +30,8 @@ def test_corpus_examples_are_verbatim():
     verbatim = [e["id"] for e in raw if e["example"] in corpus_text]
     assert verbatim == ["default-dla-not-running", "default-dla-not-supported", "subgraph-limit", "batch-limit",
                         "no-layer-can-run", "concat-two-inputs", "activation-type", "concat-c-dimension",
-                        "reshape-next-to-slice-concat", "unsupported-switching", "validation-failed",
-                        "splitting-subgraph"]
+                        "slice-4d", "reshape-next-to-slice-concat", "foreign-node-offloaded", "unsupported-switching",
+                        "validation-failed", "splitting-subgraph"]
 
 
 @pytest.mark.parametrize("line,level,msg", [
