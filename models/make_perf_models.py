@@ -11,6 +11,20 @@ shapes, not trained values. BatchNorm is folded into the convolutions, as export
 * yolov5s.onnx — YOLOv5s v6 structure (6x6 stem, C3 blocks, SPPF, PANet neck, three 1x1 detect
   convolutions) at 672x672 with SiLU as Sigmoid x Mul, dynamic batch, as in NVIDIA's cuDLA sample
   (https://github.com/NVIDIA-AI-IOT/cuDLA-samples).
+* ssd_resnet34.onnx — MLPerf SSD-ResNet34 ("SSD-Large") at 1200x1200, cut before NMS with the box and
+  class convolutions of each scale fused, as NVIDIA prepares it for DLA
+  (https://github.com/NVIDIA/Deep-Learning-Accelerator-SW/blob/main/scripts/prepare_models/ssd_resnet34.py):
+  ResNet-34 trunk whose third stage keeps stride 1 (150x150x256), six detection scales 50, 25, 13,
+  7, 3, 3 with 4/6/6/6/4/4 anchors and 81 classes (about 216 GMAC, MLPerf's 433 GOPs).
+* retinanet_resnext50.onnx — MLPerf RetinaNet (ResNeXt-50 32x4d, FPN P3-P7, 800x800, 264 classes,
+  9 anchors), cut before NMS as NVIDIA prepares it for DLA
+  (https://github.com/NVIDIA/Deep-Learning-Accelerator-SW/blob/main/scripts/prepare_models/retinanet_resnext50.py).
+* retinanet_resnet34.onnx — RetinaNet ResNet-34 at 1280x768 (FPN P3-P7, 4-conv heads of 256, 3
+  classes as NVIDIA's Waymo case study, 9 anchors), the network of NVIDIA's DLA sparsity table.
+* googlenet.onnx — BVLC GoogLeNet (Inception v1, 224x224, LRN after the stem, nine inception modules,
+  7x7 average pool, FC 1000, softmax "prob"), the Caffe model of the HaX-CoNN artifact
+  (https://github.com/ismetdagli/HaX-CoNN/blob/87f5f25/prototxt_input_files/googlenet.prototxt),
+  batch 1.
 """
 
 from __future__ import annotations
@@ -138,7 +152,133 @@ def yolov5s(size: int = 672):
     return b.model([_input(b, 3, size, size)], outs, "yolov5s")
 
 
-MODELS = {"resnet50": resnet50, "resnet34_backbone": resnet34_backbone, "yolov5s": yolov5s}
+def _named_output(b: Builder, name: str, channels: int):
+    b.nodes[-1].output[0] = name
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, ["batch_size", channels, None, None])
+
+
+def _resnet34_trunk(b: Builder, x, stage3_stride=2, stages=4):
+    x = _relu_conv(b, x, 3, 64, 7, 2)
+    x = b.node("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    c, feats = 64, []
+    for i, (width, blocks) in enumerate(((64, 3), (128, 4), (256, 6), (512, 3))[:stages]):
+        for j in range(blocks):
+            stride = (stage3_stride if i == 2 else 2) if (j == 0 and i > 0) else 1
+            x = _basic(b, x, c, width, stride)
+            c = width
+        feats.append((x, c))
+    return feats
+
+
+def ssd_resnet34(size: int = 1200):
+    b = Builder(seed=6)
+    x, c = _resnet34_trunk(b, "input", stage3_stride=1, stages=3)[-1]       # 150x150x256
+    feats = [(_relu_conv(b, x, c, 256, 3, 3), 256)]                          # 50x50
+    x, c = feats[0]
+    for mid, cout, stride, pad in ((256, 512, 2, 1), (256, 512, 2, 1), (128, 256, 2, 1), (128, 256, 2, 0), (128, 256, 1, 0)):
+        y = _relu_conv(b, x, c, mid, 1)
+        x = b.node("Relu", [b.conv(y, mid, cout, 3, stride=stride, pad=pad)])
+        c = cout
+        feats.append((x, c))
+    outs = []
+    for i, ((t, ch), anchors) in enumerate(zip(feats, (4, 6, 6, 6, 4, 4))):
+        b.conv(t, ch, anchors * (4 + 81), 3, pad=1)
+        outs.append(_named_output(b, f"output{i}", anchors * (4 + 81)))
+    return b.model([_input(b, 3, size, size)], outs, "ssd_resnet34")
+
+
+def _resnext_block(b: Builder, x, cin, width, stride):
+    out = width * 2
+    y = _relu_conv(b, x, cin, width, 1)
+    y = b.node("Relu", [b.conv(y, width, width, 3, stride=stride, pad=1, group=32)])
+    y = _relu_conv(b, y, width, out, 1, relu=False)
+    short = x if (stride == 1 and cin == out) else _relu_conv(b, x, cin, out, 1, stride, relu=False)
+    return b.node("Relu", [b.node("Add", [y, short])]), out
+
+
+def _fpn_heads(b: Builder, c3, c4, c5, classes: int, anchors: int = 9):
+    """FPN P3-P7 (256 channels) and RetinaNet's class and box heads (four 3x3 convs each) per level."""
+    (t3, ch3), (t4, ch4), (t5, ch5) = c3, c4, c5
+    p5 = b.conv(t5, ch5, 256, 1)
+    p4 = b.node("Add", [b.conv(t4, ch4, 256, 1), _upsample(b, p5)])
+    p3 = b.node("Add", [b.conv(t3, ch3, 256, 1), _upsample(b, p4)])
+    levels = [b.conv(p, 256, 256, 3, pad=1) for p in (p3, p4, p5)]
+    p6 = b.conv(t5, ch5, 256, 3, stride=2, pad=1)
+    p7 = b.conv(b.node("Relu", [p6]), 256, 256, 3, stride=2, pad=1)
+    levels += [p6, p7]
+    outs = []
+    for head, ch in (("cls", anchors * classes), ("box", anchors * 4)):
+        for i, p in enumerate(levels):
+            y = p
+            for _ in range(4):
+                y = _relu_conv(b, y, 256, 256, 3)
+            b.conv(y, 256, ch, 3, pad=1)
+            outs.append(_named_output(b, f"{head}{i}", ch))
+    return outs
+
+
+def retinanet_resnext50(size: int = 800):
+    b = Builder(seed=7)
+    x = _relu_conv(b, "input", 3, 64, 7, 2)
+    x = b.node("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    c, feats = 64, []
+    for i, (width, blocks) in enumerate(((128, 3), (256, 4), (512, 6), (1024, 3))):
+        for j in range(blocks):
+            x, c = _resnext_block(b, x, c, width, 2 if (j == 0 and i > 0) else 1)
+        feats.append((x, c))
+    outs = _fpn_heads(b, *feats[1:], classes=264)
+    return b.model([_input(b, 3, size, size)], outs, "retinanet_resnext50")
+
+
+def retinanet_resnet34(h: int = 768, w: int = 1280):
+    b = Builder(seed=8)
+    feats = _resnet34_trunk(b, "input")
+    outs = _fpn_heads(b, *feats[1:], classes=3)
+    return b.model([_input(b, 3, h, w)], outs, "retinanet_resnet34")
+
+
+_INCEPTION = ((64, 96, 128, 16, 32, 32), (128, 128, 192, 32, 96, 64), None,
+              (192, 96, 208, 16, 48, 64), (160, 112, 224, 24, 64, 64), (128, 128, 256, 24, 64, 64),
+              (112, 144, 288, 32, 64, 64), (256, 160, 320, 32, 128, 128), None,
+              (256, 160, 320, 32, 128, 128), (384, 192, 384, 48, 128, 128))
+
+
+def googlenet():
+    b = Builder(seed=9)
+
+    def pool(x):
+        return b.node("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)
+
+    def lrn(x):
+        return b.node("LRN", [x], size=5, alpha=1e-4, beta=0.75)
+
+    x = lrn(pool(_relu_conv(b, "input", 3, 64, 7, 2)))
+    x = _relu_conv(b, _relu_conv(b, x, 64, 64, 1), 64, 192, 3)
+    x = pool(lrn(x))
+    c = 192
+    for spec in _INCEPTION:
+        if spec is None:
+            x = pool(x)
+            continue
+        n1, r3, n3, r5, n5, pp = spec
+        branches = [_relu_conv(b, x, c, n1, 1), _relu_conv(b, _relu_conv(b, x, c, r3, 1), r3, n3, 3),
+                    _relu_conv(b, _relu_conv(b, x, c, r5, 1), r5, n5, 5),
+                    _relu_conv(b, b.node("MaxPool", [x], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1]), c, pp, 1)]
+        x = b.node("Concat", branches, axis=1)
+        c = n1 + n3 + n5 + pp
+    x = b.node("Flatten", [b.node("AveragePool", [x], kernel_shape=[7, 7], strides=[1, 1])], axis=1)
+    name = b._name("Gemm")
+    b.nodes.append(helper.make_node("Gemm", [x, b.weight("fc.weight", (1000, c)), b.weight("fc.bias", (1000,))],
+                                    ["logits"], name=name, transB=1))
+    b.node("Softmax", ["logits"], axis=1)
+    b.nodes[-1].output[0] = "prob"
+    return b.model([helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, 224, 224])],
+                   [helper.make_tensor_value_info("prob", TensorProto.FLOAT, [1, 1000])], "googlenet")
+
+
+MODELS = {"googlenet": googlenet, "resnet50": resnet50, "resnet34_backbone": resnet34_backbone, "yolov5s": yolov5s,
+          "ssd_resnet34": ssd_resnet34, "retinanet_resnext50": retinanet_resnext50,
+          "retinanet_resnet34": retinanet_resnet34}
 
 
 def main(out_dir: str | None = None) -> None:

@@ -29,7 +29,8 @@ _SEVERITY = {"info": 0, "warning": 1, "error": 2}
 @model_options
 @click.option("--calib", default=None, metavar="CACHE",
               help="INT8 calibration cache the build uses (trtexec --calib); INT8 analysis then knows which tensors have scales.")
-@click.option("--device", default="orin-agx-64gb", show_default=True, help="Device model for modelled throughput.")
+@click.option("--device", default=None,
+              help="Device model for modelled throughput (default: the platform's board, e.g. xavier-agx for xavier-trt8.5).")
 @click.option("--power-mode", default="MAXN", show_default=True, help="Power mode of --device.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list every layer with its ONNX nodes.")
@@ -83,7 +84,7 @@ def _estimates(net, plat, config, device, power_mode):
     from .. import perf
     if not hasattr(perf, "standard_scenarios"):
         return None
-    dev = perf.load_device(device, power_mode=power_mode)
+    dev = perf.load_device(perf.device_for_platform(plat, device), power_mode=power_mode)
     return perf.standard_scenarios(net, plat, config, dev)
 
 

@@ -5,6 +5,8 @@ giving the model, precision, I/O formats, power mode or locked clocks, the engin
 --plan syntax of `estimate`) and one measured number (qps, latency_ms or total_images_per_s).
 Add your own board's results to such a file to fit the model to it. --write-device stores the fit
 (parameters, error per point, MAPE) in a device file; without it nothing is written.
+--cross-validate also refits once per network with that network left out and reports the error of
+predicting it: the error to expect on a network the model has never seen (labels show it).
 """
 
 from __future__ import annotations
@@ -20,11 +22,16 @@ from ._common import info, output_option, write_report
 @click.option("--fit/--no-fit", "do_fit", default=True, show_default=True, help="Refit, or only report the current error.")
 @click.option("--params", "free", default=None, metavar="NAME[,NAME]", help="Fit only these parameters (default: all).")
 @click.option("--max-evals", type=click.IntRange(min=10), default=2500, show_default=True, help="Evaluation budget of the fit.")
+@click.option("--cross-validate", "cross", is_flag=True,
+              help="Also leave each network out in turn, refit, and report the error of predicting it.")
+@click.option("--cv-max-evals", type=click.IntRange(min=10), default=None,
+              help="Evaluation budget of each cross-validation refit (default: a quarter of --max-evals; "
+                   "each fold starts from the full fit).")
 @click.option("--write-device", default=None, type=click.Path(dir_okay=False),
               help="Write the fitted parameters and errors into this device YAML file.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
 @output_option
-def command(measurements, device, do_fit, free, max_evals, write_device, fmt, output) -> int:
+def command(measurements, device, do_fit, free, max_evals, cross, cv_max_evals, write_device, fmt, output) -> int:
     from ..perf import load_device
     from ..perf._calibrate import calibrate, error_only, write_device as write_fit
 
@@ -35,17 +42,27 @@ def command(measurements, device, do_fit, free, max_evals, write_device, fmt, ou
         result = calibrate(measurements, dev, names, max_evals=max_evals)
     else:
         result = error_only(measurements, dev)
+    cv = None
+    if cross:
+        from ..perf._crossval import cross_validate
+        info("cross-validating (one refit per network) ...")
+        start = (dev or load_device(result.device)).with_params(result.params)
+        cv = cross_validate(measurements, start, names, max_evals=cv_max_evals or max(10, max_evals // 4))
     if write_device:
         if write_device == measurements:
             from ..errors import UsageError
             raise UsageError("--write-device is the measurements file", "Name a device YAML file.")
-        write_fit(write_device, result, measurements)
+        write_fit(write_device, result, measurements, cv)
     if fmt == "json":
         from ..report.estimate_json import calibration_document, render_json
-        text = render_json(calibration_document(result))
+        text = render_json(calibration_document(result, cv))
     else:
         from ..report.estimate_text import render_calibration
         text = render_calibration(result, write_device)
+        if cv is not None:
+            from ..report.estimate_text import render_cross_validation
+            text += render_cross_validation(cv)
     write_report(text, output, inputs=[measurements])
-    info(f"MAPE {result.mape_pct:.1f} % over {len(result.points)} points")
+    info(f"MAPE {result.mape_pct:.1f} % over {len(result.points)} points"
+         + (f", {cv.mape_pct:.1f} % cross-validated (leave one network out)" if cv is not None else ""))
     return 0

@@ -6,6 +6,9 @@ split=LAYER (DLA entries only, last) keeps the model up to and including LAYER o
 every later layer on the GPU (built with --layerDeviceTypes); LAYER is a TensorRT layer or ONNX node
 name as `dla-advisor advise -v` lists it. Repeat an entry for two instances on one device.
 
+--explain lists, per engine, each GPU kernel and DLA operation with its modelled time and what bounds
+it (compute, memory traffic, or fixed overhead such as kernel launch).
+
 By default each engine runs in its own process (one trtexec each), and the GPU time-slices their
 contexts; --one-process models engines served by one process on separate streams (DeepStream,
 Triton, a custom multi-threaded app), which avoids that switching.
@@ -25,8 +28,9 @@ from ._model_options import build_config
 
 @click.command("estimate", help=__doc__)
 @click.argument("model", type=click.Path(dir_okay=False))
-@click.option("--device", default="orin-agx-64gb", show_default=True,
-              help="Device model (orin-agx-64gb, orin-agx-32gb, orin-nx-16gb, xavier-agx) or a device YAML file.")
+@click.option("--device", default=None,
+              help="Device model (orin-agx-64gb, orin-agx-32gb, orin-nx-16gb, xavier-agx) or a device YAML file "
+                   "(default: the platform's board, e.g. xavier-agx for xavier-trt8.5).")
 @click.option("--power-mode", default=None, help="Power mode of --device, e.g. MAXN, 50W, 30W, 15W (default: MAXN).")
 @click.option("--plan", default="gpu,dla0,dla1", show_default=True, metavar="PLAN",
               help="Engines running together: DEVICE[:bs=N][:split=LAYER],... e.g. gpu:bs=8,dla0:bs=2,dla1:bs=2.")
@@ -38,28 +42,43 @@ from ._model_options import build_config
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
 @click.option("--one-process", is_flag=True,
               help="The engines run in one process (one CUDA context), not one process each.")
+@click.option("--cuda-graph", "cuda_graphs", is_flag=True,
+              help="The GPU engines run as CUDA graphs (trtexec --useCudaGraph, NVIDIA's MLPerf harness).")
+@click.option("--noDataTransfers", "no_transfers", is_flag=True,
+              help="No host<->device copy per inference (as trtexec --noDataTransfers; zero-copy input).")
+@click.option("--explain", is_flag=True,
+              help="Per kernel / DLA operation: its time and whether compute, memory or overhead bounds it.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show where each engine's time goes.")
 @output_option
 def command(model, device, power_mode, plan, platform, precision, shapes, input_io_formats, output_io_formats,
-            fmt, one_process, verbose, output) -> int:
-    from ..perf import estimate_concurrent, load_device
+            fmt, one_process, cuda_graphs, no_transfers, explain, verbose, output) -> int:
+    from ..perf import device_for_platform, estimate_concurrent, load_device
     from ..perf._plan import parse_plan, plan_specs
 
     entries = parse_plan(plan)
-    dev = load_device(device, power_mode=power_mode)
+    plat = load_platform(platform)
+    dev = load_device(device_for_platform(plat, device), power_mode=power_mode)
     config = build_config(precision=precision, shapes=shapes, batch=None, input_io_formats=input_io_formats,
                           output_io_formats=output_io_formats, gpu_fallback=True, dla_core=0)
     net = load_network(model, shapes=config.shapes_dict(), batch=max(e.batch for e in entries) if not shapes else None)
-    est = estimate_concurrent(plan_specs(net, load_platform(platform), config, entries), dev, one_process)
+    specs = plan_specs(net, plat, config, entries)
+    est = estimate_concurrent(specs, dev, one_process, cuda_graphs, not no_transfers)
+    explained = None
+    if explain:
+        from ..perf import explain_concurrent
+        explained = explain_concurrent(specs, dev, one_process, cuda_graphs, not no_transfers)
     if fmt == "json":
         from ..report.estimate_json import estimate_document, render_json
-        text = render_json(estimate_document(est, model, plan, dev.id, dev.mode.name))
+        text = render_json(estimate_document(est, model, plan, dev.id, dev.mode.name, explained))
     else:
         from ..report.estimate_text import render_breakdown, render_concurrent
         text = render_concurrent(est, f"{model} on {dev.name}, {dev.mode.name}, plan {plan}"
                                       + (", one process" if one_process else ""))
         if verbose:
             text += render_breakdown(est)
+        if explained is not None:
+            from ..report.estimate_text import render_explain
+            text += render_explain(explained)
     write_report(text, output, inputs=[model])
     info(f"total {est.total_images_per_s:.1f} images/s — {est.provenance.label()}")
     return 0

@@ -49,7 +49,7 @@ RENDERERS = ("text", "json")
               help="qdq-to-calib: largest relative RMS error allowed between the Q/DQ-free and the Q/DQ model.")
 @click.option("--trt-version", default=None, metavar="X.Y.Z",
               help="qdq-to-calib: TensorRT version named in the cache header (default: the platform's newest).")
-@click.option("--device", default="orin-agx-64gb", show_default=True, help="Device model for modelled throughput.")
+@click.option("--device", default=None, help="Device model for modelled throughput (default: the platform's board).")
 @click.option("--power-mode", default=None, help="Power mode of --device (default: the device file's default).")
 @click.option("--format", "fmt", type=click.Choice(RENDERERS), default="text", show_default=True, help="Report format.")
 def command(model, output, platform, rewrites, list_only, shapes, precision, atol, rtol, seed, qdq_tolerance,
@@ -75,7 +75,7 @@ def command(model, output, platform, rewrites, list_only, shapes, precision, ato
     result, check = rw.rewrite_and_verify(original, selected, rw.limits_from_platform(plat), shapes=shape_map,
                                           atol=atol, rtol=rtol, seed=seed, qdq_tolerance=qdq_tolerance)
     before, after, layout_note = _layouts(original, result.model, plat, config, Path(model).stem)
-    tp_before, tp_after, perf_note = _throughputs(before, after, config, device, power_mode)
+    tp_before, tp_after, perf_note = _throughputs(before, after, config, device, power_mode, plat)
     calibration = None
     scales = result.extras.get("int8_scales")
     if scales:
@@ -125,17 +125,17 @@ def _layouts(original, rewritten, plat, config, name):
     return before, after, ""
 
 
-def _throughputs(before, after, config, device, power_mode):
+def _throughputs(before, after, config, device, power_mode, plat=None):
     """Modelled images/s of one DLA engine before and after, where the performance model is installed."""
     try:
-        from ..perf import EngineSpec, estimate_engine, load_device
+        from ..perf import EngineSpec, device_for_platform, estimate_engine, load_device
     except ImportError:
         return None, None, ("modelled throughput not shown: the performance model (dla_advisor.perf) is not part "
                             "of this installation")
     if before is None or after is None:
         return None, None, "modelled throughput not shown: no predicted layout"
     from ..rewrite import Throughput
-    dev = load_device(device, power_mode=power_mode)
+    dev = load_device(device_for_platform(plat, device), power_mode=power_mode)
     batch = next((s[0] for _, s in config.shapes), 1) if config.shapes else 1
     out = []
     for net, layout in (before, after):

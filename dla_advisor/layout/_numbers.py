@@ -23,6 +23,9 @@ class Provenance:
         detail: free text (artifact path, TensorRT version ...).
         holdout_error_pct: for modelled numbers, the error (MAPE, percent) on published points the
             model was never fitted on; None where no held-out check exists.
+        error_kind: what ``error_pct`` measures: ``fit`` (error on the points fitted), ``cross-validated``
+            (each network predicted by a fit without it) or ``transferred`` (parameters of another
+            board, error measured by the same transfer on a board with measurements).
     """
 
     kind: str
@@ -31,13 +34,19 @@ class Provenance:
     error_pct: float | None = None
     detail: str = ""
     holdout_error_pct: float | None = None
+    error_kind: str = "fit"
 
     def label(self) -> str:
         if self.kind == "measured":
             parts = [p for p in (self.tool, self.device) if p]
             return f"measured ({', '.join(parts)})" if parts else "measured"
         fit = f"{self.error_pct:.0f} %" if self.error_pct is not None else "unknown"
-        if self.holdout_error_pct is None:
+        if self.error_kind != "fit" and self.error_pct is not None:
+            # A cross-validated or transfer error is already what to expect on a new network.
+            err = f"error {fit} {self.error_kind}"
+            if self.holdout_error_pct is not None:
+                err += f" / {self.holdout_error_pct:.0f} % held-out"
+        elif self.holdout_error_pct is None:
             err = f"error {fit}"
         else:
             # Both numbers: the fit error alone flatters the model; the held-out one is what users should expect.

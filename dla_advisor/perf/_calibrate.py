@@ -24,7 +24,7 @@ from ..graph import load_network
 from ..layout import BuildConfig, parse_io_formats
 from ._concurrent import estimate_concurrent
 from ._device import PARAM_BOUNDS, DeviceModel, ModelParams, load_device
-from ._fit import nelder_mead
+from ._fit import least_squares
 from ._plan import parse_plan, plan_specs
 
 QUANTITIES = ("qps", "latency_ms", "total_images_per_s")
@@ -51,6 +51,10 @@ class CalPoint:
     weight: float = 1.0
     source: str = ""
     one_process: bool = False
+    cuda_graphs: bool = False
+    sequential_batches: int = 1
+    quote: str = ""
+    data_transfers: bool = True
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,15 @@ def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
         raise RuleFileError(f"{path}: needs 'device' and a list of 'points'", "See rules/calibration/orin-agx-64gb.yaml.",
                             path=str(p))
     sources = raw.get("sources") or {}
+    # `defaults` holds what every point of the file shares (platform, processes, power mode ...).
+    defaults = raw.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise RuleFileError(f"{path}: 'defaults' is a mapping", "Write defaults: {platform: ..., processes: one}.",
+                            path=str(p), key="defaults")
     points = []
     for i, e in enumerate(raw["points"]):
         key = f"points[{i}]"
+        e = {**defaults, **e} if isinstance(e, dict) else e
         # How the engines were run: `separate` processes (one trtexec each, the default) or `one`.
         processes = e.get("processes", "separate") if isinstance(e, dict) else "separate"
         if processes not in ("one", "separate"):
@@ -111,6 +121,8 @@ def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
                 input_formats=str(e.get("inputIOFormats", "")), output_formats=str(e.get("outputIOFormats", "")),
                 batch=e.get("batch"), platform=e.get("platform"), weight=float(e.get("weight", 1.0)),
                 source=str(sources.get(e.get("source"), e.get("source", ""))), one_process=processes == "one",
+                cuda_graphs=bool(e.get("cuda_graphs", False)), sequential_batches=int(e.get("sequential_batches", 1)),
+                quote=str(e.get("quote", "")), data_transfers=bool(e.get("data_transfers", True)),
             ))
         except (KeyError, TypeError, ValueError, StopIteration):
             raise RuleFileError(f"{path}: {key} needs model, plan and measured: {{qps|latency_ms|total_images_per_s: N}}",
@@ -176,14 +188,16 @@ def evaluate(prepared: list[_Prepared], params: ModelParams) -> list[PointResult
     """Modelled value and signed error of every point under ``params``."""
     results = []
     for pr in prepared:
-        est = estimate_concurrent(pr.specs, pr.dev.with_params(params), pr.point.one_process)
         pt = pr.point
+        est = estimate_concurrent(pr.specs, pr.dev.with_params(params), pt.one_process, pt.cuda_graphs,
+                                  pt.data_transfers)
         if pt.quantity == "total_images_per_s":
             value = est.total_images_per_s
         elif pt.quantity == "qps":
             value = est.engines[pt.engine].throughput_qps
         else:
-            value = est.engines[pt.engine].latency_ms
+            # A query of several batches run one after another (MLPerf MultiStream with a smaller GPU batch).
+            value = est.engines[pt.engine].latency_ms * pt.sequential_batches
         results.append(PointResult(pt.id, pt.quantity, pt.measured, value,
                                    100.0 * (value - pt.measured) / pt.measured, pt.source))
     return results
@@ -193,39 +207,54 @@ def mape(results: list[PointResult]) -> float:
     return float(np.mean([abs(r.error_pct) for r in results])) if results else 0.0
 
 
-def calibrate(path: str | Path, device: DeviceModel | None = None, free: tuple[str, ...] | None = None,
-              max_evals: int = 1500) -> CalibrationResult:
-    """Fit the device model's parameters to the points of a measurements file.
+def file_free_params(path: str | Path) -> tuple[str, ...] | None:
+    """The parameters a measurements file asks to fit (its ``free:`` list), or None for all."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    free = raw.get("free")
+    return tuple(str(n) for n in free) if free else None
+
+
+def fit_prepared(start: ModelParams, prepared: list[_Prepared], names: tuple[str, ...],
+                 max_evals: int = 1500) -> tuple[ModelParams, int]:
+    """Fit ``names`` of ``start`` to already prepared points; returns (parameters, evaluations).
 
     The objective is the weighted mean squared log-ratio of modelled to measured (symmetric in
-    over- and under-estimation); parameters stay inside :data:`PARAM_BOUNDS`.
-
-    Args:
-        path: the measurements YAML.
-        device: start from this device model (default: the file's device, shipped parameters).
-        free: parameter names to fit (default: all).
-        max_evals: evaluation budget of the search.
+    over- and under-estimation), minimised by Levenberg-Marquardt; parameters stay inside
+    :data:`PARAM_BOUNDS`.
     """
-    dev, prepared = prepare(path, device)
-    names = tuple(free or ModelParams.names())
     unknown = set(names) - set(ModelParams.names())
     if unknown:
         raise UsageError(f"unknown parameter(s) {sorted(unknown)}", f"Fit some of: {', '.join(ModelParams.names())}.")
-    start = dev.params
     weights = np.array([pr.point.weight for pr in prepared])
 
     def params_at(x) -> ModelParams:
         return replace(start, **{n: float(v) for n, v in zip(names, x)})
 
-    def objective(x) -> float:
+    scale = np.sqrt(weights / np.sum(weights))
+
+    def residuals(x) -> np.ndarray:
         res = evaluate(prepared, params_at(x))
-        logs = np.array([math.log(max(r.modelled, 1e-9) / r.measured) for r in res])
-        return float(np.sum(weights * logs * logs) / np.sum(weights))
+        return scale * np.array([math.log(max(r.modelled, 1e-9) / r.measured) for r in res])
 
     x0 = [getattr(start, n) for n in names]
-    best, _, evals = nelder_mead(objective, x0, [PARAM_BOUNDS[n] for n in names], max_evals=max_evals)
+    best, _, evals = least_squares(residuals, x0, [PARAM_BOUNDS[n] for n in names], max_evals=max_evals)
     # The device file stores 4 significant digits; report the error of exactly what is stored.
-    params = params_at([float(f"{v:.4g}") for v in best])
+    return params_at([float(f"{v:.4g}") for v in best]), evals
+
+
+def calibrate(path: str | Path, device: DeviceModel | None = None, free: tuple[str, ...] | None = None,
+              max_evals: int = 1500) -> CalibrationResult:
+    """Fit the device model's parameters to the points of a measurements file.
+
+    Args:
+        path: the measurements YAML.
+        device: start from this device model (default: the file's device, shipped parameters).
+        free: parameter names to fit (default: the file's ``free:`` list, else all).
+        max_evals: evaluation budget of the search.
+    """
+    dev, prepared = prepare(path, device)
+    names = tuple(free or file_free_params(path) or ModelParams.names())
+    params, evals = fit_prepared(dev.params, prepared, names, max_evals)
     results = evaluate(prepared, params)
     return CalibrationResult(dev.id, params, tuple(results), mape(results), evals, str(path), names)
 
@@ -240,23 +269,25 @@ def error_only(path: str | Path, device: DeviceModel | None = None) -> Calibrati
 _FIT_MARKER = "# --- fitted by `dla-advisor calibrate`; do not edit below by hand ---"
 
 
-def fitted_block(result: CalibrationResult, measurements: str) -> str:
-    """The ``params`` and ``calibration`` YAML block a device file ends with."""
-    doc = {
-        "params": {k: float(f"{v:.4g}") for k, v in result.params.as_dict().items()},
-        "calibration": {
-            "measurements": measurements,
-            "mape_pct": round(result.mape_pct, 2),
-            "points": [{"id": r.id, "quantity": r.quantity, "measured": r.measured, "modelled": round(r.modelled, 3),
-                        "error_pct": round(r.error_pct, 2)} for r in result.points],
-        },
-    }
+def fitted_block(result: CalibrationResult, measurements: str, cv=None) -> str:
+    """The ``params`` and ``calibration`` YAML block a device file ends with (``cv``: a
+    :class:`~dla_advisor.perf._crossval.CrossValidation` of the same file, recorded with it)."""
+    cal: dict[str, Any] = {"measurements": measurements, "mape_pct": round(result.mape_pct, 2)}
+    if cv is not None:
+        cal["cv_mape_pct"] = round(cv.mape_pct, 2)
+        cal["cv_networks"] = {net: round(err, 2) for net, err in cv.per_network}
+    cal["points"] = [{"id": r.id, "quantity": r.quantity, "measured": r.measured, "modelled": round(r.modelled, 3),
+                      "error_pct": round(r.error_pct, 2)} for r in result.points]
+    if cv is not None:
+        cal["cv_points"] = [{"id": r.id, "modelled": round(r.modelled, 3), "error_pct": round(r.error_pct, 2)}
+                            for r in cv.points]
+    doc = {"params": {k: float(f"{v:.4g}") for k, v in result.params.as_dict().items()}, "calibration": cal}
     return _FIT_MARKER + "\n" + yaml.safe_dump(doc, sort_keys=False, width=120, default_flow_style=None)
 
 
-def write_device(device_file: str | Path, result: CalibrationResult, measurements: str) -> None:
+def write_device(device_file: str | Path, result: CalibrationResult, measurements: str, cv=None) -> None:
     """Replace the fitted block of a device file, keeping its hand-written part and comments."""
     path = Path(device_file)
     text = path.read_text(encoding="utf-8")
     head = text.split(_FIT_MARKER)[0].rstrip("\n")
-    path.write_text(head + "\n" + fitted_block(result, measurements), encoding="utf-8")
+    path.write_text(head + "\n" + fitted_block(result, measurements, cv), encoding="utf-8")

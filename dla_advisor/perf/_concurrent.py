@@ -50,6 +50,7 @@ class ConcurrentEstimate:
     dram_utilisation: float = 0.0
     iterations: int = 0
     one_process: bool = False
+    cuda_graphs: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -58,28 +59,34 @@ class ConcurrentEstimate:
         return d
 
 
-def estimate_engine(spec: EngineSpec, dev: DeviceModel) -> Estimate:
+def estimate_engine(spec: EngineSpec, dev: DeviceModel, cuda_graphs: bool = False,
+                    data_transfers: bool = True) -> Estimate:
     """Throughput and latency of one engine running alone on ``dev``."""
-    return estimate_concurrent([spec], dev).engines[0]
+    return estimate_concurrent([spec], dev, cuda_graphs=cuda_graphs, data_transfers=data_transfers).engines[0]
 
 
-def estimate_concurrent(specs: Sequence[EngineSpec], dev: DeviceModel, one_process: bool = False) -> ConcurrentEstimate:
+def estimate_concurrent(specs: Sequence[EngineSpec], dev: DeviceModel, one_process: bool = False,
+                        cuda_graphs: bool = False, data_transfers: bool = True) -> ConcurrentEstimate:
     """Steady-state throughput of engine instances running at the same time on ``dev``.
 
     Args:
         specs: the engine instances (several may share a network and layout).
         dev: the device model.
         one_process: the engines share one process (one CUDA context) instead of one process each.
+        cuda_graphs: the GPU engines are launched as CUDA graphs (cheaper launch per kernel).
+        data_transfers: every inference copies its inputs in and outputs out, in line with the
+            engine (trtexec's default); False for zero-copy input (``--noDataTransfers``, NVIDIA's
+            MLPerf harness with direct host access) or copies overlapped on other streams.
 
     Returns:
         A :class:`ConcurrentEstimate` with one Estimate per spec, in order.
     """
     profiles = [engine_profile(s, dev) for s in specs]
-    state = solve(profiles, dev, one_process)
+    state = solve(profiles, dev, one_process, cuda_graphs, data_transfers)
     prov = provenance(dev)
     engines = tuple(_estimate(s, p, state, i, prov) for i, (s, p) in enumerate(zip(specs, profiles)))
     return ConcurrentEstimate(engines, float(sum(e.images_per_s for e in engines)), prov,
-                              state.gpu_util, state.dram_util, state.iterations, one_process)
+                              state.gpu_util, state.dram_util, state.iterations, one_process, cuda_graphs)
 
 
 @dataclass
@@ -94,9 +101,21 @@ class _State:
     gpu_util: float
     dram_util: float
     iterations: int
+    external: np.ndarray | None = None  # DRAM demand of the other engines, fraction of peak
+    copy_s: np.ndarray | None = None    # host <-> device copies per inference
 
 
-def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = False) -> _State:
+def kernel_constants(dev: DeviceModel, cuda_graphs: bool = False) -> tuple[tuple, tuple]:
+    """(GPU, DLA) arguments of :meth:`JobCost.time` after the efficiencies and fixed costs of ``dev``."""
+    p = dev.params
+    launch = (p.gpu_graph_us if cuda_graphs else p.gpu_launch_us) * 1e-6
+    gk = (p.gpu_eff, p.gpu_bw_eff, p.gpu_kernel_us * 1e-6, launch)
+    dk = (p.dla_eff, p.dla_bw_eff, p.dla_op_kcycles * 1e3 / (dev.mode.dla_mhz * 1e6), 0.0, p.dla_dw_eff)
+    return gk, dk
+
+
+def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = False,
+          cuda_graphs: bool = False, data_transfers: bool = True) -> _State:
     """Fixed point of throughputs -> GPU/DRAM shares -> slowdowns -> throughputs."""
     p = dev.params
     n = len(profiles)
@@ -106,9 +125,10 @@ def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = F
     peak = dev.dram_bytes_per_s
     visits = np.array([q.visits for q in profiles], dtype=float)
     fixed = np.array([q.loadables * p.dla_submit_us * 1e-6 for q in profiles])
+    # Host <-> device copies of the bindings run on the copy engine, in line with each inference.
+    copies = np.array([q.copy_bytes / 2 / (p.copy_gbps * 1e9) for q in profiles]) if data_transfers else np.zeros(n)
     nbytes = np.array([q.bytes for q in profiles])
-    gk = (p.gpu_eff, p.gpu_bw_eff, p.gpu_kernel_us * 1e-6)
-    dk = (p.dla_eff, p.dla_bw_eff, p.dla_op_kcycles * 1e3 / (dev.mode.dla_mhz * 1e6))
+    gk, dk = kernel_constants(dev, cuda_graphs)
     residual = np.zeros(n) if one_process else np.array([q.gpu_residual(*gk) for q in profiles])
     core = np.array([_core(q) for q in profiles])
 
@@ -123,7 +143,7 @@ def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = F
         g = gpu_s + ref_s
         wait = visits * rho * res_other
         lost = visits * switch * rho
-        cycle = g + dla_s + fixed + wait
+        cycle = g + dla_s + fixed + wait + copies
         x0 = 1.0 / np.maximum(cycle, 1e-12)
         gpu_need = g + lost
         cap = _fair_share(x0 * gpu_need, 1.0) / np.where(gpu_need > 0, gpu_need, np.inf)
@@ -143,7 +163,8 @@ def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = F
         ext = demand.sum() - demand
         if done:
             break
-    return _State(x, gpu_s, dla_s, ref_s, wait, lost, fixed, float(np.sum(x * gpu_need)), float(np.sum(x * nbytes) / peak), it)
+    return _State(x, gpu_s, dla_s, ref_s, wait, lost, fixed, float(np.sum(x * gpu_need)), float(np.sum(x * nbytes) / peak), it,
+                  ext, copies)
 
 
 def _core(q: EngineProfile) -> int:
@@ -175,7 +196,8 @@ def _estimate(spec: EngineSpec, q: EngineProfile, st: _State, i: int, prov: Prov
     x = float(st.x[i])
     latency = 1.0 / x if x > 0 else float("inf")
     parts = [("gpu_kernels", st.gpu_s[i]), ("reformats", st.ref_s[i]), ("dla", st.dla_s[i]),
-             ("dla_submit", st.fixed_s[i]), ("gpu_wait", st.wait_s[i])]
+             ("dla_submit", st.fixed_s[i]), ("gpu_wait", st.wait_s[i]),
+             ("data_transfers", st.copy_s[i] if st.copy_s is not None else 0.0)]
     accounted = sum(v for _, v in parts)
     parts.append(("share_wait", max(latency - accounted, 0.0)))
     return Estimate(

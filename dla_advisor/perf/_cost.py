@@ -31,56 +31,86 @@ class JobCost:
 
     ``comp``: seconds at the engine's full peak MAC rate; ``mem``: seconds at the full peak DRAM
     bandwidth; ``units``: how many fixed costs (GPU kernels, DLA operations) each kernel pays;
-    ``bytes``: DRAM traffic of the whole job. :meth:`time` applies the efficiencies.
+    ``dw``: 1 where the kernel is a depthwise convolution (on DLA it uses a fraction of the MAC
+    array, ``dw_eff``); ``bytes``: DRAM traffic of the whole job. :meth:`time` applies the efficiencies.
     """
 
     comp: np.ndarray
     mem: np.ndarray
     units: np.ndarray
     bytes: float
+    dw: np.ndarray | None = None
+    labels: tuple[str, ...] = ()
 
     @classmethod
-    def build(cls, comp, mem, units) -> "JobCost":
+    def build(cls, comp, mem, units, dw=None, labels=()) -> "JobCost":
         comp, mem, units = (np.asarray(x, dtype=float) for x in (comp, mem, units))
-        return cls(comp, mem, units, 0.0)
+        dw = np.zeros(len(comp)) if dw is None else np.asarray(dw, dtype=float)
+        return cls(comp, mem, units, 0.0, dw, tuple(labels))
 
     @classmethod
     def empty(cls) -> "JobCost":
         z = np.zeros(0)
-        return cls(z, z, z, 0.0)
+        return cls(z, z, z, 0.0, z)
 
     @classmethod
     def concat(cls, jobs: list["JobCost"], nbytes: float | None = None) -> "JobCost":
         if not jobs:
             return cls.empty()
-        return cls(*(np.concatenate([getattr(j, a) for j in jobs]) for a in ("comp", "mem", "units")),
-                   float(nbytes if nbytes is not None else sum(j.bytes for j in jobs)))
+        arrays = [np.concatenate([getattr(j, a) for j in jobs]) for a in ("comp", "mem", "units")]
+        dw = np.concatenate([j.dw if j.dw is not None else np.zeros(len(j.comp)) for j in jobs])
+        labels = tuple(l for j in jobs for l in (j.labels or ("",) * len(j.comp)))
+        return cls(*arrays, float(nbytes if nbytes is not None else sum(j.bytes for j in jobs)), dw, labels)
 
     def with_bytes(self, nbytes: float) -> "JobCost":
-        return JobCost(self.comp, self.mem, self.units, float(nbytes))
+        return JobCost(self.comp, self.mem, self.units, float(nbytes), self.dw, self.labels)
 
     def __len__(self) -> int:
         return len(self.comp)
 
-    def time(self, external: float, knee: float, eff: float, bw_eff: float, unit_s: float) -> float:
-        """Seconds for the job while other engines draw ``external`` (fraction of peak) from DRAM.
+    def kernel_times(self, external: float, knee: float, eff: float, bw_eff: float, unit_s: float,
+                     floor_s: float = 0.0, dw_eff: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per kernel: (compute seconds, memory seconds, total seconds) under ``external`` DRAM demand.
 
         A kernel is slowed only where its own demand plus the external demand passes the knee; it
-        then gets its share of what the DRAM sustains (the three regions of PCCS).
+        then gets its share of what the DRAM sustains (the three regions of PCCS). ``floor_s`` is
+        the shortest time a kernel can occupy the engine: the host's launch interval per kernel,
+        which a kernel shorter than it cannot hide.
         """
-        if not len(self.comp):
-            return 0.0
-        comp = self.comp / eff
+        rate = eff if dw_eff == 1.0 or not self.has_dw else eff * np.where(self.dw > 0, dw_eff, 1.0)
+        comp = self.comp / rate
         mem = self.mem / bw_eff
         if external > 0.0:
             alone = np.maximum(comp, mem)
             s = np.where(alone > 0, self.mem / np.where(alone > 0, alone, 1.0), 0.0)
             mem = mem * np.maximum(1.0, (s + external) / np.maximum(knee, s))
-        return float(np.sum(np.maximum(comp, mem)) + unit_s * np.sum(self.units))
+        total = np.maximum(comp, mem) + unit_s * self.units
+        if floor_s > 0.0:
+            total = np.maximum(total, floor_s * self.units)
+        return comp, mem, total
 
-    def residual(self, eff: float, bw_eff: float, unit_s: float) -> float:
+    def time(self, external: float, knee: float, eff: float, bw_eff: float, unit_s: float,
+             floor_s: float = 0.0, dw_eff: float = 1.0) -> float:
+        """Seconds for the job while other engines draw ``external`` (fraction of peak) from DRAM."""
+        if not len(self.comp):
+            return 0.0
+        if external <= 0.0 and (dw_eff == 1.0 or not self.has_dw):
+            # The common case of the solver's loop, without the contention and depthwise terms.
+            total = np.maximum(self.comp / eff, self.mem / bw_eff) + unit_s * self.units
+            if floor_s > 0.0:
+                total = np.maximum(total, floor_s * self.units)
+            return float(total.sum())
+        return float(np.sum(self.kernel_times(external, knee, eff, bw_eff, unit_s, floor_s, dw_eff)[2]))
+
+    @property
+    def has_dw(self) -> bool:
+        return self.dw is not None and bool(self.dw.any())
+
+    def residual(self, eff: float, bw_eff: float, unit_s: float, floor_s: float = 0.0) -> float:
         """Mean remaining time of the kernel found running at a random instant (sum t^2 / 2 sum t)."""
-        t = np.maximum(self.comp / eff, self.mem / bw_eff) + unit_s * self.units
+        if not len(self.comp):
+            return 0.0
+        t = self.kernel_times(0.0, 1.0, eff, bw_eff, unit_s, floor_s)[2]
         total = float(np.sum(t))
         return float(np.sum(t * t)) / (2.0 * total) if total > 0 else 0.0
 
@@ -147,17 +177,26 @@ def gpu_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: st
     """
     bw = dev.dram_bytes_per_s
     prec_bytes = BYTES_PER_ELEMENT[precision]
-    comp, mem, units, total = [], [], [], 0.0
+    comp, mem, units, labels, total = [], [], [], [], 0.0
+    # An intermediate tensor that fits in half the GPU's L2 is read back from L2 by its consumer
+    # (its write still goes to DRAM when the dirty lines are evicted).
+    l2_half = float(dev.gpu.get("l2_mib", 0.0)) * 2**20 / 2
+    inside = set(names)
+    cached = {t for n in names for t in work.layers[n].outputs
+              if t not in work.outputs and work.consumers.get(t) and all(c in inside for c in work.consumers[t])
+              and _tensor_bytes(t, work, formats, prec_bytes) * batch <= l2_half}
     for group in _groups(names, work, _gpu_joins):
         head = group[0]
         if all(w.kind == "free" for w in group):
             continue
         reads, writes = _group_io(group, work)
-        b = sum(_tensor_bytes(t, work, formats, prec_bytes) for t in reads + writes) * batch
+        b = sum(_tensor_bytes(t, work, formats, prec_bytes) for t in reads if t not in cached) * batch
+        b += sum(_tensor_bytes(t, work, formats, prec_bytes) for t in writes) * batch
         b += sum(w.weight_elems for w in group) * prec_bytes
         kernels = 1
         if head.kind == "gemm":
-            c = _gpu_gemm_seconds(head, batch, dev, precision)
+            layout = formats.get(head.inputs[0], "").partition(":")[2] if head.inputs else ""
+            c = _gpu_gemm_seconds(head, batch, dev, precision, packed=layout in _PACKED_INPUTS)
         elif head.kind == "depthwise":
             c = head.macs * batch / dev.gpu_macs_per_s("cuda", precision)
         else:
@@ -166,32 +205,55 @@ def gpu_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: st
             if head.kind == "norm":
                 b += sum(work.tensors[t].elems for t in reads) * batch * prec_bytes  # statistics pass
                 kernels = 2
+        labels.append(_label(group))
         comp.append(c)
         mem.append(b / bw)
         units.append(kernels)
         total += b
-    return JobCost.build(comp, mem, units).with_bytes(total)
+    return JobCost.build(comp, mem, units, labels=labels).with_bytes(total)
 
 
-def _gpu_gemm_seconds(w: LayerWork, batch: int, dev: DeviceModel, precision: str) -> float:
-    """Implicit-GEMM time on the faster of tensor cores and CUDA cores, with channel padding to the
-    kernels' vector width, output channels to the tile, and whole waves of CTAs over the SMs."""
+# Inputs stored with channels vectorised by 4: TensorRT's small-channel kernels read them and pack
+# the kernel window into the reduction (why NVIDIA's MLPerf harness feeds ResNet-50 as int8 chw4).
+_PACKED_INPUTS = ("chw4", "hwc4", "dla_hwc4")
+_TILES = ((128, 128), (128, 64), (64, 128), (64, 64), (64, 32), (32, 64), (32, 32))
+
+
+def _gpu_gemm_seconds(w: LayerWork, batch: int, dev: DeviceModel, precision: str, packed: bool = False) -> float:
+    """Implicit-GEMM time on the faster of tensor cores and CUDA cores, as TensorRT's tactic choice
+    would pick it: the best CTA tile (and split-K where too few tiles exist to fill the SMs), with
+    channel padding to the kernels' vector width and whole waves of CTAs over the SMs.
+
+    A tile of tm x tn outputs does tm*tn MACs per (tm + tn) operands it loads; below the reuse the
+    SM needs to keep its MAC pipes fed (``tile_full_reuse``) a smaller tile runs proportionally
+    slower. A layer with fewer input channels than the vector width, reading a tensor stored with
+    channels vectorised by 4 (``packed``), packs the kernel window into the reduction (TensorRT's
+    small-channel first-layer kernels) instead of padding every tap to the vector width.
+    """
     g = dev.gpu
     sms = dev.mode.sms
     m = w.pixels * batch
-    n_pad = math.ceil(w.cout / g["tile_n_align"]) * g["tile_n_align"]
-    tile_n = min(n_pad, 128)
-    tile_m = g["tile_m"]
+    reuse_full = float(g.get("tile_full_reuse", 48.0))
     best = math.inf
     for path in ("tensor", "cuda"):
         align = g[f"{path}_channel_align"].get(precision)
         if align is None:
             continue
-        k_red = math.ceil(w.cin / align) * align * w.rs
-        ctas = math.ceil(m / tile_m) * math.ceil(n_pad / tile_n) * w.groups
-        waves = math.ceil(ctas / sms)
+        # Tensor-core tiles hold whole MMA fragments of output channels; CUDA-core kernels vectorise by 8.
+        n_align = int(g["tile_n_align"] if path == "tensor" else g.get("cuda_tile_n_align", g["tile_n_align"]))
+        n_pad = math.ceil(w.cout / n_align) * n_align
+        if packed and path == "tensor" and w.cin < align:
+            k_red = math.ceil(math.ceil(w.cin / 4) * 4 * w.rs / align) * align
+        else:
+            k_red = math.ceil(w.cin / align) * align * w.rs
         per_sm = dev.gpu_macs_per_s(path, precision) / sms
-        best = min(best, waves * tile_m * tile_n * k_red / per_sm)
+        for tm, tn in _TILES:
+            tn = min(tn, n_pad)
+            ctas = math.ceil(m / tm) * math.ceil(n_pad / tn) * w.groups
+            split = max(1, min(sms // ctas, k_red // 128)) if ctas < sms else 1
+            waves = math.ceil(ctas * split / sms)
+            eff = min(1.0, tm * tn / (tm + tn) / reuse_full) if path == "tensor" else 1.0
+            best = min(best, waves * tm * tn * (k_red / split) / (per_sm * eff))
     return best
 
 
@@ -202,7 +264,7 @@ def dla_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: st
     d = dev.dla
     atom_c, atom_k = int(d["atom_c"][precision]), int(d["atom_k"][precision])
     native = f"{precision}:chw{atom_c}"
-    comp, mem, units, total = [], [], [], 0.0
+    comp, mem, units, dw, labels, total = [], [], [], [], [], 0.0
     resident = _sram_resident(names, work, formats, native, float(d.get("sram_mib", 0.0)) * 2**20)
     for group in _groups(names, work, _dla_joins):
         head = group[0]
@@ -217,7 +279,8 @@ def dla_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: st
             first_fmt = formats.get(head.inputs[0], "") if head.inputs else ""
             kp = math.ceil(head.cout / atom_k) * atom_k
             if head.kind == "depthwise":
-                macs = head.pixels * math.ceil(head.groups / atom_k) * atom_k * head.rs * atom_c
+                # One channel per kernel: only a fraction of the MAC array works (dla_dw_eff).
+                macs = head.pixels * math.ceil(head.groups / atom_k) * atom_k * head.rs
             elif first_fmt.endswith("dla_hwc4"):
                 # Image input mode packs each kernel row's pixels (C padded to 4, times the kernel
                 # width) into the channel atom instead of padding C alone to the atom: a 3-channel
@@ -235,18 +298,26 @@ def dla_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: st
             t = head.inputs[0]
             b += 3 * format_bytes(native, work.tensors[t].elems, work.tensors[t].channels)
             ops = 2
+        labels.append(_label(group))
         comp.append(c * batch)
         mem.append(b * batch / bw)
         units.append(ops * batch)
+        dw.append(1.0 if head.kind == "depthwise" else 0.0)
         total += b * batch
-    return JobCost.build(comp, mem, units).with_bytes(total)
+    return JobCost.build(comp, mem, units, dw, labels).with_bytes(total)
 
 
-def reformat_job(bytes_each: list[float], dev: DeviceModel) -> JobCost:
+def reformat_job(bytes_each: list[float], dev: DeviceModel, labels: list[str] | None = None) -> JobCost:
     """GPU reformat kernels: pure streaming, one kernel each."""
     bw = dev.dram_bytes_per_s
-    return JobCost.build([0.0] * len(bytes_each), [b / bw for b in bytes_each], [1.0] * len(bytes_each)
-                         ).with_bytes(sum(bytes_each))
+    return JobCost.build([0.0] * len(bytes_each), [b / bw for b in bytes_each], [1.0] * len(bytes_each),
+                         labels=labels or ["reformat"] * len(bytes_each)).with_bytes(sum(bytes_each))
+
+
+def _label(group: list[LayerWork]) -> str:
+    """A kernel's name in explanations: its first layer, and how many layers TensorRT fused into it."""
+    rest = sum(1 for w in group[1:] if w.kind != "free")
+    return group[0].name + (f" (+{rest} fused)" if rest else "")
 
 
 def _tensor_bytes(t: str, work: NetworkWork, formats: dict[str, str], prec_bytes: int) -> float:

@@ -25,14 +25,22 @@ class ModelParams:
     Attributes:
         gpu_eff: fraction of the GPU's peak MAC rate a well-shaped convolution kernel reaches.
         gpu_bw_eff: fraction of peak DRAM bandwidth one GPU kernel streams at.
-        gpu_kernel_us: fixed time of one GPU kernel (launch, ramp-up, tail), microseconds.
+        gpu_kernel_us: fixed time of one GPU kernel on the GPU (ramp-up, tail), microseconds.
+        gpu_launch_us: host time to launch one kernel without CUDA graphs (trtexec's default); a
+            kernel shorter than this leaves the GPU idle until the next one arrives.
+        gpu_graph_us: the same per kernel node when the engine runs as a CUDA graph (NVIDIA's MLPerf
+            harness, ``trtexec --useCudaGraph``).
         dla_eff: fraction of the DLA's peak MAC rate on atom-aligned convolutions.
+        dla_dw_eff: fraction of the DLA's MAC array a depthwise convolution keeps busy (one input
+            channel per output channel: at most 1/atom_c of the array when channels are not packed).
         dla_bw_eff: fraction of peak DRAM bandwidth one DLA core streams at.
         dla_op_kcycles: fixed DLA clock cycles (thousands) of one hardware operation for one image
             (programming, pipeline fill and drain).
         dla_submit_us: latency of submitting one DLA loadable and signalling its completion.
         gpu_switch_us: GPU time lost each time another process's job interleaves with work running
             on the GPU (time-slice switch and completion-signal latency).
+        copy_gbps: bandwidth of the host <-> device copies of an engine's inputs and outputs (GB/s),
+            paid per inference where the runner copies them (trtexec without --noDataTransfers).
         dram_knee: fraction of peak DRAM bandwidth the memory system sustains under mixed traffic
             before requests start to queue (the knee of the contention curve).
     """
@@ -40,12 +48,16 @@ class ModelParams:
     gpu_eff: float = 0.8
     gpu_bw_eff: float = 0.8
     gpu_kernel_us: float = 5.0
+    gpu_launch_us: float = 8.0
+    gpu_graph_us: float = 1.5
     dla_eff: float = 0.9
+    dla_dw_eff: float = 0.03125
     dla_bw_eff: float = 0.4
     dla_op_kcycles: float = 10.0
     dla_submit_us: float = 100.0
     gpu_switch_us: float = 500.0
     dram_knee: float = 0.6
+    copy_gbps: float = 20.0
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -55,11 +67,15 @@ class ModelParams:
         return {n: float(getattr(self, n)) for n in self.names()}
 
 
-# Physical bounds used by the fit; outside them a parameter stops meaning what its name says.
+# Physical bounds used by the fit; outside them a parameter stops meaning what its name says (a
+# kernel's ramp-up and tail on the GPU take microseconds: a larger "fixed cost" would be the fit
+# hiding work the model does not see).
 PARAM_BOUNDS: dict[str, tuple[float, float]] = {
-    "gpu_eff": (0.2, 1.0), "gpu_bw_eff": (0.3, 0.95), "gpu_kernel_us": (1.0, 40.0),
-    "dla_eff": (0.2, 1.0), "dla_bw_eff": (0.05, 0.95), "dla_op_kcycles": (0.5, 60.0),
+    "gpu_eff": (0.2, 1.0), "gpu_bw_eff": (0.3, 0.95), "gpu_kernel_us": (0.5, 8.0),
+    "gpu_launch_us": (1.0, 60.0), "gpu_graph_us": (0.2, 10.0),
+    "dla_eff": (0.2, 1.0), "dla_dw_eff": (0.005, 0.5), "dla_bw_eff": (0.05, 0.95), "dla_op_kcycles": (0.5, 60.0),
     "dla_submit_us": (5.0, 1500.0), "gpu_switch_us": (0.0, 3000.0), "dram_knee": (0.3, 1.0),
+    "copy_gbps": (2.0, 100.0),
 }
 
 
@@ -77,12 +93,24 @@ class PowerMode:
 
 @dataclass(frozen=True)
 class Calibration:
-    """How the parameters were obtained and how far the model is from the points it was fitted on."""
+    """How the parameters were obtained and how far the model is from published measurements.
+
+    Attributes:
+        mape_pct: error on the points the parameters were fitted on.
+        cv_mape_pct: leave-one-network-out cross-validated error (what a new network should expect).
+        inherited_from: the board whose parameters this one uses (no fit of its own).
+        transfer_error_pct: for inherited parameters, the error the same transfer makes on a board
+            that has measurements (``transfer_check`` names them).
+    """
 
     mape_pct: float | None = None
     measurements: str = ""
     inherited_from: str = ""
     points: tuple[dict[str, Any], ...] = ()
+    cv_mape_pct: float | None = None
+    cv_points: tuple[dict[str, Any], ...] = ()
+    transfer_error_pct: float | None = None
+    transfer_check: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,7 +158,21 @@ class DeviceModel:
 
     @property
     def error_pct(self) -> float | None:
-        return self.calibration.mape_pct
+        """The error a label shows: cross-validated, else transferred, else the fit error."""
+        cal = self.calibration
+        for value in (cal.cv_mape_pct, cal.transfer_error_pct, cal.mape_pct):
+            if value is not None:
+                return value
+        return None
+
+    @property
+    def error_kind(self) -> str:
+        cal = self.calibration
+        if cal.cv_mape_pct is not None:
+            return "cross-validated"
+        if cal.transfer_error_pct is not None:
+            return "transferred"
+        return "fit"
 
     @property
     def holdout_error_pct(self) -> float | None:
@@ -180,6 +222,27 @@ def list_devices(directory: Path | None = None) -> list[str]:
     return sorted(p.stem for p in d.glob("*.yaml") if not p.name.startswith("_"))
 
 
+DEFAULT_DEVICE = "orin-agx-64gb"
+
+
+def device_for_platform(platform=None, device: str | None = None, directory: Path | None = None) -> str:
+    """The device model to use: ``device`` when given, else the board a platform's SoC names.
+
+    A device file lists the SoCs it is the default board for (``default_for_soc``), so
+    ``--platform xavier-trt8.5`` is modelled on the AGX Xavier unless ``--device`` says otherwise.
+    """
+    if device:
+        return device
+    soc = getattr(platform, "soc", platform) if platform is not None else None
+    if soc:
+        d = directory or devices_dir()
+        for name in list_devices(d):
+            raw = _read(str(d / f"{name}.yaml"))
+            if soc in (raw.get("default_for_soc") or ()):
+                return name
+    return DEFAULT_DEVICE
+
+
 def load_device(name: str, power_mode: str | None = None, directory: Path | None = None) -> DeviceModel:
     """Load a device model at one power mode.
 
@@ -210,7 +273,9 @@ def load_device(name: str, power_mode: str | None = None, directory: Path | None
         id=raw["id"], name=raw.get("name", raw["id"]), soc=raw.get("soc", ""), mode=mode, gpu=raw["gpu"],
         dla=raw.get("dla") or {"cores": 0}, dram=raw["dram"], params=_params(raw.get("params") or {}, path),
         calibration=Calibration(cal.get("mape_pct"), str(cal.get("measurements", "")),
-                                str(cal.get("inherited_from", "")), tuple(cal.get("points") or ())),
+                                str(cal.get("inherited_from", "")), tuple(cal.get("points") or ()),
+                                cal.get("cv_mape_pct"), tuple(cal.get("cv_points") or ()),
+                                cal.get("transfer_error_pct"), str(cal.get("transfer_check", ""))),
         power_modes=tuple(modes), path=str(path), sources=dict(raw.get("sources") or {}),
         holdout=_holdout(raw.get("holdout"), path),
     )

@@ -7,6 +7,7 @@ the fixed latencies and the DRAM traffic of one inference. Estimating then only 
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -102,8 +103,12 @@ class EngineProfile:
     def bytes(self) -> float:
         return self.gpu.bytes + self.dla.bytes + self.reformat.bytes + self.copy_bytes
 
-    def gpu_residual(self, eff: float, bw_eff: float, unit_s: float) -> float:
-        return JobCost.concat([self.gpu, self.reformat]).residual(eff, bw_eff, unit_s)
+    def gpu_residual(self, eff: float, bw_eff: float, unit_s: float, floor_s: float = 0.0) -> float:
+        return self.gpu_and_reformats.residual(eff, bw_eff, unit_s, floor_s)
+
+    @functools.cached_property
+    def gpu_and_reformats(self) -> JobCost:
+        return JobCost.concat([self.gpu, self.reformat])
 
 
 _WORK_CACHE: "OrderedDict[int, tuple[Network, NetworkWork]]" = OrderedDict()
@@ -179,12 +184,14 @@ def _build_profile(spec: EngineSpec, dev: DeviceModel) -> EngineProfile:
                 internal = format_bytes(f"{precision}:chw{vec}" if vec > 1 else f"{precision}:chw", info.elems, info.channels)
                 extra.append((format_bytes(fmt, info.elems, info.channels) + internal) * spec.batch)
     reformat_bytes = [r.bytes * scale for r in spec.layout.reformats] + extra
+    reformat_labels = [f"reformat {r.tensor} ({r.from_format} -> {r.to_format})" for r in spec.layout.reformats]
+    reformat_labels += ["input conversion"] * len(extra)
     copies = sum(format_bytes(fmt, work.tensors[t].elems, work.tensors[t].channels)
                  for t, fmt in bindings.items() if t in work.tensors) * spec.batch * 2
     loadables = len(dla_parts)
     return EngineProfile(
         spec_device=spec.device, batch=spec.batch, gpu=JobCost.concat(gpu_parts), dla=JobCost.concat(dla_parts),
-        reformat=reformat_job(reformat_bytes, dev), loadables=loadables,
+        reformat=reformat_job(reformat_bytes, dev, reformat_labels), loadables=loadables,
         visits=(loadables + 1) if loadables else 1,
         copy_bytes=copies,
     )
@@ -195,9 +202,11 @@ def provenance(dev: DeviceModel) -> Provenance:
     cal = dev.calibration
     detail = f"parameters fitted on {cal.measurements}" if cal.measurements else ""
     if cal.inherited_from:
-        detail = f"parameters of {cal.inherited_from}; not calibrated on this board"
+        detail = f"parameters of {cal.inherited_from} at this board's clocks and units; not fitted on this board"
+        if cal.transfer_check:
+            detail += f" (transfer error measured on {cal.transfer_check})"
     return Provenance(kind="modelled", device=dev.label, error_pct=dev.error_pct, detail=detail,
-                      holdout_error_pct=dev.holdout_error_pct)
+                      holdout_error_pct=dev.holdout_error_pct, error_kind=dev.error_kind)
 
 
 __all__ = ["BYTES_PER_ELEMENT", "ENGINE_DEVICES", "EngineProfile", "EngineSpec", "Estimate", "engine_profile",

@@ -25,6 +25,25 @@ def render_breakdown(est) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_explain(explanations, top: int = 15) -> str:
+    """Per engine: the slowest kernels with their time and what bounds it, and the share per bound."""
+    lines = ["where the time goes (per inference, steady state of this plan):"]
+    for ex in explanations:
+        shares = ", ".join(f"{b} {ex.share(b) * 100:.0f} %" for b in ("compute", "memory", "overhead"))
+        lines.append(f"  {ex.name} (batch {ex.batch}): {ex.total_ms:.3f} ms of kernels in {len(ex.kernels)} "
+                     f"kernels/operations — bound by {shares}")
+        width = min(max([6] + [len(k.layers) for k in ex.kernels[:top]]), 60)
+        lines.append(f"    {'kernel':<{width}} {'unit':<4} {'ms':>8} {'compute':>8} {'memory':>8} {'overhead':>8}  bound")
+        for k in ex.kernels[:top]:
+            name = k.layers if len(k.layers) <= width else k.layers[:width - 1] + "…"
+            lines.append(f"    {name:<{width}} {k.unit:<4} {k.time_ms:>8.3f} {k.compute_ms:>8.3f} {k.memory_ms:>8.3f} "
+                         f"{k.overhead_ms:>8.3f}  {k.bound}")
+        if len(ex.kernels) > top:
+            rest = sum(k.time_ms for k in ex.kernels[top:])
+            lines.append(f"    ... {len(ex.kernels) - top} more, {rest:.3f} ms together")
+    return "\n".join(lines) + "\n"
+
+
 def render_scenarios(scenarios) -> str:
     """The standard scenarios of ``advise``: one line per scenario with the total and per engine."""
     if not scenarios:
@@ -53,4 +72,13 @@ def render_calibration(result, written: str | None = None) -> str:
         lines.append(f"  {k:<16} {v:.4g}{mark}")
     if written:
         lines.append(f"wrote the fit into {written}")
+    return "\n".join(lines) + "\n"
+
+
+def render_cross_validation(cv) -> str:
+    """Leave-one-network-out predictions: the error per network and over all points."""
+    lines = [f"cross-validation (each network predicted by a fit without it): MAPE {cv.mape_pct:.1f} % "
+             f"over {len(cv.points)} points, {len(cv.networks)} networks"]
+    for net, err in cv.per_network:
+        lines.append(f"  {net:<24} {err:>6.1f} %")
     return "\n".join(lines) + "\n"

@@ -208,9 +208,9 @@ class PlanResult:
 
 def _prov_dict(p: Provenance) -> dict[str, Any]:
     return {"kind": p.kind, "tool": p.tool, "device": p.device, "error_pct": p.error_pct, "detail": p.detail,
-            "holdout_error_pct": p.holdout_error_pct, "label": p.label()}
+            "holdout_error_pct": p.holdout_error_pct, "error_kind": p.error_kind, "label": p.label()}
 
 
 def _prov_from(d: dict[str, Any]) -> Provenance:
     return Provenance(d["kind"], d.get("tool", ""), d.get("device", ""), d.get("error_pct"), d.get("detail", ""),
-                      d.get("holdout_error_pct"))
+                      d.get("holdout_error_pct"), d.get("error_kind", "fit"))

@@ -37,10 +37,11 @@ def test_provenance_carries_model_and_error(seed_net, dev):
     assert est.provenance.kind == "modelled" and est.provenance.device == "orin-agx-64gb-maxn"
     assert est.provenance.error_pct == dev.error_pct
     assert est.provenance.holdout_error_pct == dev.holdout_error_pct
-    assert est.provenance.label() == (f"modelled (orin-agx-64gb-maxn, error {dev.error_pct:.0f} % fit / "
+    assert est.provenance.label() == (f"modelled (orin-agx-64gb-maxn, error {dev.error_pct:.0f} % cross-validated / "
                                       f"{dev.holdout_error_pct:.0f} % held-out)")
     nx = load_device("orin-nx-16gb")
-    assert estimate_engine(specs_for(seed_net, "gpu")[0], nx).provenance.label() == "modelled (orin-nx-16gb-maxn, error unknown)"
+    assert (estimate_engine(specs_for(seed_net, "gpu")[0], nx).provenance.label()
+            == f"modelled (orin-nx-16gb-maxn, error {nx.error_pct:.0f} % cross-validated)")
 
 
 def test_plan_syntax():

@@ -3,10 +3,12 @@
 import json
 import shutil
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from dla_advisor.cli import main
+from dla_advisor.perf import load_device
 
 from .conftest import REPO
 
@@ -20,7 +22,9 @@ def test_estimate_text_labels_every_number(capsys):
     lines = out.splitlines()
     assert [l.split()[0] for l in lines[2:5]] == ["gpu", "dla0", "dla1"]
     assert lines[5].startswith("total")
-    assert "modelled (orin-agx-64gb-maxn, error 5 % fit / 54 % held-out)" in out
+    dev = load_device("orin-agx-64gb")
+    assert (f"modelled (orin-agx-64gb-maxn, error {dev.error_pct:.0f} % cross-validated / "
+            f"{dev.holdout_error_pct:.0f} % held-out)") in out
 
 
 def test_estimate_json(capsys, tmp_path):
@@ -106,3 +110,31 @@ def test_calibration_point_with_unknown_processes_value_is_a_clear_error(tmp_pat
     assert main(["calibrate", str(bad), "--no-fit"]) == 2
     err = capsys.readouterr().err
     assert "processes" in err and "Use 'one' or 'separate'" in err and "Traceback" not in err
+
+
+def test_calibrate_cross_validate_predicts_each_network_from_a_fit_without_it(tmp_path, capsys):
+    from dla_advisor.perf._calibrate import evaluate, fit_prepared, prepare
+
+    meas = tmp_path / "m.yaml"
+    meas.write_text(yaml.safe_dump({"device": "orin-agx-64gb", "points": [
+        {"id": "seed-gpu", "model": SEED, "plan": "gpu", "measured": {"qps": 405.3}},
+        {"id": "seed-dla", "model": SEED, "plan": "dla0", "measured": {"qps": 132.7}},
+        {"id": "cifar", "model": "cifar_bn", "batch": 32, "plan": "dla0:bs=32", "measured": {"qps": 649.7}}]}))
+    device = tmp_path / "dev.yaml"
+    shutil.copy(REPO / "rules" / "devices" / "orin-agx-64gb.yaml", device)
+    rc = main(["calibrate", str(meas), "--device", str(device), "--params", "gpu_eff,dla_eff", "--max-evals", "24", "--cv-max-evals", "12",
+               "--cross-validate", "--write-device", str(device)])
+    out = capsys.readouterr().out
+    assert rc == 0 and "cross-validation" in out
+    cal = yaml.safe_load(device.read_text())["calibration"]
+    assert [p["id"] for p in cal["cv_points"]] == ["seed-gpu", "seed-dla", "cifar"]
+    assert set(cal["cv_networks"]) == {str(SEED), "cifar_bn"}
+    assert cal["cv_mape_pct"] == pytest.approx(sum(abs(p["error_pct"]) for p in cal["cv_points"]) / 3, abs=0.02)
+    # The cifar point is predicted by parameters fitted on the seed points alone, from the fitted start.
+    from dla_advisor.perf import load_device as load
+    dev = load(str(device))
+    start = dev.with_params(dev.params)
+    _, prepared = prepare(meas, start)
+    params, _ = fit_prepared(start.params, prepared[:2], ("gpu_eff", "dla_eff"), 12)
+    predicted = evaluate(prepared[2:], params)[0]
+    assert cal["cv_points"][2]["modelled"] == pytest.approx(predicted.modelled, rel=1e-3)

@@ -182,11 +182,12 @@ def test_estimate_json_one_entry_per_engine_all_modelled(seed_model, capsys):
 
 
 def test_calibrate_json_reports_every_point(capsys):
-    rules = Path(__file__).resolve().parents[2] / "rules" / "calibration" / "orin-agx-64gb.yaml"
+    # The smallest shipped file (one point) keeps this fast; the large ones build big detectors.
+    rules = Path(__file__).resolve().parents[2] / "rules" / "calibration" / "orin-agx-32gb.yaml"
     rc, doc = run_json(capsys, "calibrate", rules, "--no-fit", "--format", "json")
     assert rc == 0
     validate(doc, "calibrate-1.json")
-    assert len(doc["points"]) == 22
+    assert len(doc["points"]) == 1
     mape = sum(abs(p["error_pct"]) for p in doc["points"]) / len(doc["points"])
     assert doc["mape_pct"] == pytest.approx(mape)
 
