@@ -101,11 +101,19 @@ def _cut_name_list(text: str) -> list[str]:
     m = re.search(r'"Layers"\s*:\s*\[', text)
     if not m:
         return []
-    names = []
-    for s in re.finditer(r'\s*("(?:[^"\\]|\\.)*")\s*([,\]]|$)', text[m.end():]):
-        names.append(json.loads(s.group(1)))
-        if s.group(2) == "]":
+    # Names are read one after another from the list's start: a string found further on (inside a
+    # detailed record, or spanning a cut line) is not a list entry, and JSON strings hold no raw
+    # control characters.
+    item = re.compile(r'\s*("(?:[^"\\\x00-\x1f]|\\.)*")\s*(,|\]|$)')
+    names, pos = [], m.end()
+    while (s := item.match(text, pos)) is not None:
+        try:
+            names.append(json.loads(s.group(1)))
+        except ValueError:
             break
+        if s.group(2) != ",":
+            break
+        pos = s.end()
     return names
 
 

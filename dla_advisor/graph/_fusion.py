@@ -21,13 +21,14 @@ convolution is reached, so Conv + BN + ReLU fuse during the sweep, while those l
 from __future__ import annotations
 
 from ._ir import Layer, Tensor
+from ._names import LayerNames
 
 _CONV_KINDS = ("Convolution", "Deconvolution", "FullyConnected")
 _NONE = -1  # no single consumer: none, or more than one read
 
 
 def fuse(layers: list[Layer | None], tensors: dict[str, Tensor], outputs: set[str],
-         in_order: bool = True) -> dict[str, Layer]:
+         in_order: bool = True, name_table: LayerNames | None = None) -> dict[str, Layer]:
     """Apply the fusions to ``layers`` (network order, unique names; the list is consumed).
 
     Args:
@@ -35,6 +36,8 @@ def fuse(layers: list[Layer | None], tensors: dict[str, Tensor], outputs: set[st
         tensors: the network's tensors (a Flatten → FC fusion adds the FC's 4-D output).
         outputs: the network's output tensors, which are never fused away.
         in_order: every layer comes after the layers whose outputs it reads.
+        name_table: the network's name table; the names fusion makes up (``A + B``, the squeeze after an
+            FC) come from it so they never take a name the model uses.
 
     Returns:
         The fused layers by name, in network order.
@@ -175,16 +178,20 @@ def fuse(layers: list[Layer | None], tensors: dict[str, Tensor], outputs: set[st
         layer.onnx_nodes = flat.onnx_nodes + layer.onnx_nodes
         layer.inputs = [src]
         out = layer.outputs[0]
-        out4 = f"{out}__4d"
+        out4 = _fresh_tensor(tensors, f"{out}__4d")
         out_shape = tensors.get(out).shape if out in tensors else None
         tensors[out4] = Tensor(out4, (out_shape[0], out_shape[1], 1, 1) if out_shape and len(out_shape) == 2 else None)
         layer.outputs = [out4]
         layer.attrs["input_rank"] = 4
-        sq_name = f"copied_squeeze_after_{layer.name}"
-        extra[i] = Layer(sq_name, "Shuffle", "Squeeze", [out4], [out], {"op": "Squeeze", "implicit": True}, [], [])
+        extra[i] = Layer(f"copied_squeeze_after_{layer.name}", "Shuffle", "Squeeze", [out4], [out], {"op": "Squeeze", "implicit": True}, [], [])
 
-    for layer, names in renamed:
-        layer.name = " + ".join(names)
+    if name_table is None:
+        name_table = LayerNames(layer.name for layer in layers if layer is not None)
+    # Made-up names are claimed after the loops, when every part's own name is known.
+    for layer, parts in renamed:
+        layer.name = name_table.fresh(" + ".join(parts))
+    for sq in extra.values():
+        sq.name = name_table.fresh(sq.name)
     result: dict[str, Layer] = {}
     for i, layer in enumerate(layers):
         if layer is not None:
@@ -192,3 +199,10 @@ def fuse(layers: list[Layer | None], tensors: dict[str, Tensor], outputs: set[st
             if extra and i in extra:
                 result[extra[i].name] = extra[i]
     return result
+
+
+def _fresh_tensor(tensors: dict[str, Tensor], preferred: str) -> str:
+    name, n = preferred, 0
+    while name in tensors:
+        name, n = f"{preferred}_{n}", n + 1
+    return name

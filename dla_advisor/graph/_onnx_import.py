@@ -22,6 +22,7 @@ from ..errors import ModelLoadError
 from . import _fold
 from ._fusion import fuse
 from ._ir import Layer, Network, Tensor
+from ._names import LayerNames
 from ._opmap import map_node
 from ._qdq import fold_activation_qdq, scale_reader
 from ._shapes import SMALL_INITIALIZER, infer_shapes
@@ -131,6 +132,14 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         if any(d == 0 for d in dims):
             raise ModelLoadError(f"input '{vi.name}' has a zero-size dimension {dims}",
                                  "A tensor dimension must be at least 1; fix the export or pass --shapes.")
+        free = [i for i, d in enumerate(dims) if not (isinstance(d, int) and d > 0)]
+        if any(i > 0 for i in free):
+            # Placement depends on these sizes (kernel vs. map size, resize factors, concat shapes), and
+            # 1, trtexec's own fill-in, makes most CNNs unbuildable: ask for the size instead of guessing.
+            example = "x".join(str(d) if isinstance(d, int) and d > 0 else ("1" if i == 0 else f"<{d or 'dim' + str(i)}>")
+                               for i, d in enumerate(dims))
+            raise ModelLoadError(f"input '{vi.name}' has dynamic dims {list(dims)} besides the batch",
+                                 f"Pass the shape the engine is built for: --shapes {vi.name}:{example}.")
         out = []
         for i, d in enumerate(dims):
             if isinstance(d, int) and d > 0:
@@ -182,9 +191,7 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
     layers: list[Layer] = []
     tensors: dict[str, Tensor] = {}
     folded: list[str] = []
-    used_names: set[str] = set()
-    split_names: set[str] = set()  # the names of a Split's second and later outputs
-    collided = False  # two layers got the same name: the later one replaces the earlier in place
+    layer_names = LayerNames(p.name for p in graph.node if p.name)
 
     # Every layer refers to a tensor through the one name object stored in ``tensors``, so the name
     # lookups of fusion, graph building and prediction compare by identity, not by content.
@@ -223,24 +230,12 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
                 alias[node.output[0]] = act_inputs[0]
             folded.append(node_name)
             continue
-        seen = len(used_names)
-        used_names.add(node_name)
-        lname = node_name
-        if len(used_names) == seen:  # the name was taken: one set operation, not two, per layer
-            lname = f"{node_name}_{idx}"
-            seen = len(used_names)
-            used_names.add(lname)
-            collided = collided or len(used_names) == seen
-        if split_names and lname in split_names:
-            collided = True
+        lname = layer_names.own(node_name) if proto.name else layer_names.fresh(node_name)
         attrs["const_inputs"] = {i: ctx.const_shape(n) for i, n in enumerate(node.input) if n and ctx.is_const(n)}
         outputs = [o for o in node.output if o]
         if node.op_type == "Split" and len(outputs) > 1:
             for k, o in enumerate(outputs):
-                nm = f"{lname}_{k}" if k else lname
-                if k:
-                    collided = collided or nm in used_names or nm in split_names
-                    split_names.add(nm)
+                nm = layer_names.fresh(f"{lname}_{k}") if k else lname
                 layers.append(Layer(nm, kind, node.op_type, canonical_inputs(act_inputs), canonical_outputs([o]),
                                     dict(attrs), [node_name]))
             continue
@@ -249,19 +244,12 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         layers.append(Layer(lname, kind, node.op_type, canonical_inputs(act_inputs), canonical_outputs(outputs),
                             attrs, [node_name]))
 
-    if collided:  # rare: keep only the surviving layers, and only their tensors, in first-use order
-        layers = list({layer.name: layer for layer in layers}.values())
-        registered, tensors = tensors, {}
-        for layer in layers:
-            for t in (*layer.inputs, *layer.outputs):
-                if t not in tensors:
-                    tensors[t] = registered[t]
     graph_outputs = [alias.get(o.name, o.name) for o in graph.output]
     for n in fixed:
         tensors.setdefault(n, Tensor(n, fixed[n], dtype_of.get(n, "float32")))
 
     net = Network(
-        name=name or graph.name or "model", layers=fuse(layers, tensors, set(graph_outputs), in_order), tensors=tensors,
+        name=name or graph.name or "model", layers=fuse(layers, tensors, set(graph_outputs), in_order, layer_names), tensors=tensors,
         inputs=[vi.name for vi in real_inputs], outputs=graph_outputs,
         opset=default_opset(model) or 0, notes=notes, dynamic_inputs=dynamic, initializer_bytes=init_bytes,
         quantization=quantization if quantization else None,

@@ -132,10 +132,16 @@ class EngineLayout:
         return tuple(p for p in self.placements if p.device == DLA)
 
     def placement(self, name: str) -> LayerPlacement | None:
-        for p in self.placements:
-            if p.name == name:
-                return p
-        return None
+        # An index built on first use: the findings of a 2,000-layer detector look up thousands of
+        # layers, and a scan per lookup made `check` quadratic in the network's size.
+        cached = self.__dict__.get("_placement_index")
+        if cached is None or cached[0] is not self.placements:
+            index: dict[str, LayerPlacement] = {}
+            for p in self.placements:
+                index.setdefault(p.name, p)  # the first placement of a name, as the scan found
+            cached = (self.placements, index)
+            object.__setattr__(self, "_placement_index", cached)
+        return cached[1].get(name)
 
     def summary(self) -> dict[str, int]:
         return {

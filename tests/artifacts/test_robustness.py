@@ -63,3 +63,16 @@ def test_every_corpus_file_truncated_at_fixed_points(tmp_path):
             p = tmp_path / ("t" + src.suffix)
             p.write_bytes(raw[: int(len(raw) * frac)])
             _read_or_parse_error(p)
+
+
+def test_json_artifacts_cut_anywhere_near_their_start(tmp_path):
+    # A paste usually stops early; each cut inside the first records must read or fail cleanly
+    # (a cut once made a names-only fallback decode a string spanning lines).
+    p = tmp_path / "t.json"
+    for src in corpus_files():
+        if src.suffix != ".json":
+            continue
+        raw = src.read_bytes()[:1200]
+        for cut in range(0, len(raw), 5):
+            p.write_bytes(raw[:cut])
+            _read_or_parse_error(p)

@@ -171,17 +171,18 @@ def test_a_caller_s_frozen_objects_stay_frozen():
         gc.unfreeze()
 
 
-def test_a_layer_named_like_a_split_output_replaces_it_in_place():
+def test_a_layer_named_like_a_split_output_keeps_its_name_and_the_slice_gets_another():
     split = helper.make_node("Split", ["x"], ["a", "b"], name="S", axis=1)
-    relu_a = helper.make_node("Relu", ["a"], ["ra"], name="S_1")  # the name of Split's second output layer
+    relu_a = helper.make_node("Relu", ["a"], ["ra"], name="S_1")  # the name a Split's second slice would get
     relu_b = helper.make_node("Relu", ["b"], ["rb"], name="rb")
     add = helper.make_node("Add", ["ra", "rb"], ["y"], name="add")
     net = network_from_model(_model([split, relu_a, relu_b, add], [], [_vi("x", (1, 8, 4, 4))],
                                     [_vi("y", (1, 4, 4, 4))]))
-    # Layers are kept by name, so the later "S_1" (the Relu) takes the slot of the Split's second output.
-    assert list(net.layers) == ["S", "S_1", "rb", "add"]
-    assert net.layers["S_1"].op == "Relu" and net.layers["S"].outputs == ["a"]
-    assert list(net.tensors) == ["x", "a", "ra", "b", "rb", "y"]
+    # The model's own name wins; the slice takes a name nobody uses, and no layer is lost.
+    assert list(net.layers) == ["S", "S_1_0", "S_1", "rb", "add"]
+    assert net.layers["S_1"].op == "Relu" and net.layers["S_1"].inputs == ["a"]
+    assert net.layers["S_1_0"].op == "Split" and net.layers["S_1_0"].outputs == ["b"]
+    assert list(net.tensors) == ["x", "a", "b", "ra", "rb", "y"]
 
 
 def _layers_and_tensors(net):
@@ -196,8 +197,8 @@ def test_fusing_during_the_backward_sweep_matches_the_forward_passes(name, make_
     model = make_models.MODELS[name]()
     backward = network_from_model(model)
     real_fuse = _onnx_import.fuse
-    monkeypatch.setattr(_onnx_import, "fuse", lambda layers, tensors, outputs, in_order: real_fuse(
-        layers, tensors, outputs, in_order=False))
+    monkeypatch.setattr(_onnx_import, "fuse", lambda layers, tensors, outputs, in_order, names: real_fuse(
+        layers, tensors, outputs, False, names))
     forward = network_from_model(model)
     assert _layers_and_tensors(backward) == _layers_and_tensors(forward)
     assert any(l.fused for l in backward)  # the comparison covers real fusions
@@ -214,8 +215,8 @@ def test_swish_and_conv_relu_fuse_alike_in_both_sweeps(monkeypatch):
     model = _model(nodes, [w0], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))])
     backward = network_from_model(model)
     real_fuse = _onnx_import.fuse
-    monkeypatch.setattr(_onnx_import, "fuse", lambda layers, tensors, outputs, in_order: real_fuse(
-        layers, tensors, outputs, in_order=False))
+    monkeypatch.setattr(_onnx_import, "fuse", lambda layers, tensors, outputs, in_order, names: real_fuse(
+        layers, tensors, outputs, False, names))
     assert _layers_and_tensors(network_from_model(model)) == _layers_and_tensors(backward)
     assert list(backward.layers) == ["c0 + relu", "sig + mul"]
 
