@@ -10,5 +10,10 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(include=["dla_advisor", "dla_advisor.*"]) + ["dla_advisor.rules"],
     package_dir={"dla_advisor.rules": "rules"},
-    package_data={"dla_advisor.rules": ["*.yaml", "*/*.yaml", "*/*.json"], "dla_advisor.report": ["schemas/*.json"]},
+    package_data={
+        "dla_advisor.rules": ["*.yaml", "*/*.yaml", "*/*.json"],
+        # The HTML report inlines these (vendored cytoscape.js + dagre, with their licences).
+        "dla_advisor.report": ["schemas/*.json", "html_assets/*.js", "html_assets/*.css", "html_assets/*.md",
+                               "html_assets/licenses/*.LICENSE"],
+    },
 )

@@ -62,3 +62,27 @@ def test_quick_start_numbers_are_what_advise_reports():
     before, after = (int(x) for x in re.search(r"modelled (\d+) → (\d+)", quick).groups())
     totals = [round(e["total_images_per_s"]) for e in doc["estimates"]]
     assert before in totals and after in totals, (before, after, totals)
+
+
+def _python_examples():
+    """Each ```python block of the README, with the ```text block after it (what it prints), if any."""
+    for m in re.finditer(r"```python\n(.*?)```\n(?:\s*prints\s*\n\s*```text\n(.*?)```)?", README, flags=re.S):
+        yield m.group(1), (m.group(2) or "").splitlines()
+
+
+PY_EXAMPLES = list(_python_examples())
+
+
+def test_the_readme_has_a_python_api_example():
+    assert any("dla_advisor." in code for code, _ in PY_EXAMPLES)
+
+
+@pytest.mark.parametrize("code,expected", PY_EXAMPLES, ids=[f"python{i}" for i in range(len(PY_EXAMPLES))])
+def test_python_example_prints_what_the_readme_shows(tmp_path, code, expected):
+    # Run where it writes its files; the repository's models/ sits beside it as in a checkout.
+    (tmp_path / "models").symlink_to(REPO / "models", target_is_directory=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == expected
+    for written in re.findall(r'write_html\("([^"]+)"\)', code):
+        assert (tmp_path / written).read_text().startswith("<!DOCTYPE html>")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..layout import BuildConfig, parse_io_formats, parse_shapes
-
 
 def model_options(f):
     """--platform --precision --shapes --batch --inputIOFormats --outputIOFormats --[no-]gpu-fallback --useDLACore."""
@@ -35,33 +33,10 @@ def model_options(f):
     return f
 
 
-def build_config(precision: str, shapes: str | None, batch: int | None, input_io_formats: str | None,
-                 output_io_formats: str | None, gpu_fallback: bool, dla_core: int,
-                 layer_device_types: str | None = None, **_ignored) -> BuildConfig:
-    overrides = []
-    for entry in (layer_device_types or "").split(","):
-        if entry.strip():
-            name, _, dev = entry.strip().rpartition(":")
-            if not name or dev.upper() not in ("GPU", "DLA"):
-                from ..errors import UsageError
-                raise UsageError(f"--layerDeviceTypes: cannot read '{entry}'", "Write NAME:GPU or NAME:DLA, comma-separated.")
-            overrides.append((name, dev.upper()))
-    return BuildConfig(
-        precision=precision,
-        input_formats=parse_io_formats(input_io_formats, "--inputIOFormats"),
-        output_formats=parse_io_formats(output_io_formats, "--outputIOFormats"),
-        gpu_fallback=gpu_fallback, dla_core=dla_core, batch=batch,
-        shapes=tuple(parse_shapes(shapes).items()), layer_device_overrides=tuple(overrides),
-    )
-
-
-def with_calibration_cache(config: BuildConfig, path: str | None) -> BuildConfig:
-    """``config`` built with trtexec --calib=PATH: the cache is read so INT8 analysis knows which
-    tensors have scales (a bad file raises ArtifactParseError: one line, exit 2)."""
-    if not path:
-        return config
-    from ..layout import read_calibration_cache
-
-    cache = read_calibration_cache(path)
-    extra = tuple(e for e in config.extra if e[0] != "calib") + (("calib", str(path)),)
-    return config.with_(calibrated=True, calib_tensors=frozenset(cache.scales), extra=extra)
+def model_kwargs(precision: str, shapes: str | None, batch: int | None, input_io_formats: str | None,
+                 output_io_formats: str | None, gpu_fallback: bool, dla_core: int, layer_device_types: str | None = None,
+                 **_ignored) -> dict:
+    """The model options as the API's keyword arguments (``--inputIOFormats`` is ``input_formats`` ...)."""
+    return {"precision": precision, "shapes": shapes, "batch": batch, "input_formats": input_io_formats,
+            "output_formats": output_io_formats, "gpu_fallback": gpu_fallback, "dla_core": dla_core,
+            "layer_device_types": layer_device_types}

@@ -32,37 +32,24 @@ from ._common import info, output_option, write_report
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
 @output_option
 def command(measurements, device, do_fit, free, max_evals, cross, cv_max_evals, write_device, fmt, output) -> int:
-    from ..perf import load_device
-    from ..perf._calibrate import calibrate, error_only, write_device as write_fit
+    from .. import api
 
-    dev = load_device(device) if device else None
-    names = tuple(n.strip() for n in free.split(",") if n.strip()) if free else None
     if do_fit:
         info("fitting (each evaluation runs every point through the model) ...")
-        result = calibrate(measurements, dev, names, max_evals=max_evals)
-    else:
-        result = error_only(measurements, dev)
-    cv = None
     if cross:
-        from ..perf._crossval import cross_validate
-        info("cross-validating (one refit per network) ...")
-        start = (dev or load_device(result.device)).with_params(result.params)
-        cv = cross_validate(measurements, start, names, max_evals=cv_max_evals or max(10, max_evals // 4))
-    if write_device:
-        if write_device == measurements:
-            from ..errors import UsageError
-            raise UsageError("--write-device is the measurements file", "Name a device YAML file.")
-        write_fit(write_device, result, measurements, cv)
+        info("then cross-validating (one refit per network) ...")
+    result = api.calibrate(measurements, device=device, fit=do_fit, params=free, max_evals=max_evals,
+                           cross_validate=cross, cv_max_evals=cv_max_evals, write_device=write_device)
+    cv = result.cross_validation
     if fmt == "json":
-        from ..report.estimate_json import calibration_document, render_json
-        text = render_json(calibration_document(result, cv))
+        text = result.to_json()
     else:
         from ..report.estimate_text import render_calibration
-        text = render_calibration(result, write_device)
+        text = render_calibration(result.calibration, write_device)
         if cv is not None:
             from ..report.estimate_text import render_cross_validation
             text += render_cross_validation(cv)
     write_report(text, output, inputs=[measurements])
-    info(f"MAPE {result.mape_pct:.1f} % over {len(result.points)} points"
+    info(f"MAPE {result.mape_pct:.1f} % over {len(result.calibration.points)} points"
          + (f", {cv.mape_pct:.1f} % cross-validated (leave one network out)" if cv is not None else ""))
     return 0

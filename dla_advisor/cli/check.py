@@ -9,19 +9,18 @@ as the real engine TensorRT built. Exit code 0 when clean, 1 when a finding is a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import click
 from click.core import ParameterSource
 
-from .. import __version__
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from ..report._findings import RENDERERS, CheckedInput, CheckReport, get_renderer
+from ..report._findings import RENDERERS, get_renderer
 from ._common import info, output_option, write_report
 from ._config import load_tool_config, split_ids
-from ._model_options import build_config, model_options, with_calibration_cache
+from ._model_options import model_kwargs, model_options
 
-MODEL_SUFFIXES = (".onnx",)
+# The page needs the layouts too, so it renders from the API's result rather than the CheckReport.
+FORMATS = [*RENDERERS, "html"]
 
 
 @dataclass(frozen=True)
@@ -56,13 +55,15 @@ class Options:
 @click.option("--max-reformats", type=click.IntRange(min=0), default=None, help="Fail when TensorRT inserts more Reformat layers than this.")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Also load the rule files (*.yaml) in DIR; repeatable.")
-@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format (html: one self-contained page with the layout graphs; use -o FILE).")
 @output_option
 @click.pass_context
 def command(ctx, **kw) -> int:
     opts = resolve_options(ctx, kw)
-    report = run(opts)
-    text = get_renderer(opts.fmt)(report)
+    result = run(opts)
+    report = result.report
+    text = result.to_html() if opts.fmt == "html" else get_renderer(opts.fmt)(report)
     write_report(text, opts.output, inputs=list(opts.inputs))
     c = report.counts()
     info(f"dla-advisor check: {c['error']} error, {c['warning']} warning, {c['info']} info; "
@@ -86,21 +87,14 @@ def resolve_options(ctx: click.Context, kw: dict) -> Options:
         model_opts[param] = pick(param, key)
     if model_opts["precision"] not in ("int8", "fp16"):
         raise UsageError(f"precision '{model_opts['precision']}' in {cfg.path}", "Use int8 or fp16.")
-    extra = []
-    if kw["calib"]:
-        extra.append(("calib", kw["calib"]))
-    for flag, on in (("useCudaGraph", kw["use_cuda_graph"]), ("directIO", kw["direct_io"]),
-                     ("buildDLAStandalone", kw["standalone"])):
-        if on:
-            extra.append((flag, ""))
-    model_opts["extra"] = tuple(extra)
-    model_opts["calibrated"] = bool(kw["calib"])
+    for flag in ("calib", "use_cuda_graph", "direct_io", "standalone"):
+        model_opts[flag] = kw[flag]
     fail_on = pick("fail_on", "fail-on")
     if fail_on not in ("info", "warning", "error"):
         raise UsageError(f"fail-on '{fail_on}' in {cfg.path}", "Use info, warning or error.")
     fmt = pick("fmt", "format")
-    if fmt not in RENDERERS:
-        raise UsageError(f"format '{fmt}' in {cfg.path}", f"Use one of: {', '.join(RENDERERS)}.")
+    if fmt not in FORMATS:
+        raise UsageError(f"format '{fmt}' in {cfg.path}", f"Use one of: {', '.join(FORMATS)}.")
     rule_dirs = list(kw["rule_dirs"]) or cfg.rule_dirs()
     return Options(
         inputs=tuple(kw["inputs"]), platform=pick("platform", "platform"), fail_on=fail_on,
@@ -113,60 +107,14 @@ def resolve_options(ctx: click.Context, kw: dict) -> Options:
     )
 
 
-def run(opts: Options) -> CheckReport:
-    """Analyse every input and evaluate the selected rules; raises DlaAdvisorError on bad input."""
-    from ..advice import load_rules
+def run(opts: Options):
+    """Analyse every input and evaluate the selected rules (the API's check); raises DlaAdvisorError on bad input."""
+    from .. import api
 
-    rules = load_rules(opts.rule_dirs)
-    for metric, limit in opts.budgets:
-        rules = rules.with_budget(metric, limit)
-    selected = rules.selected(opts.select, opts.ignore)
-    config = _build_config(opts.model_opts)
-    checked = []
-    for path in opts.inputs:
-        if not Path(path).is_file():
-            raise UsageError(f"{path}: no such file", "Pass ONNX models or TensorRT artifacts (trtexec logs, layer-info JSON).")
-        checked.append(_check_one(path, opts, config, rules))
-    return CheckReport(inputs=tuple(checked), rules=selected, fail_on=opts.fail_on, version=__version__)
-
-
-def _build_config(model_opts: dict):
-    extra, calibrated = model_opts["extra"], model_opts["calibrated"]
-    base = {k: v for k, v in model_opts.items() if k not in ("extra", "calibrated")}
-    config = build_config(**base).with_(extra=extra, calibrated=calibrated)
-    return with_calibration_cache(config, dict(extra).get("calib"))
-
-
-def _check_one(path: str, opts: Options, config, rules) -> CheckedInput:
-    from ..advice import evaluate
-    from ..platforms import load_platform
-
-    if path.lower().endswith(MODEL_SUFFIXES):
-        from ..graph import load_network
-        from ..layout import predict
-
-        platform = load_platform(opts.platform)
-        network = load_network(path, shapes=config.shapes_dict() or None, batch=config.batch)
-        layout = predict(network, platform, config)
-        findings = evaluate(layout, network, platform, config, rules=rules, select=opts.select, ignore=opts.ignore)
-        return CheckedInput(path, layout.source, platform.id, tuple(findings), layout.summary())
-    result = _read_artifact(path)
-    layout = result.layout
-    # An artifact is the engine TensorRT really built: its own build settings apply, not this
-    # command's model options; the platform only when the user names one.
-    platform = load_platform(opts.platform) if opts.platform else None
-    findings = evaluate(layout, None, platform, layout.config, rules=rules, select=opts.select, ignore=opts.ignore)
-    from ..artifacts import summary_shown
-
-    # Counts the artifact does not show are None, not 0 (schema 1.1).
-    return CheckedInput(path, layout.source, platform.id if platform else (layout.platform or ""), tuple(findings),
-                        summary_shown(layout.summary(), result.counts))
-
-
-def _read_artifact(path: str):
-    try:
-        from ..artifacts import read
-    except ImportError:
-        raise UsageError(f"{path}: reading TensorRT artifacts is not available in this installation",
-                         "Check the ONNX model instead.") from None
-    return read([path])
+    m = opts.model_opts
+    budgets = dict(opts.budgets)
+    return api.check(list(opts.inputs), platform=opts.platform, fail_on=opts.fail_on, select=opts.select,
+                     ignore=opts.ignore, max_gpu_layers=budgets.get("gpu_layers"),
+                     max_loadables=budgets.get("dla_loadables"), max_reformats=budgets.get("reformats"),
+                     rules=list(opts.rule_dirs), calib=m["calib"], use_cuda_graph=m["use_cuda_graph"],
+                     direct_io=m["direct_io"], standalone=m["standalone"], **model_kwargs(**m))

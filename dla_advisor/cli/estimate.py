@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import click
 
-from ..graph import load_network
-from ..platforms import load_platform
 from ._common import info, output_option, write_report
-from ._model_options import build_config
 
 
 @click.command("estimate", help=__doc__)
@@ -39,7 +36,8 @@ from ._model_options import build_config
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]", help="Fix dynamic input shapes, as trtexec --shapes.")
 @click.option("--inputIOFormats", "input_io_formats", default=None, metavar="SPEC", help="Input formats, e.g. int8:dla_linear.")
 @click.option("--outputIOFormats", "output_io_formats", default=None, metavar="SPEC", help="Output formats, e.g. int8:dla_linear.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="Report format (html: one self-contained page; use -o FILE).")
 @click.option("--one-process", is_flag=True,
               help="The engines run in one process (one CUDA context), not one process each.")
 @click.option("--cuda-graph", "cuda_graphs", is_flag=True,
@@ -52,33 +50,26 @@ from ._model_options import build_config
 @output_option
 def command(model, device, power_mode, plan, platform, precision, shapes, input_io_formats, output_io_formats,
             fmt, one_process, cuda_graphs, no_transfers, explain, verbose, output) -> int:
-    from ..perf import device_for_platform, estimate_concurrent, load_device
-    from ..perf._plan import parse_plan, plan_specs
+    from .. import api
 
-    entries = parse_plan(plan)
-    plat = load_platform(platform)
-    dev = load_device(device_for_platform(plat, device), power_mode=power_mode)
-    config = build_config(precision=precision, shapes=shapes, batch=None, input_io_formats=input_io_formats,
-                          output_io_formats=output_io_formats, gpu_fallback=True, dla_core=0)
-    net = load_network(model, shapes=config.shapes_dict(), batch=max(e.batch for e in entries) if not shapes else None)
-    specs = plan_specs(net, plat, config, entries)
-    est = estimate_concurrent(specs, dev, one_process, cuda_graphs, not no_transfers)
-    explained = None
-    if explain:
-        from ..perf import explain_concurrent
-        explained = explain_concurrent(specs, dev, one_process, cuda_graphs, not no_transfers)
+    result = api.estimate(model, plan, device=device, power_mode=power_mode, platform=platform, precision=precision,
+                          shapes=shapes, input_formats=input_io_formats, output_formats=output_io_formats,
+                          one_process=one_process, cuda_graphs=cuda_graphs, no_data_transfers=no_transfers,
+                          explain=explain)
+    est, dev = result.estimate, result.device
     if fmt == "json":
-        from ..report.estimate_json import estimate_document, render_json
-        text = render_json(estimate_document(est, model, plan, dev.id, dev.mode.name, explained))
+        text = result.to_json()
+    elif fmt == "html":
+        text = result.to_html()
     else:
         from ..report.estimate_text import render_breakdown, render_concurrent
         text = render_concurrent(est, f"{model} on {dev.name}, {dev.mode.name}, plan {plan}"
                                       + (", one process" if one_process else ""))
         if verbose:
             text += render_breakdown(est)
-        if explained is not None:
+        if result.explained is not None:
             from ..report.estimate_text import render_explain
-            text += render_explain(explained)
+            text += render_explain(result.explained)
     write_report(text, output, inputs=[model])
     info(f"total {est.total_images_per_s:.1f} images/s — {est.provenance.label()}")
     return 0

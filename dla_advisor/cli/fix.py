@@ -18,14 +18,9 @@ bad input, a model onnxruntime cannot run, or a rewrite that would change the ou
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..errors import EXIT_OK, UsageError
-from ..graph import read_model
-from ..layout import BuildConfig, parse_shapes
-from ..platforms import load_platform
 from ._common import info
 
 RENDERERS = ("text", "json")
@@ -64,41 +59,20 @@ def command(model, output, platform, rewrites, list_only, shapes, precision, ato
         raise UsageError("missing MODEL", "Usage: dla-advisor fix MODEL.onnx -o FIXED.onnx (or --list).")
     if not output:
         raise UsageError("missing -o FIXED.onnx", "Say where to write the fixed model; the input is never overwritten.")
-    proto_no_weights = read_model(model)
-    out_path = rw.check_output_path(output, [model, *rw.external_data_files(proto_no_weights, model)])
-    rw.require_onnxruntime()
-    plat = load_platform(platform)
-    shape_map = parse_shapes(shapes)
-    config = BuildConfig(precision=precision, shapes=tuple(shape_map.items()))
+    from .. import api
 
-    original = rw.load_model_with_weights(model)
-    result, check = rw.rewrite_and_verify(original, selected, rw.limits_from_platform(plat), shapes=shape_map,
-                                          atol=atol, rtol=rtol, seed=seed, qdq_tolerance=qdq_tolerance)
-    before, after, layout_note = _layouts(original, result.model, plat, config, Path(model).stem)
-    tp_before, tp_after, perf_note = _throughputs(before, after, config, device, power_mode, plat)
-    calibration = None
-    scales = result.extras.get("int8_scales")
-    if scales:
-        calibration = rw.plan_calibration(scales, out_path, trt_version or plat.trt_max,
-                                          network=after[0] if after else None, layout=after[1] if after else None)
-        rw.check_output_path(calibration.cache, [model, *rw.external_data_files(proto_no_weights, model)])
-    written = rw.save_model_atomic(result.model, out_path)
-    if calibration is not None:
-        written = [*written, rw.write_text_atomic(calibration.text, calibration.cache)]
-
-    report = rw.FixReport(model=str(model), output=str(out_path), platform=plat.id, precision=precision,
-                          sites=result.sites, notes=result.notes, verification=check,
-                          before=before[1] if before else None, after=after[1] if after else None,
-                          layout_note=layout_note, throughput_before=tp_before, throughput_after=tp_after,
-                          perf_note=perf_note, written=tuple(str(p) for p in written), calibration=calibration,
-                          quant_check=result.extras.get("quant_check"))
+    result = api.fix(model, output, platform=platform, rewrites=rewrites, shapes=shapes, precision=precision,
+                     atol=atol, rtol=rtol, seed=seed, qdq_tolerance=qdq_tolerance, trt_version=trt_version,
+                     device=device, power_mode=power_mode)
+    report = result.report
     if fmt == "json":
-        from ..report.fix_json import render_fix_json
-        _emit(render_fix_json(report))
+        _emit(result.to_json())
     else:
         from ..report.fix_text import render_fix
         _emit(render_fix(report))
-    info(f"wrote {out_path}: {result.changed} site(s) rewritten, outputs match (max |diff| {check.max_abs_diff:.3g})")
+    check = report.verification
+    info(f"wrote {report.output}: {report.changed} site(s) rewritten, "
+         f"outputs match (max |diff| {check.max_abs_diff:.3g})")
     return EXIT_OK
 
 
@@ -112,33 +86,3 @@ def _render_list(selected, fmt: str) -> str:
         return render_rewrite_list_json(selected)
     from ..report.fix_text import render_rewrite_list
     return render_rewrite_list(selected)
-
-
-def _layouts(original, rewritten, plat, config, name):
-    """(network, layout) before and after, or a note saying why there are none."""
-    from .. import rewrite as rw
-    from ..errors import DlaAdvisorError
-    try:
-        before, after = rw.predicted_layouts(original, rewritten, plat, config, name=name)
-    except DlaAdvisorError as e:
-        return None, None, f"no before/after layout: {e.one_line()}"
-    return before, after, ""
-
-
-def _throughputs(before, after, config, device, power_mode, plat=None):
-    """Modelled images/s of one DLA engine before and after, where the performance model is installed."""
-    try:
-        from ..perf import EngineSpec, device_for_platform, estimate_engine, load_device
-    except ImportError:
-        return None, None, ("modelled throughput not shown: the performance model (dla_advisor.perf) is not part "
-                            "of this installation")
-    if before is None or after is None:
-        return None, None, "modelled throughput not shown: no predicted layout"
-    from ..rewrite import Throughput
-    dev = load_device(device_for_platform(plat, device), power_mode=power_mode)
-    batch = next((s[0] for _, s in config.shapes), 1) if config.shapes else 1
-    out = []
-    for net, layout in (before, after):
-        est = estimate_engine(EngineSpec(net, layout, config, device="dla0", batch=batch), dev)
-        out.append(Throughput(float(est.images_per_s), est.provenance.label()))
-    return out[0], out[1], ""

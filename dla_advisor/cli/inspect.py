@@ -16,7 +16,7 @@ import click
 
 from ..errors import EXIT_OK
 from ._common import info, output_option, write_report
-from ._model_options import build_config, model_options
+from ._model_options import model_kwargs, model_options
 
 
 @click.command("inspect", help=__doc__)
@@ -24,41 +24,29 @@ from ._model_options import build_config, model_options
 @click.option("--model", "model", default=None, type=click.Path(dir_okay=False),
               help="The ONNX model the engine was built from: compare the prediction with the artifacts.")
 @model_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="Report format (html: one self-contained page with the layout graphs; use -o FILE).")
 @output_option
 def command(files, model, platform, fmt, output, **opts) -> int:
-    from ..artifacts import read
+    from .. import api
 
-    result = read(files)
-    predicted = diff = None
-    if model:
-        predicted, diff = _predict_and_compare(model, platform, opts, result.layout, result.counts)
+    result = api.inspect(list(files), model=model, platform=platform, **model_kwargs(**opts))
     if fmt == "json":
-        from ..report.inspect_json import render_inspect_json
-        text = render_inspect_json(result, predicted, diff, model)
+        text = result.to_json()
+    elif fmt == "html":
+        text = result.to_html()
     else:
         from ..report.inspect_text import render_inspect_text
-        text = render_inspect_text(result, predicted, diff, model)
+        text = render_inspect_text(result.read, result.predicted, result.comparison, model)
     write_report(text, output, inputs=[*files, *([model] if model else [])])
-    c = result.counts
+    c = result.read.counts
     shown = lambda v: "not shown" if v is None else str(v)  # noqa: E731
     summary = (f"DLA loadables {shown(c['dla_loadables'])}, GPU layers {shown(c['gpu_layers'])}, "
                f"Reformats {shown(c['reformats'])} read")
-    if len(result.builds) > 1:
-        summary += f" (first of {len(result.builds)} builds in the log)"
+    if len(result.read.builds) > 1:
+        summary += f" (first of {len(result.read.builds)} builds in the log)"
+    diff = result.comparison
     if diff is not None:
         summary += "; prediction matches" if diff.matches else f"; prediction wrong for {len(diff.wrong)} layer(s)"
     info(summary)
     return EXIT_OK
-
-
-def _predict_and_compare(model, platform, opts, measured, counts=None):
-    from ..artifacts import compare
-    from ..graph import load_network
-    from ..layout import predict
-    from ..platforms import load_platform
-
-    config = build_config(**opts)
-    net = load_network(model, shapes=config.shapes_dict(), batch=config.batch)
-    predicted = predict(net, load_platform(platform), config)
-    return predicted, compare(predicted, measured, counts)

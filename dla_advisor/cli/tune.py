@@ -17,20 +17,9 @@ import sys
 
 import click
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from ..layout import parse_shapes
-from ..tuning import BACKENDS, OBJECTIVES, SpaceOptions, Tuner, TuneRequest
+from ..errors import EXIT_FINDINGS, EXIT_OK
+from ..tuning import BACKENDS, OBJECTIVES
 from ._common import info, output_option, platform_option, write_report
-
-
-def _ints(text: str, option: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(v) for v in text.split(","))
-    except ValueError:
-        raise UsageError(f"{option}: cannot read '{text}'", f"Write a comma-separated list, e.g. {option} 1,2,4.") from None
-    if not values or any(v < 1 for v in values):
-        raise UsageError(f"{option}: values must be at least 1", f"e.g. {option} 1,2,4.")
-    return values
 
 
 @click.command("tune", help=__doc__)
@@ -65,41 +54,42 @@ def _ints(text: str, option: str) -> tuple[int, ...]:
 @click.option("--engines-dir", default=None, metavar="DIR", help="Cache of built engines (default: beside the study file).")
 @click.option("--heartbeat", type=click.IntRange(min=1), default=30, show_default=True,
               help="Seconds between trial heartbeats; a trial silent for twice this is marked failed.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Report format (-o PLAN.yaml writes YAML).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="Report format (-o PLAN.yaml writes YAML; html: one self-contained page with the trials).")
 @click.option("--plots", "plots_dir", default=None, metavar="DIR", help="Write Optuna's plots (HTML; PNG with kaleido).")
 @click.option("--no-reference", is_flag=True, help="Do not evaluate the hand-made GPU + 2xDLA reference plan.")
 @output_option
 def command(models, device, power_mode, platform, backend, trials, timeout, objective, latency_budget, storage, study,
             seed, sampler, shapes, batches, max_gpu_instances, precisions, split, duration, trtexec_path, engines_dir,
             heartbeat, fmt, plots_dir, no_reference, output) -> int:
-    space = SpaceOptions(max_gpu_instances=max_gpu_instances, batches=_ints(batches, "--batches"),
-                         precisions=("int8", "fp16") if precisions == "both" else (precisions,), split=split)
-    backend_options = {"duration_s": duration, "trtexec": trtexec_path,
-                       "engines_dir": engines_dir or _engines_dir(storage, models[0])}
-    request = TuneRequest(models=tuple(models), device=device, power_mode=power_mode, platform=platform, backend=backend,
-                          backend_options=backend_options, n_trials=trials, timeout_s=timeout, objective=objective,
-                          latency_budget_ms=latency_budget, storage=storage, study=study, seed=seed, sampler=sampler,
-                          shapes=parse_shapes(shapes), space=space, heartbeat_s=heartbeat)
+    from .. import api
+
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # the progress bar and report say what matters
-    tuner = Tuner(request)
-    done = len(tuner.study.trials)
-    info(f"tune: study '{tuner.study_name}' in {tuner.storage_label} has {done} trial(s); running up to "
-         f"{max(0, trials - done)} more with backend {backend}")
-    interrupted = False
-    with _progress(trials, done, objective) as callback:
-        try:
-            ran = tuner.run([callback] if callback else [])
-        except KeyboardInterrupt:
-            interrupted, ran = True, len(tuner.study.trials) - done
-            info("tune: interrupted; re-run the same command to continue the study")
-    report = tuner.report(ran, with_reference=not no_reference and not interrupted, interrupted=interrupted)
-    write_report(_render(report, fmt, output), output, inputs=list(models))
+    progress = _progress(trials, objective)
+
+    def on_start(study_name: str, storage_label: str, done: int) -> None:
+        info(f"tune: study '{study_name}' in {storage_label} has {done} trial(s); running up to "
+             f"{max(0, trials - done)} more with backend {backend}")
+        progress.start(done)
+
+    try:
+        result = api.tune(models, device=device, power_mode=power_mode, platform=platform, backend=backend,
+                          trials=trials, timeout=timeout, objective=objective, latency_budget=latency_budget,
+                          storage=storage, study=study, seed=seed, sampler=sampler, shapes=shapes, batches=batches,
+                          max_gpu_instances=max_gpu_instances, precisions=precisions, split=split, duration=duration,
+                          trtexec=trtexec_path, engines_dir=engines_dir, heartbeat=heartbeat,
+                          reference=not no_reference, callbacks=[progress.update], on_start=on_start)
+    finally:
+        progress.stop()
+    if result.interrupted:
+        info("tune: interrupted; re-run the same command to continue the study")
+    report = result.report
+    write_report(result.to_html() if fmt == "html" else _render(report, fmt, output), output, inputs=list(models))
     if plots_dir:
         from ..report.plan_plots import write_plots
-        for path in write_plots(tuner.study, plots_dir, objective):
+        for path in write_plots(result.study, plots_dir, objective):
             info(f"tune: wrote {path}")
     if report.summary.best is None:
         info("tune: no feasible plan found; see the rejected/failed trials above")
@@ -107,15 +97,6 @@ def command(models, device, power_mode, platform, backend, trials, timeout, obje
     best = report.summary.best.result
     info(f"tune: best {best.total_images_per_s:,.1f} images/s, {best.provenance.label()} (trial {report.summary.best.number})")
     return EXIT_OK
-
-
-def _engines_dir(storage: str | None, model: str) -> str:
-    from pathlib import Path
-
-    if storage and storage.startswith("sqlite:///"):
-        return str(Path(storage[len("sqlite:///"):]).with_suffix(".engines"))
-    m = Path(model).resolve()
-    return str(m.with_name(m.stem + ".dla-tune.engines"))
 
 
 def _render(report, fmt: str, output: str) -> str:
@@ -132,23 +113,24 @@ def _render(report, fmt: str, output: str) -> str:
 class _progress:
     """A rich progress bar on stderr with the best plan so far; nothing when stderr is not a terminal."""
 
-    def __init__(self, total: int, done: int, objective: str):
-        self.total, self.done, self.objective = total, done, objective
+    def __init__(self, total: int, objective: str):
+        self.total, self.objective = total, objective
         self.bar = None
 
-    def __enter__(self):
+    def start(self, done: int) -> None:
         if not sys.stderr.isatty():
-            return None
+            return
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(TextColumn("[bold]tune"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             TextColumn("{task.description}"), console=Console(stderr=True), transient=False)
         self.bar.start()
-        self.task = self.bar.add_task("searching", total=self.total, completed=self.done)
-        return self.update
+        self.task = self.bar.add_task("searching", total=self.total, completed=done)
 
     def update(self, study, trial) -> None:
+        if self.bar is None:
+            return
         from ..tuning._search import best_outcome, feasible_outcomes
 
         best = best_outcome(feasible_outcomes(study), "latency" if self.objective == "latency" else "throughput")
@@ -158,7 +140,6 @@ class _progress:
             text = f"best {r.total_images_per_s:,.1f} img/s, {r.makespan_ms:.2f} ms: {r.plan.describe()}"
         self.bar.update(self.task, completed=min(self.total, len(study.trials)), description=text)
 
-    def __exit__(self, *exc):
+    def stop(self) -> None:
         if self.bar is not None:
             self.bar.stop()
-        return False

@@ -9,8 +9,9 @@ from ._json import dumps
 SCHEMA_VERSION = "1.1"  # 1.1: an artifact's counts it does not show are null
 
 
-def render_check(report: CheckReport) -> str:
-    doc = {
+def check_document(report: CheckReport) -> dict:
+    """The ``check`` report as plain data."""
+    return {
         "tool": "dla-advisor",
         "command": "check",
         "schema_version": SCHEMA_VERSION,
@@ -25,4 +26,7 @@ def render_check(report: CheckReport) -> str:
             for i in report.inputs
         ],
     }
-    return dumps(doc)
+
+
+def render_check(report: CheckReport) -> str:
+    return dumps(check_document(report))

@@ -92,6 +92,8 @@ def test_sigkill_mid_trial_loses_no_completed_trial(seed_model, tmp_path, standi
             trials = _trials(url)
         except Exception:  # the study is not created yet
             continue
+        if not trials:  # created, but its first trial not yet asked for
+            continue
         done = {t.number: (t.params, t.values) for t in trials if t.state == TrialState.COMPLETE}
         last = trials[-1]
         # Kill a trial that has been running for a while: Optuna fails a stale trial by its heartbeat,
