@@ -26,3 +26,18 @@ def test_import_and_help_do_not_load_heavy_optional_modules():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
     assert "advise" in proc.stdout
+
+
+def test_no_import_circle_between_any_two_modules():
+    """Stricter than the acyclic_siblings contract: also a child importing its parent package back.
+
+    A circle is how a registry ends up empty until some function happens to import its plug-ins.
+    """
+    grimp = pytest.importorskip("grimp")
+    import networkx as nx
+
+    graph = grimp.build_graph("dla_advisor", cache_dir=None)  # no cache folder written into the checkout
+    edges = nx.DiGraph((m, i) for m in graph.modules for i in graph.find_modules_directly_imported_by(m)
+                       if i.startswith("dla_advisor"))
+    circles = [sorted(c) for c in nx.strongly_connected_components(edges) if len(c) > 1]
+    assert circles == [], circles

@@ -12,6 +12,7 @@ from ._registry import DETECTORS, Detector, detector, get_detectors
 from ._ruleset import RuleSet
 from ._types import SEVERITIES, Finding, Fix, Hit, Rule, severity_rank
 from ._versions import VersionRange, parse_range, platform_range
+from . import detectors  # noqa: E402,F401  (the plug-in package registers the built-in detectors)
 
 __all__ = [
     "applies", "evaluate", "explain_rule", "builtin_rules_dir", "load_rule_file", "load_rules", "DETECTORS",

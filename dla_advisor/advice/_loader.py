@@ -17,6 +17,7 @@ import yaml
 
 from .._safe_write import special_kind
 from ..errors import RuleFileError
+from .._registry import did_you_mean
 from ._registry import get_detectors
 from ._ruleset import RuleSet
 from ._schema import FILE_SCHEMA, RULE_SCHEMA
@@ -89,7 +90,7 @@ def load_rule_file(path: Path) -> list[Rule]:
         det = detectors.get(entry["detector"])
         if det is None:
             _fail(path, root, where + ("detector",),
-                  f"unknown detector '{entry['detector']}'", f"Use one of: {', '.join(sorted(detectors))}.")
+                  f"unknown detector '{entry['detector']}'{did_you_mean(entry['detector'], detectors)}", f"Use one of: {', '.join(sorted(detectors))}.")
         _validate(entry.get("params", {}), det.params_schema, root, where + ("params",), path)
         _check_ranges(entry, root, where, path)
         _check_templates(entry, root, where, path)

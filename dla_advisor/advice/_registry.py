@@ -5,6 +5,10 @@ A detector is ``(layout, network, platform, config, params) -> list[Hit]``. It l
 :class:`~dla_advisor.graph.Network` it came from, the platform and the build configuration, and
 says where its problem occurs. It holds no rule text: the rule entry turns each :class:`Hit` into a
 :class:`Finding` with its message and fixes, so one detector serves many rules.
+
+The built-in detectors live in ``advice/detectors/``; that package imports its modules and
+``advice/__init__`` imports the package, so :data:`DETECTORS` is complete as soon as
+``dla_advisor.advice`` is imported. This module imports none of them (no import circle).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from .._registry import Registry
 from ._types import Hit
 
 DetectorFn = Callable[..., "list[Hit]"]
@@ -27,7 +32,7 @@ class Detector:
     doc: str = ""
 
 
-DETECTORS: dict[str, Detector] = {}
+DETECTORS: Registry[Detector] = Registry("detector")
 
 
 def detector(name: str, params: Mapping[str, Any] | None = None) -> Callable[[DetectorFn], DetectorFn]:
@@ -43,14 +48,13 @@ def detector(name: str, params: Mapping[str, Any] | None = None) -> Callable[[De
             raise ValueError(f"detector '{name}' registered twice")
         schema = {"type": "object", "additionalProperties": False, "properties": {}}
         schema.update(params or {})
-        DETECTORS[name] = Detector(name, fn, schema, (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "")
+        doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
+        DETECTORS.add(name, Detector(name, fn, schema, doc), replace=True)
         return fn
 
     return register
 
 
-def get_detectors() -> dict[str, Detector]:
-    """All detectors, with the built-in ones registered."""
-    from . import detectors  # noqa: F401  (importing registers them)
-
+def get_detectors() -> Registry[Detector]:
+    """All registered detectors (the built-in ones are registered when ``dla_advisor.advice`` loads)."""
     return DETECTORS

@@ -84,7 +84,7 @@ def check(paths, *, platform: str | None = None, fail_on: str = "warning", selec
     aliases or prefixes. ``[tool.dla-advisor]`` in pyproject.toml is read by the CLI only: here
     every setting is an argument.
     """
-    from .. import __version__
+    from .._version import __version__
     from ..advice import load_rules
     from ..report._findings import CheckReport
 

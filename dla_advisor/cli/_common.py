@@ -18,7 +18,8 @@ def output_option(f):
 
 def platform_option(f):
     return click.option("--platform", "platform", default=None,
-                        help="DLA target, e.g. orin-trt10 (default), orin-trt8.5, xavier-trt8.5; see `dla-advisor platforms`.")(f)
+                        help="DLA target, e.g. orin-trt10 (default), orin-trt8.5, xavier-trt8.5 (see `dla-advisor platforms`), "
+                             "or your own FILE.yaml that extends one.")(f)
 
 
 def write_report(text: str, output: str, inputs: list[str] | tuple[str, ...] = ()) -> None:

@@ -33,8 +33,9 @@ PRECISION_HELP = ("Build precision as trtexec: fp16 (--fp16), int8 (--int8), int
 def model_options(f):
     """--platform --precision --shapes --batch --inputIOFormats --outputIOFormats --[no-]gpu-fallback --useDLACore."""
     options = [
-        click.option("--platform", "platform", default=None, metavar="ID",
-                     help="DLA target (default orin-trt10); list them with `dla-advisor platforms`."),
+        click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml",
+                     help="DLA target (default orin-trt10; list them with `dla-advisor platforms`), or your own "
+                          "platform file that extends one."),
         click.option("--precision", type=PRECISION, default="fp16", show_default=True, help=PRECISION_HELP),
         click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]",
                      help="Fix dynamic input shapes, as trtexec --shapes (e.g. input:32x3x224x224)."),

@@ -31,8 +31,8 @@ RENDERERS = ("text", "json")
 @click.command("fix", help=__doc__)
 @click.argument("model", type=click.Path(dir_okay=False), required=False)
 @click.option("-o", "--output", "output", default=None, metavar="FIXED.onnx", help="Where to write the fixed model.")
-@click.option("--platform", "platform", default=None, metavar="ID",
-              help="DLA target whose limits the rewrites aim for (default orin-trt10).")
+@click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml",
+              help="DLA target (or platform file) whose limits the rewrites aim for (default orin-trt10).")
 @click.option("--rewrites", default=None, metavar="NAME[,NAME...]", help="Run only these rewrites (default: all).")
 @click.option("--list", "list_only", is_flag=True, help="List the rewrites with when they apply and why they are exact.")
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]",

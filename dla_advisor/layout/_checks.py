@@ -2,7 +2,8 @@
 
 A check entry names a checker (``check: range``) and its parameters; the checker returns ``None``
 when the layer passes, or the offending value (and extra template fields) when it does not. Adding a
-platform constraint is data; a new *kind* of constraint is one function here.
+platform constraint is data; a new *kind* of constraint is one function here plus its parameters in
+``platforms/_vocabulary.py`` (which platform files are validated against when they load).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from .._registry import Registry
 from ..graph import Layer, Network
 
 Failure = dict[str, Any] | None
 Checker = Callable[[Layer, Network, dict, "CheckContext"], Failure]
 
-_CHECKERS: dict[str, Checker] = {}
+_CHECKERS: Registry[Checker] = Registry("platform check")
 
 
 class CheckContext:
@@ -31,17 +33,12 @@ class CheckContext:
 
 
 def checker(name: str):
-    def deco(fn: Checker) -> Checker:
-        _CHECKERS[name] = fn
-        return fn
-    return deco
+    return _CHECKERS.register(name)
 
 
 def run_check(entry: dict, layer: Layer, net: Network, ctx: CheckContext) -> Failure:
-    fn = _CHECKERS.get(entry["check"])
-    if fn is None:
-        raise KeyError(entry["check"])
-    return fn(layer, net, entry, ctx)
+    # Platform files are validated at load, so an unknown name here is a bug, and UnknownName says which.
+    return _CHECKERS[entry["check"]](layer, net, entry, ctx)
 
 
 def known_checkers() -> set[str]:

@@ -14,63 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
+from .._registry import did_you_mean
 from ..errors import PlatformFileError
+from ._validate import SCHEMA, validate_file, validate_merged
 
 DEFAULT_PLATFORM = "orin-trt10"
-
-_CHECK_SCHEMA = {
-    "type": "object",
-    "required": ["reason", "check", "source"],
-    "properties": {
-        "reason": {"type": "string"},
-        "check": {"type": "string"},
-        "source": {"type": "string", "pattern": "^https?://"},
-        "message": {"type": "string"},
-    },
-}
-_LIMIT_SCHEMA = {"type": "object", "required": ["value", "source"],
-                 "properties": {"source": {"type": "string", "pattern": "^https?://"}}}
-SCHEMA = {
-    "type": "object",
-    "required": ["id", "title", "soc", "trt", "cores", "limits", "io_formats", "layers"],
-    "properties": {
-        "id": {"type": "string"},
-        "title": {"type": "string"},
-        "soc": {"enum": ["orin", "xavier", "woa"]},
-        "dla_version": {"type": "string"},
-        "trt": {"type": "object", "required": ["min", "max"]},
-        "cores": {"type": "integer", "minimum": 1},
-        "gpu_fallback": {"type": "boolean"},
-        "strongly_typed": {"type": "boolean"},
-        "global_average_pool_import": {"enum": ["reduce", "pooling"]},
-        "limits": {"type": "object", "additionalProperties": _LIMIT_SCHEMA},
-        "general_checks": {"type": "array", "items": _CHECK_SCHEMA},
-        "io_formats": {"type": "object", "required": ["input", "output", "source"]},
-        "layers": {
-            "type": "object",
-            "additionalProperties": {
-                "type": "object",
-                "required": ["source"],
-                "properties": {
-                    "precisions": {"type": "array", "items": {"enum": ["fp16", "int8"]}},
-                    "int8_as_fp16": {
-                        "type": "object",
-                        "required": ["source"],
-                        "additionalProperties": False,
-                        "properties": {"attr": {"type": "string"}, "values": {"type": "array"},
-                                       "source": {"type": "string", "pattern": "^https?://"}},
-                    },
-                    "source": {"type": "string", "pattern": "^https?://"},
-                    "checks": {"type": "array", "items": _CHECK_SCHEMA},
-                },
-            },
-        },
-    },
-}
-
 
 @dataclass(frozen=True)
 class Platform:
@@ -89,7 +39,8 @@ class Platform:
 
     @property
     def file(self) -> str:
-        return f"{self.id}.yaml"
+        """The file name reasons cite (``orin-trt10.yaml``, or a user's own ``my-drive.yaml``)."""
+        return Path(self.path).name if self.path else f"{self.id}.yaml"
 
     def limit(self, key: str, default: Any = None) -> Any:
         entry = self.data.get("limits", {}).get(key)
@@ -133,7 +84,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        raise PlatformFileError(f"{path.name}: invalid YAML ({str(e).splitlines()[0]})", "Fix the file.",
+        mark = getattr(e, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        what = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise PlatformFileError(f"{path.name}{where}: invalid YAML ({what})", "Fix the YAML syntax.",
                                 path=str(path)) from None
     except RecursionError:
         raise PlatformFileError(f"{path.name}: nests too deeply to be a platform file", "Fix the file.",
@@ -165,17 +119,42 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _resolve(name: str, directory: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
-    path = directory / f"{name}.yaml"
-    if not path.exists():
-        raise PlatformFileError(f"platform file {name}.yaml not found", "See `dla-advisor platforms`.", path=str(path))
-    if name in seen:
-        raise PlatformFileError(f"{name}.yaml: 'extends' forms a cycle ({' -> '.join(seen + (name,))})",
-                                "Fix the extends chain.", path=str(path), key="extends")
+def _shown(path: Path) -> str:
+    """How errors name a file: a built-in by its name, a user's file by the path they gave."""
+    return path.name if path.parent == platforms_dir() else str(path)
+
+
+def _is_file_name(name: str) -> bool:
+    return name.endswith((".yaml", ".yml")) or "/" in name or "\\" in name
+
+
+def _parent_path(parent: str, child: Path) -> Path:
+    """Where ``extends: parent`` points: a path relative to the child file, a sibling file, or a built-in."""
+    if _is_file_name(parent):
+        path = (child.parent / parent).expanduser()
+        if path.is_file():
+            return path
+    else:
+        for folder in (child.parent, platforms_dir()):
+            if (folder / f"{parent}.yaml").is_file():
+                return folder / f"{parent}.yaml"
+    builtin = [p.stem for p in platforms_dir().glob("*.yaml") if p.stem != "_no_dla"]
+    raise PlatformFileError(f"{_shown(child)}: extends: no platform '{parent}'{did_you_mean(parent, builtin)}",
+                            f"Extend a built-in id ({', '.join(sorted(b for b in builtin if not b.startswith('_')))}) "
+                            "or a path relative to this file.", path=str(child), key="extends")
+
+
+def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The merged data of ``path`` and its ``extends:`` chain, each file validated before merging."""
+    if path.resolve() in seen:
+        chain = " -> ".join(p.name for p in seen + (path.resolve(),))
+        raise PlatformFileError(f"{_shown(path)}: extends: forms a cycle ({chain})", "Fix the extends chain.",
+                                path=str(path), key="extends")
     data = _read_yaml(path)
+    validate_file(data, _shown(path), str(path))
     parent = data.pop("extends", None)
     if parent:
-        return _merge(_resolve(parent, directory, seen + (name,)), data)
+        return _merge(_resolve(_parent_path(parent, path), seen + (path.resolve(),)), data)
     return data
 
 
@@ -191,12 +170,32 @@ def list_platforms(directory: Path | None = None) -> list[Platform]:
 
 
 def load_platform(name: str | None = None, directory: Path | None = None) -> Platform:
-    """Load a platform by id (``None`` → :data:`DEFAULT_PLATFORM`).
+    """Load a platform by id (``None`` → :data:`DEFAULT_PLATFORM`), or a user's own file by path.
+
+    A user's file (``my-drive.yaml``) usually ``extends:`` a built-in id and overrides what differs; it is
+    read afresh on every call, since the user may be editing it.
 
     Raises:
-        PlatformFileError: unknown id, a TensorRT version/board without DLA, or an invalid file.
+        PlatformFileError: unknown id, a TensorRT version/board without DLA, or an invalid file (the
+            message names the file, the entry and the key).
     """
-    return _load_cached(name or DEFAULT_PLATFORM, str(directory or platforms_dir()))
+    name = name or DEFAULT_PLATFORM
+    if _is_file_name(name):
+        return _load_user_file(Path(name).expanduser())
+    return _load_cached(name, str(directory or platforms_dir()))
+
+
+def _load_user_file(path: Path) -> Platform:
+    if not path.is_file():
+        builtin = (platforms_dir() / f"{path.stem}.yaml").is_file() and not path.stem.startswith("_")
+        hint = (f"For the built-in target, give its id: --platform {path.stem}." if builtin else
+                "Give the path of a YAML file, or a built-in id from `dla-advisor platforms`.")
+        raise PlatformFileError(f"platform file {path} not found", hint, path=str(path))
+    data = _resolve(path)
+    # A user's file is named by its path, so its id defaults to the file name rather than the parent's id.
+    data["id"] = str(_read_yaml(path).get("id") or path.stem)
+    validate_merged(data, _shown(path), str(path))
+    return _platform(data, path)
 
 
 @lru_cache(maxsize=64)
@@ -208,20 +207,21 @@ def _load_cached(name: str, directory_s: str) -> Platform:
         if name in no_dla:
             entry = no_dla[name]
             raise PlatformFileError(f"{name}: {entry['why']}", entry.get("hint", "Pick a platform with DLA."))
-        known = ", ".join(p.stem for p in sorted(directory.glob("*.yaml")) if not p.stem.startswith("_"))
-        raise PlatformFileError(f"unknown platform '{name}'", f"Use one of: {known}.")
-    data = _resolve(name, directory)
-    try:
-        jsonschema.validate(data, SCHEMA)
-    except jsonschema.ValidationError as e:
-        key = ".".join(str(p) for p in e.absolute_path) or "(top level)"
-        raise PlatformFileError(f"{name}.yaml: invalid at '{key}': {e.message}", "Fix the platform file.",
-                                path=str(directory / f"{name}.yaml"), key=key) from None
+        known = [p.stem for p in sorted(directory.glob("*.yaml")) if not p.stem.startswith("_")]
+        raise PlatformFileError(f"unknown platform '{name}'{did_you_mean(name, known)}",
+                                f"Use one of: {', '.join(known)}, or the path of your own platform file.")
+    path = directory / f"{name}.yaml"
+    data = _resolve(path)
+    validate_merged(data, path.name, str(path))
     if data["id"] != name:
         raise PlatformFileError(f"{name}.yaml: id '{data['id']}' does not match the file name",
-                                "Make 'id' equal the file name.", path=str(directory / f"{name}.yaml"), key="id")
+                                "Make 'id' equal the file name.", path=str(path), key="id")
+    return _platform(data, path)
+
+
+def _platform(data: dict[str, Any], path: Path) -> Platform:
     return Platform(
-        id=name, title=data["title"], soc=data["soc"], trt_min=str(data["trt"]["min"]), trt_max=str(data["trt"]["max"]),
-        cores=int(data["cores"]), gpu_fallback_allowed=bool(data.get("gpu_fallback", True)),
-        strongly_typed=bool(data.get("strongly_typed", False)), data=data, path=str(directory / f"{name}.yaml"),
+        id=data["id"], title=data["title"], soc=data["soc"], trt_min=str(data["trt"]["min"]),
+        trt_max=str(data["trt"]["max"]), cores=int(data["cores"]), gpu_fallback_allowed=bool(data.get("gpu_fallback", True)),
+        strongly_typed=bool(data.get("strongly_typed", False)), data=data, path=str(path),
     )

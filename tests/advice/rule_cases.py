@@ -8,6 +8,7 @@ engine layout, plus ``platform:`` and ``config:`` overrides.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,13 +80,19 @@ class RuleCase:
 
 def load_cases(directory: Path = CASES_DIR) -> list[RuleCase]:
     """Every case of every ``<ID>.yaml`` in ``directory``, schema-checked."""
+    return list(_load_cases(Path(directory)))
+
+
+@functools.cache
+def _load_cases(directory: Path) -> tuple[RuleCase, ...]:
+    # Parsed once per session: the meta-tests ask once per rule, and the files do not change under a run.
     out = []
     for path in sorted(directory.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         jsonschema.validate(data, FILE_SCHEMA)
         for kind in ("fail", "pass"):
             out.extend(RuleCase(data["rule"], kind, spec, path) for spec in data[kind])
-    return out
+    return tuple(out)
 
 
 def case_rules(directory: Path = CASES_DIR) -> dict[str, dict[str, int]]:

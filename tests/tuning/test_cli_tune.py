@@ -32,6 +32,7 @@ def test_bad_batches_is_a_usage_error(seed_model, capsys):
     assert "error: --batches: cannot read '1,x'." in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_failed_measurements_become_failed_trials_and_the_study_goes_on(seed_model, tmp_path, standin_env, seed):
     # Properties that hold for any sampler sequence (a seed or an Optuna release changes the sequence).
@@ -66,6 +67,7 @@ def test_failed_measurements_become_failed_trials_and_the_study_goes_on(seed_mod
         assert per_engine == {286.781}  # the stand-in's GPU number for this model
 
 
+@pytest.mark.slow
 def test_plan_yaml_holds_plan_numbers_and_commands(seed_model, tmp_path, standin_env):
     plan = tmp_path / "plan.yaml"
     out = subprocess.run(cli("tune", str(seed_model), "--backend", "trtexec", "--trials", "3", "--seed", "0",
@@ -82,6 +84,7 @@ def test_plan_yaml_holds_plan_numbers_and_commands(seed_model, tmp_path, standin
     assert doc["reference"]["total_images_per_s"] == pytest.approx(286.781 + 2 * 36.9222, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_plots_without_plotly_say_how_to_install(seed_model, tmp_path, standin_env):
     import importlib.util
     if importlib.util.find_spec("plotly") is not None:

@@ -18,6 +18,7 @@ pytestmark = needs_perf
 SMALL = SpaceOptions(precisions=("int8",), gpu_fallback=(False,), dla_sram_mib=(None,))
 
 
+@pytest.mark.slow
 def test_tpe_reaches_99_percent_of_the_exhaustive_optimum_within_60_trials(seed_model, tmp_path):
     # The default `tune` space (INT8 and FP16, every device, instance count, legal I/O format,
     # fallback and SRAM setting): 4,912 legal plans, enumerated here in a few seconds.
@@ -47,6 +48,7 @@ def test_enumeration_visits_each_decision_path_once():
     assert len(paths) == len(set(paths)) == 333  # 332 plans + the plan with no engine at all
 
 
+@pytest.mark.slow
 def test_cli_prints_tuned_and_hand_made_side_by_side(seed_model, tmp_path):
     out = subprocess.run(cli("tune", str(seed_model), "--trials", "12", "--seed", "3", "--precisions", "int8",
                              "--format", "json"), capture_output=True, text=True, timeout=120)
@@ -67,6 +69,7 @@ def test_cli_prints_tuned_and_hand_made_side_by_side(seed_model, tmp_path):
     assert "(12 in the study, 0 run now)" in text.stdout  # the same command continues (here: nothing left)
 
 
+@pytest.mark.slow
 def test_both_objectives_give_a_pareto_front(seed_model, tmp_path):
     tuner = Tuner(TuneRequest(models=(str(seed_model),), n_trials=25, seed=1, space=SMALL, objective="both",
                               storage=f"sqlite:///{tmp_path / 'both.db'}"))
@@ -80,6 +83,7 @@ def test_both_objectives_give_a_pareto_front(seed_model, tmp_path):
     assert [o.result.total_images_per_s for o in front] == sorted((o.result.total_images_per_s for o in front), reverse=True)
 
 
+@pytest.mark.slow
 def test_latency_budget_excludes_slow_plans(seed_model, tmp_path):
     tuner = Tuner(TuneRequest(models=(str(seed_model),), n_trials=20, seed=2, space=SMALL, latency_budget_ms=5.0,
                               storage=f"sqlite:///{tmp_path / 'budget.db'}"))
@@ -90,6 +94,7 @@ def test_latency_budget_excludes_slow_plans(seed_model, tmp_path):
     assert all(t.user_attrs["constraint"] > 0 for t in over)
 
 
+@pytest.mark.slow
 def test_two_models_share_the_devices(seed_model, tmp_path):
     import shutil
     other = tmp_path / "second.onnx"

@@ -88,6 +88,7 @@ open_storage(sys.argv[1])
 """
 
 
+@pytest.mark.slow
 def test_workers_opening_a_fresh_sqlite_file_at_once_all_succeed(tmp_path):
     # Workers of a farm start together: each creates the schema, and all but one lose the race on the
     # alembic_version row. Several rounds, because a single one is often won without a collision.
@@ -113,6 +114,7 @@ def _trials(url, name=None):
     return study.get_trials(deepcopy=False)
 
 
+@pytest.mark.slow
 def test_sigkill_mid_trial_loses_no_completed_trial(seed_model, tmp_path, standin_env):
     # A trial seen RUNNING may finish (or be rejected) before the signal lands on a loaded machine:
     # try again with a fresh study until the kill hits a trial in flight.
@@ -210,6 +212,7 @@ def _check_shared_study(url, study, n, docs, calls_file):
     assert len(runs) == sum(len(t.user_attrs["result"]["engines"]) for t in measured)
 
 
+@pytest.mark.slow
 def test_two_workers_share_one_sqlite_study(seed_model, tmp_path, standin_env):
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     docs = _two_workers(seed_model, url, standin_env, tmp_path, 10, "farm")

@@ -1,13 +1,15 @@
 """Measurement backends: ``sim`` (performance model), ``trtexec`` and ``tensorrt`` (a real board).
 
-``BACKENDS`` maps each name to a factory ``(device, power_mode, platform, catalog, options) -> Backend``;
-the CLI's ``--backend`` choices come from it. Backends import their heavy dependencies on first use.
+``BACKENDS`` (a :class:`~dla_advisor._registry.Registry`) maps each name to a factory
+``(device, power_mode, platform, catalog, options) -> Backend``; the CLI's ``--backend`` choices come
+from it, and ``BACKENDS.add(name, factory)`` registers one of your own. Backends import their heavy dependencies on first use.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..._registry import Registry, did_you_mean
 from ._base import Backend, BackendInfo
 
 
@@ -28,7 +30,10 @@ def _tensorrt(device, power_mode, platform, catalog, options):
     return TensorRTBackend(device, power_mode, duration_s=options.get("duration_s") or 5)
 
 
-BACKENDS: dict[str, Callable[..., Backend]] = {"sim": _sim, "trtexec": _trtexec, "tensorrt": _tensorrt}
+BACKENDS: Registry[Callable[..., Backend]] = Registry("backend")
+BACKENDS.add("sim", _sim, order=0)  # the default, and listed first in --backend
+BACKENDS.add("trtexec", _trtexec, order=1)
+BACKENDS.add("tensorrt", _tensorrt, order=2)
 
 
 def make_backend(name: str, device: str, power_mode: str, platform=None, catalog=None,
@@ -42,7 +47,7 @@ def make_backend(name: str, device: str, power_mode: str, platform=None, catalog
     from ...errors import UsageError
 
     if name not in BACKENDS:
-        raise UsageError(f"unknown backend '{name}'", f"Use one of: {', '.join(BACKENDS)}.")
+        raise UsageError(f"unknown backend '{name}'{did_you_mean(name, BACKENDS)}", f"Use one of: {', '.join(BACKENDS)}.")
     return BACKENDS[name](device, power_mode, platform, catalog, dict(options or {}))
 
 
