@@ -7,7 +7,7 @@ The Python API (``dla_advisor.advise``, ``inspect``, ``check``, ``estimate``, ``
 
 from ._version import __version__
 
-_API = ("advise", "inspect", "check", "estimate", "calibrate", "tune", "fix")
+_API = ("advise", "inspect", "check", "estimate", "calibrate", "tune", "fix", "split")
 __all__ = ["__version__", *_API]
 
 

@@ -12,8 +12,9 @@ subclasses, never ``SystemExit``.
 
 from ._analyse import advise, check, estimate, inspect
 from ._optimise import calibrate, fix, tune
+from ._split import SplitResult, split
 from ._results import (AdviseResult, CalibrateResult, CheckResult, EstimateResult, FixResult, InspectResult, Result,
                        TuneResult)
 
-__all__ = ["advise", "inspect", "check", "estimate", "calibrate", "tune", "fix", "Result", "AdviseResult",
-           "InspectResult", "CheckResult", "EstimateResult", "CalibrateResult", "TuneResult", "FixResult"]
+__all__ = ["advise", "inspect", "check", "estimate", "calibrate", "tune", "fix", "split", "Result", "AdviseResult",
+           "InspectResult", "CheckResult", "EstimateResult", "CalibrateResult", "TuneResult", "FixResult", "SplitResult"]

@@ -46,8 +46,8 @@ class Result:
         return render_html(self.to_dict(), self._html_extras())
 
     def write_html(self, path) -> None:
-        from pathlib import Path
-        Path(path).write_text(self.to_html(), encoding="utf-8")
+        from .._safe_write import write_text
+        write_text(path, self.to_html())
 
 
 def _graph(title: str, layout, network=None):

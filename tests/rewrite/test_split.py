@@ -179,3 +179,23 @@ def test_an_output_computed_on_dla_comes_from_the_dla_engine(tmp_path, capsys):
     assert all(v["match"] for v in doc["verification"])
     assert "h0" in [o.name for o in onnx.load(doc["parts"]["dla"]["path"]).graph.output]
     assert "h0" in [i.name for i in onnx.load(doc["parts"]["gpu"]["path"]).graph.input]  # the head still reads it
+
+
+def test_api_split_gives_the_cli_document_and_a_page(tmp_path, capsys):
+    import dla_advisor
+
+    src = tmp_path / "det.onnx"
+    onnx.save(head_model(), src)
+    rc, doc, _ = _split(capsys, src, tmp_path / "cli", "--precision", "int8,fp16")
+    result = dla_advisor.split(src, tmp_path / "api", precision="int8,fp16")
+    api_doc = json.loads(result.to_json())
+    jsonschema.Draft202012Validator(SCHEMA).validate(api_doc)
+    # Same document apart from where the parts were written.
+    for d in (doc, api_doc):
+        for part in d["parts"].values():
+            part.pop("path")
+            part["trtexec"] = part["trtexec"].replace(str(tmp_path / "cli"), "OUT").replace(str(tmp_path / "api"), "OUT")
+    assert rc == 0 and api_doc == doc
+    assert Path(result.dla_path).is_file() and Path(result.gpu_path).is_file()
+    page = result.to_html()
+    assert "DLA part" in page and "GPU part" in page and "<script src=" not in page
