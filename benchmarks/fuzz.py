@@ -431,6 +431,8 @@ def run_campaign(runs: int, seed: int = 1, kinds: tuple[str, ...] = KINDS, hang_
     """Run ``runs`` cases in worker processes; a worker that dies or stalls is replaced."""
     summary = Summary()
     t0 = time.monotonic()
+    if workdir:
+        Path(workdir).mkdir(parents=True, exist_ok=True)
     base = Path(tempfile.mkdtemp(prefix="dla-fuzz-", dir=workdir))
     attempt = 0
     try:
