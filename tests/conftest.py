@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
+
+from script_loader import load_script
 
 import pytest
 
@@ -13,11 +13,7 @@ CORPUS = REPO / "tests" / "corpus"
 
 
 def _load_make_models():
-    spec = importlib.util.spec_from_file_location("make_models", REPO / "models" / "make_models.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_models", mod)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("models/make_models.py", "make_models")
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,9 @@ over a special file, with normal permissions; no secret printed.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
+
+from script_loader import load_script
 
 import pytest
 
@@ -18,11 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _fuzz():
-    spec = importlib.util.spec_from_file_location("dla_fuzz", REPO / "benchmarks" / "fuzz.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("dla_fuzz", mod)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("benchmarks/fuzz.py", "dla_fuzz")
 
 
 def _campaign(runs: int, seed: int, kinds=None):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from functools import lru_cache
 from pathlib import Path
+
+from script_loader import load_script
 
 import numpy as np
 import onnx
@@ -16,14 +15,9 @@ QDQ_ZOO = REPO / "tests" / "data" / "zoo" / "qdq"
 SKELETONS = sorted(p.stem for p in QDQ_ZOO.glob("*.onnx"))
 
 
-@lru_cache(maxsize=None)
 def make_qdq_models():
     """models/make_qdq_models.py as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("make_qdq_models", REPO / "models" / "make_qdq_models.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_qdq_models", mod)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("models/make_qdq_models.py", "make_qdq_models")
 
 
 def load_skeleton(name: str) -> onnx.ModelProto:
