@@ -5,7 +5,7 @@
 returns :class:`Finding` values. Nothing here prints.
 """
 
-from ._engine import applies, evaluate
+from ._evaluate import applies, evaluate
 from ._explain import explain_rule
 from ._loader import builtin_rules_dir, load_rule_file, load_rules
 from ._registry import DETECTORS, Detector, detector, get_detectors

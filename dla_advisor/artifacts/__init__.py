@@ -10,8 +10,8 @@ from ._counts import summary_shown
 from ._log import LayoutFromTrtexecLog
 from ._model import KIND_LABELS, accepted_kinds
 from ._patterns import load_patterns
-from ._read import READERS, InspectResult, observe, read
-from ._readers import (LayoutFromLayerInfoJson, MeasurementFromDumpProfile, MeasurementFromProfileJson,
+from ._inspect import READERS, InspectResult, observe, read
+from ._export_readers import (LayoutFromLayerInfoJson, MeasurementFromDumpProfile, MeasurementFromProfileJson,
                        MeasurementFromTimesJson)
 from ._sniff import sniff
 

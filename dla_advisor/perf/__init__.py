@@ -8,7 +8,7 @@ together; ``standard_scenarios`` the three deployments ``advise`` shows. Every n
 
 from ._concurrent import ConcurrentEstimate, estimate_concurrent, estimate_engine
 from ._device import DeviceModel, ModelParams, PowerMode, device_for_platform, list_devices, load_device
-from ._engine import EngineSpec, Estimate
+from ._engine_profile import EngineSpec, Estimate
 from ._explain import EngineExplanation, KernelTime, explain_concurrent
 from ._plan import PLAN_SYNTAX, PlanEntry, parse_plan, plan_specs
 from ._scenarios import standard_scenarios

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..layout import Provenance
 from ._device import DeviceModel
-from ._engine import EngineProfile, EngineSpec, Estimate, engine_profile, provenance
+from ._engine_profile import EngineProfile, EngineSpec, Estimate, engine_profile, provenance
 
 _MAX_ITER = 200
 _TOL = 1e-6

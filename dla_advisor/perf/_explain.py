@@ -17,7 +17,7 @@ import numpy as np
 from ._concurrent import kernel_constants, solve
 from ._cost import JobCost
 from ._device import DeviceModel
-from ._engine import EngineSpec, engine_profile
+from ._engine_profile import EngineSpec, engine_profile
 
 BOUNDS = ("compute", "memory", "overhead")
 

@@ -15,7 +15,7 @@ from .._limits import MAX_DIM
 from ..errors import UsageError
 from ..graph import Network
 from ..layout import BuildConfig, predict
-from ._engine import ENGINE_DEVICES, EngineSpec
+from ._engine_profile import ENGINE_DEVICES, EngineSpec
 
 PLAN_SYNTAX = "DEVICE[:bs=N][:split=LAYER][,DEVICE...] with DEVICE gpu, dla0 or dla1, e.g. gpu:bs=8,dla0:bs=2,dla1:bs=2"
 

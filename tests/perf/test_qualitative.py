@@ -3,7 +3,7 @@
 from dla_advisor.graph import load_network
 from dla_advisor.perf import estimate_concurrent, estimate_engine
 from dla_advisor.perf._cost import gpu_job
-from dla_advisor.perf._engine import network_work
+from dla_advisor.perf._engine_profile import network_work
 
 from .conftest import specs_for
 

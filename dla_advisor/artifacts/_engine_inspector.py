@@ -37,7 +37,7 @@ def observe_engine(path: str) -> Observation:
                                  "pass the trtexec log or --exportLayerInfo JSON instead.", path)
     inspector = engine.create_engine_inspector()
     text = inspector.get_engine_information(trt.LayerInformationFormat.JSON)
-    from ._readers import observe_layer_info
+    from ._export_readers import observe_layer_info
 
     obs = observe_layer_info(JsonStream(io.StringIO(text), path, "Rebuild the engine with --profilingVerbosity=detailed."), path)
     obs.kind = ENGINE

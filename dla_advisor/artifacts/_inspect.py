@@ -9,11 +9,11 @@ from ..errors import ArtifactParseError
 from ..layout import EngineLayout
 from ._build import build_layout
 from ._counts import shown_counts
-from ._engine import observe_engine
+from ._engine_inspector import observe_engine
 from ._log import LayoutFromTrtexecLog
 from ._model import (DUMP_PROFILE, ENGINE, KIND_LABELS, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, TRTEXEC_LOG,
                      Observation, accepted_kinds)
-from ._readers import (LayoutFromLayerInfoJson, MeasurementFromDumpProfile, MeasurementFromProfileJson,
+from ._export_readers import (LayoutFromLayerInfoJson, MeasurementFromDumpProfile, MeasurementFromProfileJson,
                        MeasurementFromTimesJson)
 from ._sniff import sniff
 
