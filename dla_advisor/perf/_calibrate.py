@@ -55,6 +55,7 @@ class CalPoint:
     sequential_batches: int = 1
     quote: str = ""
     data_transfers: bool = True
+    postprocess: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,10 @@ def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
         if processes not in ("one", "separate"):
             raise RuleFileError(f"{path}: {key}.processes is '{processes}'", "Use 'one' or 'separate'.",
                                 path=str(p), key=f"{key}.processes")
+        postprocess = e.get("postprocess", "") if isinstance(e, dict) else ""
+        if postprocess not in ("", "nms"):
+            raise RuleFileError(f"{path}: {key}.postprocess is '{postprocess}'", "Use 'nms' (or leave it out).",
+                                path=str(p), key=f"{key}.postprocess")
         try:
             quantity = next(q for q in QUANTITIES if q in e["measured"])
             points.append(CalPoint(
@@ -132,6 +137,7 @@ def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
                 source=str(sources.get(e.get("source"), e.get("source", ""))), one_process=processes == "one",
                 cuda_graphs=bool(e.get("cuda_graphs", False)), sequential_batches=int(e.get("sequential_batches", 1)),
                 quote=str(e.get("quote", "")), data_transfers=bool(e.get("data_transfers", True)),
+                postprocess=str(e.get("postprocess", "")),
             ))
         except (KeyError, TypeError, ValueError, StopIteration):
             raise RuleFileError(f"{path}: {key} needs model, plan and measured: {{qps|latency_ms|total_images_per_s: N}}",
@@ -189,6 +195,8 @@ def prepare(path: str | Path, device: DeviceModel | None = None) -> tuple[Device
         cfg = BuildConfig(precision=pt.precision, input_formats=parse_io_formats(pt.input_formats),
                           output_formats=parse_io_formats(pt.output_formats, "--outputIOFormats"))
         specs = plan_specs(net, load_platform(pt.platform), cfg, parse_plan(pt.plan))
+        if pt.postprocess:
+            specs = [replace(s, postprocess=pt.postprocess) for s in specs]
         out.append(_Prepared(pt, dev, specs))
     return base_dev, out
 

@@ -103,13 +103,14 @@ class _State:
     iterations: int
     external: np.ndarray | None = None  # DRAM demand of the other engines, fraction of peak
     copy_s: np.ndarray | None = None    # host <-> device copies per inference
+    latency_s: np.ndarray | None = None  # one inference, from its input copy to its output copy
 
 
 def kernel_constants(dev: DeviceModel, cuda_graphs: bool = False) -> tuple[tuple, tuple]:
     """(GPU, DLA) arguments of :meth:`JobCost.time` after the efficiencies and fixed costs of ``dev``."""
     p = dev.params
     launch = (p.gpu_graph_us if cuda_graphs else p.gpu_launch_us) * 1e-6
-    gk = (p.gpu_eff, p.gpu_bw_eff, p.gpu_kernel_us * 1e-6, launch)
+    gk = (p.gpu_eff, p.gpu_bw_eff, p.gpu_kernel_us * 1e-6, launch, 1.0, p.gpu_overlap)
     dk = (p.dla_eff, p.dla_bw_eff, p.dla_op_kcycles * 1e3 / (dev.mode.dla_mhz * 1e6), 0.0, p.dla_dw_eff)
     return gk, dk
 
@@ -125,10 +126,16 @@ def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = F
     peak = dev.dram_bytes_per_s
     visits = np.array([q.visits for q in profiles], dtype=float)
     fixed = np.array([q.loadables * p.dla_submit_us * 1e-6 for q in profiles])
-    # Host <-> device copies of the bindings run on the copy engine, in line with each inference.
+    # Host <-> device copies of the bindings run on the copy engine on their own stream, overlapped
+    # with the previous inference's compute (trtexec serialises them only with --exposeDMA:
+    # https://docs.nvidia.com/deeplearning/tensorrt/latest/reference/command-line-programs.html), so
+    # they bound an engine's rate (one copy in flight per engine) instead of adding to its cycle.
     copies = np.array([q.copy_bytes / 2 / (p.copy_gbps * 1e9) for q in profiles]) if data_transfers else np.zeros(n)
-    nbytes = np.array([q.bytes for q in profiles])
     gk, dk = kernel_constants(dev, cuda_graphs)
+    # A detection NMS plugin at the end of an engine: streaming passes over its outputs on the GPU.
+    nms_read = np.array([q.nms_bytes * p.nms_passes for q in profiles])
+    nms_s = nms_read / (peak * p.gpu_bw_eff) + np.array([q.nms_kernels for q in profiles]) * gk[2]
+    nbytes = np.array([q.bytes for q in profiles]) + nms_read
     residual = np.zeros(n) if one_process else np.array([q.gpu_residual(*gk) for q in profiles])
     core = np.array([_core(q) for q in profiles])
 
@@ -138,12 +145,12 @@ def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = F
     x = None
     for it in range(1, _MAX_ITER + 1):
         gpu_s = np.array([q.gpu.time(e, knee, *gk) for q, e in zip(profiles, ext)])
-        ref_s = np.array([q.reformat.time(e, knee, *gk) for q, e in zip(profiles, ext)])
+        ref_s = np.array([q.reformat.time(e, knee, *gk) for q, e in zip(profiles, ext)]) + nms_s
         dla_s = np.array([q.dla.time(e, knee, *dk) for q, e in zip(profiles, ext)])
         g = gpu_s + ref_s
         wait = visits * rho * res_other
         lost = visits * switch * rho
-        cycle = g + dla_s + fixed + wait + copies
+        cycle = g + dla_s + fixed + wait
         x0 = 1.0 / np.maximum(cycle, 1e-12)
         gpu_need = g + lost
         cap = _fair_share(x0 * gpu_need, 1.0) / np.where(gpu_need > 0, gpu_need, np.inf)
@@ -152,6 +159,9 @@ def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = F
             on = core == c
             share = _fair_share(x0[on] * dla_s[on], 1.0) / np.where(dla_s[on] > 0, dla_s[on], np.inf)
             x_new[on] = np.minimum(x_new[on], np.where(dla_s[on] > 0, share, np.inf))
+        # One inference's latency holds its own copies; the rate only the copy stream's capacity.
+        period = 1.0 / np.maximum(x_new, 1e-12)
+        x_new = np.minimum(x_new, 1.0 / np.maximum(copies, 1e-12))
         x_next = x_new if x is None else 0.5 * x + 0.5 * x_new
         done = x is not None and np.all(np.abs(x_next - x) <= _TOL * np.maximum(x_next, 1e-9))
         x = x_next
@@ -164,7 +174,7 @@ def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = F
         if done:
             break
     return _State(x, gpu_s, dla_s, ref_s, wait, lost, fixed, float(np.sum(x * gpu_need)), float(np.sum(x * nbytes) / peak), it,
-                  ext, copies)
+                  ext, copies, period + copies)
 
 
 def _core(q: EngineProfile) -> int:
@@ -194,7 +204,7 @@ def _fair_share(need: np.ndarray, capacity: float) -> np.ndarray:
 
 def _estimate(spec: EngineSpec, q: EngineProfile, st: _State, i: int, prov: Provenance) -> Estimate:
     x = float(st.x[i])
-    latency = 1.0 / x if x > 0 else float("inf")
+    latency = float(st.latency_s[i]) if st.latency_s is not None else (1.0 / x if x > 0 else float("inf"))
     parts = [("gpu_kernels", st.gpu_s[i]), ("reformats", st.ref_s[i]), ("dla", st.dla_s[i]),
              ("dla_submit", st.fixed_s[i]), ("gpu_wait", st.wait_s[i]),
              ("data_transfers", st.copy_s[i] if st.copy_s is not None else 0.0)]

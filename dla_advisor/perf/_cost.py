@@ -69,13 +69,16 @@ class JobCost:
         return len(self.comp)
 
     def kernel_times(self, external: float, knee: float, eff: float, bw_eff: float, unit_s: float,
-                     floor_s: float = 0.0, dw_eff: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     floor_s: float = 0.0, dw_eff: float = 1.0,
+                     overlap: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per kernel: (compute seconds, memory seconds, total seconds) under ``external`` DRAM demand.
 
         A kernel is slowed only where its own demand plus the external demand passes the knee; it
         then gets its share of what the DRAM sustains (the three regions of PCCS). ``floor_s`` is
-        the shortest time a kernel can occupy the engine: the host's launch interval per kernel,
-        which a kernel shorter than it cannot hide.
+        the host's launch interval per kernel: the host enqueues ahead of the GPU, so the GPU idles
+        only where the job's launches together take longer than its kernels (that idle time is
+        spread over the kernels as overhead). ``overlap`` is the fraction of the shorter of
+        compute and memory time the kernel hides under the longer (1: the ideal roofline).
         """
         rate = eff if dw_eff == 1.0 or not self.has_dw else eff * np.where(self.dw > 0, dw_eff, 1.0)
         comp = self.comp / rate
@@ -84,35 +87,46 @@ class JobCost:
             alone = np.maximum(comp, mem)
             s = np.where(alone > 0, self.mem / np.where(alone > 0, alone, 1.0), 0.0)
             mem = mem * np.maximum(1.0, (s + external) / np.maximum(knee, s))
-        total = np.maximum(comp, mem) + unit_s * self.units
+        total = _roofline(comp, mem, overlap) + unit_s * self.units
         if floor_s > 0.0:
-            total = np.maximum(total, floor_s * self.units)
+            n = float(self.units.sum())
+            idle = floor_s * n - float(total.sum())
+            if idle > 0.0 and n > 0.0:
+                total = total + idle * self.units / n
         return comp, mem, total
 
     def time(self, external: float, knee: float, eff: float, bw_eff: float, unit_s: float,
-             floor_s: float = 0.0, dw_eff: float = 1.0) -> float:
+             floor_s: float = 0.0, dw_eff: float = 1.0, overlap: float = 1.0) -> float:
         """Seconds for the job while other engines draw ``external`` (fraction of peak) from DRAM."""
         if not len(self.comp):
             return 0.0
         if external <= 0.0 and (dw_eff == 1.0 or not self.has_dw):
             # The common case of the solver's loop, without the contention and depthwise terms.
-            total = np.maximum(self.comp / eff, self.mem / bw_eff) + unit_s * self.units
-            if floor_s > 0.0:
-                total = np.maximum(total, floor_s * self.units)
-            return float(total.sum())
-        return float(np.sum(self.kernel_times(external, knee, eff, bw_eff, unit_s, floor_s, dw_eff)[2]))
+            total = float((_roofline(self.comp / eff, self.mem / bw_eff, overlap) + unit_s * self.units).sum())
+            return max(total, floor_s * float(self.units.sum())) if floor_s > 0.0 else total
+        return float(np.sum(self.kernel_times(external, knee, eff, bw_eff, unit_s, floor_s, dw_eff, overlap)[2]))
 
     @property
     def has_dw(self) -> bool:
         return self.dw is not None and bool(self.dw.any())
 
-    def residual(self, eff: float, bw_eff: float, unit_s: float, floor_s: float = 0.0) -> float:
+    def residual(self, eff: float, bw_eff: float, unit_s: float, floor_s: float = 0.0, dw_eff: float = 1.0,
+                 overlap: float = 1.0) -> float:
         """Mean remaining time of the kernel found running at a random instant (sum t^2 / 2 sum t)."""
         if not len(self.comp):
             return 0.0
-        t = self.kernel_times(0.0, 1.0, eff, bw_eff, unit_s, floor_s)[2]
+        t = self.kernel_times(0.0, 1.0, eff, bw_eff, unit_s, floor_s, dw_eff, overlap)[2]
         total = float(np.sum(t))
         return float(np.sum(t * t)) / (2.0 * total) if total > 0 else 0.0
+
+
+def _roofline(comp: np.ndarray, mem: np.ndarray, overlap: float) -> np.ndarray:
+    """A kernel's time from its compute and memory times: the longer, plus the part of the shorter
+    it does not hide (a kernel stalls on loads its warps cannot cover, and its prologue and
+    epilogue move data while no MAC runs)."""
+    if overlap >= 1.0:
+        return np.maximum(comp, mem)
+    return np.maximum(comp, mem) + (1.0 - overlap) * np.minimum(comp, mem)
 
 
 def format_bytes(fmt: str, elems: float, channels: int) -> float:

@@ -33,6 +33,8 @@ class EngineSpec:
         device: ``gpu``, ``dla0`` or ``dla1`` (the DLA core the engine is built for).
         batch: images per inference.
         name: label shown in reports (default ``<device>``).
+        postprocess: ``nms`` where the engine ends in a detection NMS plugin (MLPerf's harness) that
+            the network does not hold; it runs on the GPU over every output, for DLA engines too.
     """
 
     network: Network
@@ -41,6 +43,7 @@ class EngineSpec:
     device: str = "gpu"
     batch: int = 1
     name: str = ""
+    postprocess: str = ""
 
     def __post_init__(self):
         if self.device not in ENGINE_DEVICES:
@@ -98,13 +101,17 @@ class EngineProfile:
     loadables: int
     visits: int
     copy_bytes: float
+    # Bytes of the detection outputs an NMS plugin reads per pass (0: no post-processing).
+    nms_bytes: float = 0.0
+    nms_kernels: int = 0
 
     @property
     def bytes(self) -> float:
         return self.gpu.bytes + self.dla.bytes + self.reformat.bytes + self.copy_bytes
 
-    def gpu_residual(self, eff: float, bw_eff: float, unit_s: float, floor_s: float = 0.0) -> float:
-        return self.gpu_and_reformats.residual(eff, bw_eff, unit_s, floor_s)
+    def gpu_residual(self, eff: float, bw_eff: float, unit_s: float, floor_s: float = 0.0, dw_eff: float = 1.0,
+                     overlap: float = 1.0) -> float:
+        return self.gpu_and_reformats.residual(eff, bw_eff, unit_s, floor_s, dw_eff, overlap)
 
     @functools.cached_property
     def gpu_and_reformats(self) -> JobCost:
@@ -131,7 +138,7 @@ def network_work(net: Network) -> NetworkWork:
 
 def engine_profile(spec: EngineSpec, dev: DeviceModel) -> EngineProfile:
     """The cost profile of ``spec`` on ``dev``, computed once and cached."""
-    key = (id(spec.network), id(spec.layout), spec.config, spec.device, spec.batch, dev.cost_key())
+    key = (id(spec.network), id(spec.layout), spec.config, spec.device, spec.batch, spec.postprocess, dev.cost_key())
     hit = _PROFILE_CACHE.get(key)
     if hit is not None and hit[0][0] is spec.network and hit[0][1] is spec.layout:
         _PROFILE_CACHE.move_to_end(key)
@@ -189,11 +196,17 @@ def _build_profile(spec: EngineSpec, dev: DeviceModel) -> EngineProfile:
     copies = sum(format_bytes(fmt, work.tensors[t].elems, work.tensors[t].channels)
                  for t, fmt in bindings.items() if t in work.tensors) * spec.batch * 2
     loadables = len(dla_parts)
+    nms_bytes = 0.0
+    if spec.postprocess == "nms":
+        # The plugin reads the box and class outputs as the engine stores them (its top-K selection
+        # over every anchor and class, then the gather of the survivors).
+        nms_bytes = sum(format_bytes(str(cfg.output_format(i)), work.tensors[t].elems, work.tensors[t].channels)
+                        for i, t in enumerate(work.outputs) if t in work.tensors) * spec.batch
     return EngineProfile(
         spec_device=spec.device, batch=spec.batch, gpu=JobCost.concat(gpu_parts), dla=JobCost.concat(dla_parts),
         reformat=reformat_job(reformat_bytes, dev, reformat_labels), loadables=loadables,
         visits=(loadables + 1) if loadables else 1,
-        copy_bytes=copies,
+        copy_bytes=copies, nms_bytes=nms_bytes, nms_kernels=len(work.outputs) if nms_bytes else 0,
     )
 
 

@@ -1,0 +1,84 @@
+"""The mechanisms of the model, each checked against its own arithmetic whatever the fitted values:
+copies overlapped with compute, a detection NMS plugin on the GPU, the host's launch interval, and
+kernels that hide only part of their memory time."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import yaml
+
+from dla_advisor.cli import main
+from dla_advisor.perf import estimate_concurrent, estimate_engine
+from dla_advisor.perf._cost import JobCost
+
+from .conftest import REPO, specs_for
+
+
+def test_copies_bound_the_rate_but_add_to_the_latency(seed_net, dev):
+    spec = specs_for(seed_net, "gpu")[0]
+    fast = estimate_engine(spec, dev.with_params(replace(dev.params, copy_gbps=100.0)))
+    none = estimate_engine(spec, dev.with_params(replace(dev.params, copy_gbps=100.0)), data_transfers=False)
+    # Overlapped copies cost the rate nothing while the engine's compute is longer than them ...
+    assert fast.throughput_qps == pytest.approx(none.throughput_qps, rel=1e-6)
+    # ... but one inference still waits for its own input and output copies.
+    copy_ms = fast.latency_ms - none.latency_ms
+    assert copy_ms > 0.1
+    # A copy path slower than the compute sets the rate: one copy in flight per engine.
+    slow_gbps = 2.0
+    slow = estimate_engine(spec, dev.with_params(replace(dev.params, copy_gbps=slow_gbps)))
+    slow_copy_s = copy_ms * 1e-3 * 100.0 / slow_gbps
+    assert slow.throughput_qps == pytest.approx(1.0 / slow_copy_s, rel=1e-3)
+
+
+def test_nms_plugin_puts_gpu_work_on_every_engine_even_dla_ones(model_dir, dev):
+    from dla_advisor.graph import load_network
+    net = load_network(str(model_dir / "resnet50.onnx"), batch=1)
+    plain = specs_for(net, "gpu,dla0,dla1")
+    nms = [replace(s, postprocess="nms") for s in plain]
+    a = estimate_concurrent(plain, dev, one_process=True, data_transfers=False)
+    b = estimate_concurrent(nms, dev, one_process=True, data_transfers=False)
+    for e_plain, e_nms in zip(a.engines, b.engines):
+        assert e_nms.gpu_busy_ms > e_plain.gpu_busy_ms
+    assert b.total_images_per_s < a.total_images_per_s
+    # The plugin's cost is its passes over the outputs: twice the passes, twice the extra GPU time.
+    dla = estimate_engine(nms[1], dev, data_transfers=False)
+    dla2 = estimate_engine(nms[1], dev.with_params(replace(dev.params, nms_passes=2 * dev.params.nms_passes)),
+                           data_transfers=False)
+    base = estimate_engine(plain[1], dev, data_transfers=False)
+    extra1 = dla.gpu_busy_ms - base.gpu_busy_ms
+    extra2 = dla2.gpu_busy_ms - base.gpu_busy_ms
+    kernels_ms = dev.params.gpu_kernel_us * 1e-3 * len(net.outputs)
+    assert extra2 - kernels_ms == pytest.approx(2 * (extra1 - kernels_ms), rel=1e-6)
+
+
+def test_host_launch_interval_costs_only_what_the_kernels_do_not_cover():
+    job = JobCost.build(comp=[10e-6, 10e-6, 200e-6], mem=[0.0, 0.0, 0.0], units=[1, 1, 1])
+    # Kernels of 10, 10 and 200 us with a 30 us launch interval: the host runs ahead during the
+    # long kernel, so the job takes its 220 us of kernels (a per-kernel floor would say 260 us).
+    assert job.time(0.0, 1.0, 1.0, 1.0, 0.0, floor_s=30e-6) == pytest.approx(220e-6)
+    # Ten 5 us kernels with a 30 us interval: the host is the bottleneck, 300 us.
+    short = JobCost.build(comp=[5e-6] * 10, mem=[0.0] * 10, units=[1] * 10)
+    assert short.time(0.0, 1.0, 1.0, 1.0, 0.0, floor_s=30e-6) == pytest.approx(300e-6)
+    _, _, per_kernel = short.kernel_times(0.0, 1.0, 1.0, 1.0, 0.0, floor_s=30e-6)
+    assert float(per_kernel.sum()) == pytest.approx(300e-6)
+
+
+def test_a_kernel_hides_only_part_of_its_shorter_side():
+    job = JobCost.build(comp=[100e-6, 100e-6], mem=[60e-6, 0.0], units=[1, 1])
+    ideal = job.time(0.0, 1.0, 1.0, 1.0, 0.0)
+    half = job.time(0.0, 1.0, 1.0, 1.0, 0.0, overlap=0.5)
+    assert ideal == pytest.approx(200e-6)
+    assert half == pytest.approx(200e-6 + 0.5 * 60e-6)
+    assert np.allclose(job.kernel_times(0.0, 1.0, 1.0, 1.0, 0.0, overlap=0.5)[2], [130e-6, 100e-6])
+
+
+def test_calibration_point_with_unknown_postprocess_is_a_clear_error(tmp_path, capsys):
+    raw = yaml.safe_load((REPO / "rules" / "calibration" / "orin-agx-64gb.yaml").read_text())
+    raw["points"] = raw["points"][:1]
+    raw["points"][0]["postprocess"] = "yolo-decode"
+    bad = tmp_path / "m.yaml"
+    bad.write_text(yaml.safe_dump(raw))
+    assert main(["calibrate", str(bad), "--no-fit"]) == 2
+    err = capsys.readouterr().err
+    assert "postprocess" in err and "Use 'nms'" in err and "Traceback" not in err
