@@ -110,9 +110,15 @@ def kernel_constants(dev: DeviceModel, cuda_graphs: bool = False) -> tuple[tuple
     """(GPU, DLA) arguments of :meth:`JobCost.time` after the efficiencies and fixed costs of ``dev``."""
     p = dev.params
     launch = (p.gpu_graph_us if cuda_graphs else p.gpu_launch_us) * 1e-6
-    gk = (p.gpu_eff, p.gpu_bw_eff, p.gpu_kernel_us * 1e-6, launch, 1.0, p.gpu_overlap)
+    gk = (p.gpu_eff, p.gpu_bw_eff, p.gpu_kernel_us * 1e-6, launch, 1.0, p.gpu_cuda_eff)
     dk = (p.dla_eff, p.dla_bw_eff, p.dla_op_kcycles * 1e3 / (dev.mode.dla_mhz * 1e6), 0.0, p.dla_dw_eff)
     return gk, dk
+
+
+def nms_constants(gk: tuple, passes: float) -> tuple:
+    """GPU arguments of :meth:`JobCost.time` for one NMS plugin pass costed ``passes`` times (its
+    streaming passes over the outputs, each at the GPU's bandwidth)."""
+    return (gk[0], gk[1] / passes) + tuple(gk[2:])
 
 
 def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = False,
@@ -132,10 +138,8 @@ def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = F
     # they bound an engine's rate (one copy in flight per engine) instead of adding to its cycle.
     copies = np.array([q.copy_bytes / 2 / (p.copy_gbps * 1e9) for q in profiles]) if data_transfers else np.zeros(n)
     gk, dk = kernel_constants(dev, cuda_graphs)
-    # A detection NMS plugin at the end of an engine: streaming passes over its outputs on the GPU.
-    nms_read = np.array([q.nms_bytes * p.nms_passes for q in profiles])
-    nms_s = nms_read / (peak * p.gpu_bw_eff) + np.array([q.nms_kernels for q in profiles]) * gk[2]
-    nbytes = np.array([q.bytes for q in profiles]) + nms_read
+    nk = nms_constants(gk, p.nms_passes)
+    nbytes = np.array([q.bytes + q.nms.bytes * p.nms_passes for q in profiles])
     residual = np.zeros(n) if one_process else np.array([q.gpu_residual(*gk) for q in profiles])
     core = np.array([_core(q) for q in profiles])
 
@@ -145,7 +149,8 @@ def solve(profiles: list[EngineProfile], dev: DeviceModel, one_process: bool = F
     x = None
     for it in range(1, _MAX_ITER + 1):
         gpu_s = np.array([q.gpu.time(e, knee, *gk) for q, e in zip(profiles, ext)])
-        ref_s = np.array([q.reformat.time(e, knee, *gk) for q, e in zip(profiles, ext)]) + nms_s
+        # GPU work outside the layers: Reformats and a detection NMS plugin at the end of the engine.
+        ref_s = np.array([q.reformat.time(e, knee, *gk) + q.nms.time(e, knee, *nk) for q, e in zip(profiles, ext)])
         dla_s = np.array([q.dla.time(e, knee, *dk) for q, e in zip(profiles, ext)])
         g = gpu_s + ref_s
         wait = visits * rho * res_other

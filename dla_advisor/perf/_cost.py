@@ -32,7 +32,10 @@ class JobCost:
     ``comp``: seconds at the engine's full peak MAC rate; ``mem``: seconds at the full peak DRAM
     bandwidth; ``units``: how many fixed costs (GPU kernels, DLA operations) each kernel pays;
     ``dw``: 1 where the kernel is a depthwise convolution (on DLA it uses a fraction of the MAC
-    array, ``dw_eff``); ``bytes``: DRAM traffic of the whole job. :meth:`time` applies the efficiencies.
+    array, ``dw_eff``); ``cuda``: for GPU kernels, seconds at the CUDA cores' peak rate (IDP4A/FMA;
+    ``inf`` where no such kernel exists), while ``comp`` is then the tensor-core time (``inf`` where
+    none): the kernel runs on whichever is faster at the fitted efficiencies, as TensorRT's tactic
+    timing picks; ``bytes``: DRAM traffic of the whole job. :meth:`time` applies the efficiencies.
     """
 
     comp: np.ndarray
@@ -41,12 +44,14 @@ class JobCost:
     bytes: float
     dw: np.ndarray | None = None
     labels: tuple[str, ...] = ()
+    cuda: np.ndarray | None = None
 
     @classmethod
-    def build(cls, comp, mem, units, dw=None, labels=()) -> "JobCost":
+    def build(cls, comp, mem, units, dw=None, labels=(), cuda=None) -> "JobCost":
         comp, mem, units = (np.asarray(x, dtype=float) for x in (comp, mem, units))
         dw = np.zeros(len(comp)) if dw is None else np.asarray(dw, dtype=float)
-        return cls(comp, mem, units, 0.0, dw, tuple(labels))
+        cuda = None if cuda is None else np.asarray(cuda, dtype=float)
+        return cls(comp, mem, units, 0.0, dw, tuple(labels), cuda)
 
     @classmethod
     def empty(cls) -> "JobCost":
@@ -60,34 +65,43 @@ class JobCost:
         arrays = [np.concatenate([getattr(j, a) for j in jobs]) for a in ("comp", "mem", "units")]
         dw = np.concatenate([j.dw if j.dw is not None else np.zeros(len(j.comp)) for j in jobs])
         labels = tuple(l for j in jobs for l in (j.labels or ("",) * len(j.comp)))
-        return cls(*arrays, float(nbytes if nbytes is not None else sum(j.bytes for j in jobs)), dw, labels)
+        cuda = None
+        if any(j.cuda is not None for j in jobs):
+            cuda = np.concatenate([j.cuda if j.cuda is not None else np.full(len(j.comp), np.inf) for j in jobs])
+        return cls(*arrays, float(nbytes if nbytes is not None else sum(j.bytes for j in jobs)), dw, labels, cuda)
 
     def with_bytes(self, nbytes: float) -> "JobCost":
-        return JobCost(self.comp, self.mem, self.units, float(nbytes), self.dw, self.labels)
+        return JobCost(self.comp, self.mem, self.units, float(nbytes), self.dw, self.labels, self.cuda)
+
+    def _compute(self, eff: float, dw_eff: float, cuda_eff: float) -> np.ndarray:
+        rate = eff if dw_eff == 1.0 or not self.has_dw else eff * np.where(self.dw > 0, dw_eff, 1.0)
+        comp = self.comp / rate
+        if self.cuda is not None:
+            comp = np.minimum(comp, self.cuda / cuda_eff)
+        return comp
 
     def __len__(self) -> int:
         return len(self.comp)
 
     def kernel_times(self, external: float, knee: float, eff: float, bw_eff: float, unit_s: float,
                      floor_s: float = 0.0, dw_eff: float = 1.0,
-                     overlap: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     cuda_eff: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per kernel: (compute seconds, memory seconds, total seconds) under ``external`` DRAM demand.
 
         A kernel is slowed only where its own demand plus the external demand passes the knee; it
         then gets its share of what the DRAM sustains (the three regions of PCCS). ``floor_s`` is
         the host's launch interval per kernel: the host enqueues ahead of the GPU, so the GPU idles
         only where the job's launches together take longer than its kernels (that idle time is
-        spread over the kernels as overhead). ``overlap`` is the fraction of the shorter of
-        compute and memory time the kernel hides under the longer (1: the ideal roofline).
+        spread over the kernels as overhead). ``cuda_eff`` is the fraction of the CUDA cores' peak their kernels reach (``eff`` is the
+        tensor cores').
         """
-        rate = eff if dw_eff == 1.0 or not self.has_dw else eff * np.where(self.dw > 0, dw_eff, 1.0)
-        comp = self.comp / rate
+        comp = self._compute(eff, dw_eff, cuda_eff)
         mem = self.mem / bw_eff
         if external > 0.0:
             alone = np.maximum(comp, mem)
             s = np.where(alone > 0, self.mem / np.where(alone > 0, alone, 1.0), 0.0)
             mem = mem * np.maximum(1.0, (s + external) / np.maximum(knee, s))
-        total = _roofline(comp, mem, overlap) + unit_s * self.units
+        total = np.maximum(comp, mem) + unit_s * self.units
         if floor_s > 0.0:
             n = float(self.units.sum())
             idle = floor_s * n - float(total.sum())
@@ -96,37 +110,29 @@ class JobCost:
         return comp, mem, total
 
     def time(self, external: float, knee: float, eff: float, bw_eff: float, unit_s: float,
-             floor_s: float = 0.0, dw_eff: float = 1.0, overlap: float = 1.0) -> float:
+             floor_s: float = 0.0, dw_eff: float = 1.0, cuda_eff: float = 1.0) -> float:
         """Seconds for the job while other engines draw ``external`` (fraction of peak) from DRAM."""
         if not len(self.comp):
             return 0.0
-        if external <= 0.0 and (dw_eff == 1.0 or not self.has_dw):
-            # The common case of the solver's loop, without the contention and depthwise terms.
-            total = float((_roofline(self.comp / eff, self.mem / bw_eff, overlap) + unit_s * self.units).sum())
+        if external <= 0.0:
+            # The common case of the solver's loop, without the contention term.
+            comp = self._compute(eff, dw_eff, cuda_eff)
+            total = float((np.maximum(comp, self.mem / bw_eff) + unit_s * self.units).sum())
             return max(total, floor_s * float(self.units.sum())) if floor_s > 0.0 else total
-        return float(np.sum(self.kernel_times(external, knee, eff, bw_eff, unit_s, floor_s, dw_eff, overlap)[2]))
+        return float(np.sum(self.kernel_times(external, knee, eff, bw_eff, unit_s, floor_s, dw_eff, cuda_eff)[2]))
 
     @property
     def has_dw(self) -> bool:
         return self.dw is not None and bool(self.dw.any())
 
     def residual(self, eff: float, bw_eff: float, unit_s: float, floor_s: float = 0.0, dw_eff: float = 1.0,
-                 overlap: float = 1.0) -> float:
+                 cuda_eff: float = 1.0) -> float:
         """Mean remaining time of the kernel found running at a random instant (sum t^2 / 2 sum t)."""
         if not len(self.comp):
             return 0.0
-        t = self.kernel_times(0.0, 1.0, eff, bw_eff, unit_s, floor_s, dw_eff, overlap)[2]
+        t = self.kernel_times(0.0, 1.0, eff, bw_eff, unit_s, floor_s, dw_eff, cuda_eff)[2]
         total = float(np.sum(t))
         return float(np.sum(t * t)) / (2.0 * total) if total > 0 else 0.0
-
-
-def _roofline(comp: np.ndarray, mem: np.ndarray, overlap: float) -> np.ndarray:
-    """A kernel's time from its compute and memory times: the longer, plus the part of the shorter
-    it does not hide (a kernel stalls on loads its warps cannot cover, and its prologue and
-    epilogue move data while no MAC runs)."""
-    if overlap >= 1.0:
-        return np.maximum(comp, mem)
-    return np.maximum(comp, mem) + (1.0 - overlap) * np.minimum(comp, mem)
 
 
 def format_bytes(fmt: str, elems: float, channels: int) -> float:
@@ -191,7 +197,7 @@ def gpu_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: st
     """
     bw = dev.dram_bytes_per_s
     prec_bytes = BYTES_PER_ELEMENT[precision]
-    comp, mem, units, labels, total = [], [], [], [], 0.0
+    comp, cuda, mem, units, labels, total = [], [], [], [], [], 0.0
     # An intermediate tensor that fits in half the GPU's L2 is read back from L2 by its consumer
     # (its write still goes to DRAM when the dirty lines are evicted).
     l2_half = float(dev.gpu.get("l2_mib", 0.0)) * 2**20 / 2
@@ -208,23 +214,26 @@ def gpu_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: st
         b += sum(_tensor_bytes(t, work, formats, prec_bytes) for t in writes) * batch
         b += sum(w.weight_elems for w in group) * prec_bytes
         kernels = 1
+        c = math.inf
         if head.kind == "gemm":
             layout = formats.get(head.inputs[0], "").partition(":")[2] if head.inputs else ""
-            c = _gpu_gemm_seconds(head, batch, dev, precision, packed=layout in _PACKED_INPUTS)
+            c = _gpu_gemm_seconds(head, batch, dev, precision, "tensor", packed=layout in _PACKED_INPUTS)
+            cc = _gpu_gemm_seconds(head, batch, dev, precision, "cuda")
         elif head.kind == "depthwise":
-            c = head.macs * batch / dev.gpu_macs_per_s("cuda", precision)
+            cc = head.macs * batch / dev.gpu_macs_per_s("cuda", precision)
         else:
             elems = sum(work.tensors[t].elems for t in reads + writes) * batch
-            c = elems / dev.gpu_macs_per_s("cuda", "fp32")
+            cc = elems / dev.gpu_macs_per_s("cuda", "fp32")
             if head.kind == "norm":
                 b += sum(work.tensors[t].elems for t in reads) * batch * prec_bytes  # statistics pass
                 kernels = 2
         labels.append(_label(group))
         comp.append(c)
+        cuda.append(cc)
         mem.append(b / bw)
         units.append(kernels)
         total += b
-    return JobCost.build(comp, mem, units, labels=labels).with_bytes(total)
+    return JobCost.build(comp, mem, units, labels=labels, cuda=cuda).with_bytes(total)
 
 
 # Inputs stored with channels vectorised by 4: TensorRT's small-channel kernels read them and pack
@@ -233,10 +242,12 @@ _PACKED_INPUTS = ("chw4", "hwc4", "dla_hwc4")
 _TILES = ((128, 128), (128, 64), (64, 128), (64, 64), (64, 32), (32, 64), (32, 32))
 
 
-def _gpu_gemm_seconds(w: LayerWork, batch: int, dev: DeviceModel, precision: str, packed: bool = False) -> float:
-    """Implicit-GEMM time on the faster of tensor cores and CUDA cores, as TensorRT's tactic choice
-    would pick it: the best CTA tile (and split-K where too few tiles exist to fill the SMs), with
-    channel padding to the kernels' vector width and whole waves of CTAs over the SMs.
+def _gpu_gemm_seconds(w: LayerWork, batch: int, dev: DeviceModel, precision: str, path: str,
+                      packed: bool = False) -> float:
+    """Implicit-GEMM time on the tensor cores or the CUDA cores (``path``; ``inf`` where the
+    precision has no kernel there) at their peak rate: the best CTA tile (and split-K where too few
+    tiles exist to fill the SMs), with channel padding to the kernels' vector width and whole waves
+    of CTAs over the SMs.
 
     A tile of tm x tn outputs does tm*tn MACs per (tm + tn) operands it loads; below the reuse the
     SM needs to keep its MAC pipes fed (``tile_full_reuse``) a smaller tile runs proportionally
@@ -245,29 +256,28 @@ def _gpu_gemm_seconds(w: LayerWork, batch: int, dev: DeviceModel, precision: str
     small-channel first-layer kernels) instead of padding every tap to the vector width.
     """
     g = dev.gpu
+    align = g[f"{path}_channel_align"].get(precision)
+    if align is None:
+        return math.inf
     sms = dev.mode.sms
     m = w.pixels * batch
     reuse_full = float(g.get("tile_full_reuse", 48.0))
+    # Tensor-core tiles hold whole MMA fragments of output channels; CUDA-core kernels vectorise by 8.
+    n_align = int(g["tile_n_align"] if path == "tensor" else g.get("cuda_tile_n_align", g["tile_n_align"]))
+    n_pad = math.ceil(w.cout / n_align) * n_align
+    if packed and path == "tensor" and w.cin < align:
+        k_red = math.ceil(math.ceil(w.cin / 4) * 4 * w.rs / align) * align
+    else:
+        k_red = math.ceil(w.cin / align) * align * w.rs
+    per_sm = dev.gpu_macs_per_s(path, precision) / sms
     best = math.inf
-    for path in ("tensor", "cuda"):
-        align = g[f"{path}_channel_align"].get(precision)
-        if align is None:
-            continue
-        # Tensor-core tiles hold whole MMA fragments of output channels; CUDA-core kernels vectorise by 8.
-        n_align = int(g["tile_n_align"] if path == "tensor" else g.get("cuda_tile_n_align", g["tile_n_align"]))
-        n_pad = math.ceil(w.cout / n_align) * n_align
-        if packed and path == "tensor" and w.cin < align:
-            k_red = math.ceil(math.ceil(w.cin / 4) * 4 * w.rs / align) * align
-        else:
-            k_red = math.ceil(w.cin / align) * align * w.rs
-        per_sm = dev.gpu_macs_per_s(path, precision) / sms
-        for tm, tn in _TILES:
-            tn = max(1, min(tn, n_pad))  # an empty tensor (zero channels or pixels) still divides by a tile
-            ctas = max(1, math.ceil(m / tm) * math.ceil(n_pad / tn) * w.groups)
-            split = max(1, min(sms // ctas, k_red // 128)) if ctas < sms else 1
-            waves = math.ceil(ctas * split / sms)
-            eff = min(1.0, tm * tn / (tm + tn) / reuse_full) if path == "tensor" else 1.0
-            best = min(best, waves * tm * tn * (k_red / split) / (per_sm * eff))
+    for tm, tn in _TILES:
+        tn = max(1, min(tn, n_pad))  # an empty tensor (zero channels or pixels) still divides by a tile
+        ctas = max(1, math.ceil(m / tm) * math.ceil(n_pad / tn) * w.groups)
+        split = max(1, min(sms // ctas, k_red // 128)) if ctas < sms else 1
+        waves = math.ceil(ctas * split / sms)
+        eff = min(1.0, tm * tn / (tm + tn) / reuse_full) if path == "tensor" else 1.0
+        best = min(best, waves * tm * tn * (k_red / split) / (per_sm * eff))
     return best
 
 

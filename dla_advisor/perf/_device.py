@@ -23,11 +23,10 @@ class ModelParams:
     """The fitted parameters, each with a physical meaning.
 
     Attributes:
-        gpu_eff: fraction of the GPU's peak MAC rate a well-shaped convolution kernel reaches.
+        gpu_eff: fraction of the tensor cores' peak MAC rate a well-shaped convolution kernel reaches.
+        gpu_cuda_eff: fraction of the CUDA cores' peak (IDP4A for INT8, FMA for FP16/FP32) their
+            kernels reach: small-channel convolutions, depthwise and pointwise work.
         gpu_bw_eff: fraction of peak DRAM bandwidth one GPU kernel streams at.
-        gpu_overlap: fraction of the shorter of a GPU kernel's compute and DRAM times that it hides
-            under the longer (1 is the ideal roofline; a kernel whose loads and MACs are comparable
-            stalls on part of its loads).
         gpu_kernel_us: fixed time of one GPU kernel on the GPU (ramp-up, tail), microseconds.
         gpu_launch_us: host time to launch one kernel without CUDA graphs (trtexec's default); a
             kernel shorter than this leaves the GPU idle until the next one arrives.
@@ -52,8 +51,8 @@ class ModelParams:
     """
 
     gpu_eff: float = 0.8
+    gpu_cuda_eff: float = 0.5
     gpu_bw_eff: float = 0.8
-    gpu_overlap: float = 1.0
     gpu_kernel_us: float = 5.0
     gpu_launch_us: float = 8.0
     gpu_graph_us: float = 1.5
@@ -65,7 +64,7 @@ class ModelParams:
     gpu_switch_us: float = 500.0
     dram_knee: float = 0.6
     copy_gbps: float = 20.0
-    nms_passes: float = 2.0
+    nms_passes: float = 4.0
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -79,7 +78,7 @@ class ModelParams:
 # kernel's ramp-up and tail on the GPU take microseconds: a larger "fixed cost" would be the fit
 # hiding work the model does not see).
 PARAM_BOUNDS: dict[str, tuple[float, float]] = {
-    "gpu_eff": (0.2, 1.0), "gpu_bw_eff": (0.3, 0.95), "gpu_overlap": (0.0, 1.0), "gpu_kernel_us": (0.5, 8.0),
+    "gpu_eff": (0.2, 1.0), "gpu_cuda_eff": (0.1, 1.0), "gpu_bw_eff": (0.3, 0.95), "gpu_kernel_us": (0.5, 8.0),
     "gpu_launch_us": (1.0, 60.0), "gpu_graph_us": (0.2, 10.0),
     "dla_eff": (0.2, 1.0), "dla_dw_eff": (0.005, 0.5), "dla_bw_eff": (0.05, 0.95), "dla_op_kcycles": (0.5, 60.0),
     "dla_submit_us": (5.0, 1500.0), "gpu_switch_us": (0.0, 3000.0), "dram_knee": (0.3, 1.0),

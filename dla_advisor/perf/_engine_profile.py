@@ -101,17 +101,17 @@ class EngineProfile:
     loadables: int
     visits: int
     copy_bytes: float
-    # Bytes of the detection outputs an NMS plugin reads per pass (0: no post-processing).
-    nms_bytes: float = 0.0
-    nms_kernels: int = 0
+    # One pass of a detection NMS plugin over the outputs (empty without post-processing); the
+    # plugin makes ``nms_passes`` of them.
+    nms: JobCost = field(default_factory=JobCost.empty)
 
     @property
     def bytes(self) -> float:
         return self.gpu.bytes + self.dla.bytes + self.reformat.bytes + self.copy_bytes
 
-    def gpu_residual(self, eff: float, bw_eff: float, unit_s: float, floor_s: float = 0.0, dw_eff: float = 1.0,
-                     overlap: float = 1.0) -> float:
-        return self.gpu_and_reformats.residual(eff, bw_eff, unit_s, floor_s, dw_eff, overlap)
+    def gpu_residual(self, *consts: float) -> float:
+        """Mean residual GPU kernel time (``consts``: the GPU arguments of :meth:`JobCost.time`)."""
+        return self.gpu_and_reformats.residual(*consts)
 
     @functools.cached_property
     def gpu_and_reformats(self) -> JobCost:
@@ -196,17 +196,19 @@ def _build_profile(spec: EngineSpec, dev: DeviceModel) -> EngineProfile:
     copies = sum(format_bytes(fmt, work.tensors[t].elems, work.tensors[t].channels)
                  for t, fmt in bindings.items() if t in work.tensors) * spec.batch * 2
     loadables = len(dla_parts)
-    nms_bytes = 0.0
+    nms = JobCost.empty()
     if spec.postprocess == "nms":
         # The plugin reads the box and class outputs as the engine stores them (its top-K selection
-        # over every anchor and class, then the gather of the survivors).
-        nms_bytes = sum(format_bytes(str(cfg.output_format(i)), work.tensors[t].elems, work.tensors[t].channels)
-                        for i, t in enumerate(work.outputs) if t in work.tensors) * spec.batch
+        # over every anchor and class, then the gather of the survivors), one kernel per output.
+        outs = [(t, format_bytes(str(cfg.output_format(i)), work.tensors[t].elems, work.tensors[t].channels)
+                 * spec.batch) for i, t in enumerate(work.outputs) if t in work.tensors]
+        nms = JobCost.build([0.0] * len(outs), [b / dev.dram_bytes_per_s for _, b in outs], [1.0] * len(outs),
+                            labels=[f"NMS plugin pass over {t}" for t, _ in outs]).with_bytes(sum(b for _, b in outs))
     return EngineProfile(
         spec_device=spec.device, batch=spec.batch, gpu=JobCost.concat(gpu_parts), dla=JobCost.concat(dla_parts),
         reformat=reformat_job(reformat_bytes, dev, reformat_labels), loadables=loadables,
         visits=(loadables + 1) if loadables else 1,
-        copy_bytes=copies, nms_bytes=nms_bytes, nms_kernels=len(work.outputs) if nms_bytes else 0,
+        copy_bytes=copies, nms=nms,
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._concurrent import kernel_constants, solve
+from ._concurrent import kernel_constants, nms_constants, solve
 from ._cost import JobCost
 from ._device import DeviceModel
 from ._engine_profile import EngineSpec, engine_profile
@@ -76,6 +76,7 @@ def explain_concurrent(specs: Sequence[EngineSpec], dev: DeviceModel, one_proces
     out = []
     for spec, q, e in zip(specs, profiles, ext):
         rows = _rows(q.gpu, "GPU", float(e), knee, gk) + _rows(q.reformat, "GPU", float(e), knee, gk)
+        rows += _rows(q.nms, "GPU", float(e), knee, nms_constants(gk, dev.params.nms_passes))
         rows += _rows(q.dla, "DLA", float(e), knee, dk)
         rows.sort(key=lambda k: -k.time_ms)
         out.append(EngineExplanation(spec.label, spec.device, spec.batch, tuple(rows)))
