@@ -22,9 +22,10 @@ from dla_advisor import _words
 from dla_advisor._words import (DEFAULT_DEVICE, DEFAULT_PLATFORM, ENGINE_DEVICES, SCHEMA_URL, SEVERITIES, SOCS, TOOL,
                                 one_of, severity_rank)
 from dla_advisor.advice import Finding
-from dla_advisor.layout import DEFAULT_IO_FORMAT, DLA_FEATURE_LAYOUT, DLA, GPU
+from dla_advisor.layout import DEFAULT_IO_FORMAT, DLA, DLA_FEATURE_LAYOUT, GPU
 from dla_advisor.layout._types import REFORMAT_LOCATIONS
-from dla_advisor.report._findings import CheckedInput, CheckReport, counts_text, get_renderer
+from dla_advisor.report import findings_json, findings_text, github, markdown, sarif
+from dla_advisor.report._findings import CheckedInput, CheckReport, counts_text
 from dla_advisor.report._json import envelope, schema_id
 
 PACKAGE = Path(dla_advisor.__file__).resolve().parent
@@ -66,25 +67,25 @@ def test_every_renderer_fails_exactly_the_findings_at_or_above_the_threshold(fai
     assert [f.severity for _, f in report.failing] == expected
     assert report.counts() == dict.fromkeys(SEVERITIES, 1)
 
-    doc = json.loads(get_renderer("json")(report))
+    doc = json.loads(findings_json.render_check(report))
     assert doc["counts"] == report.counts() and doc["passed"] is False
 
     # SARIF's levels and GitHub's commands are other vocabularies; the mapping must keep the order.
     sarif_order, github_order = ("none", "note", "warning", "error"), ("notice", "warning", "error")
-    levels = [r["level"] for r in json.loads(get_renderer("sarif")(report))["runs"][0]["results"]]
+    levels = [r["level"] for r in json.loads(sarif.render_check(report))["runs"][0]["results"]]
     assert [sarif_order.index(x) for x in levels] == sorted({sarif_order.index(x) for x in levels})
     assert len(set(levels)) == len(SEVERITIES)
-    commands = re.findall(r"^::(\w+) ", get_renderer("github")(report), flags=re.M)
+    commands = re.findall(r"^::(\w+) ", github.render_check(report), flags=re.MULTILINE)
     assert [github_order.index(x) for x in commands] == sorted({github_order.index(x) for x in commands})
     assert len(set(commands)) == len(SEVERITIES)
 
-    text = get_renderer("text")(report)
+    text = findings_text.render_check(report)
     assert f"({counts_text(report.counts())})" in text
     assert f"failing at --fail-on {fail_on}: {len(expected)}" in text
     # The severity column is as wide as the longest severity, so every rule id starts in one column.
     columns = {line.index(" DLA90") for line in text.splitlines() if line.strip().split(" ")[0] in SEVERITIES}
     assert len(columns) == 1 and len([line for line in text.splitlines() if " DLA90" in line and "see:" not in line]) == 3
-    assert counts_text(report.counts()) in get_renderer("markdown")(report)
+    assert counts_text(report.counts()) in markdown.render_check(report)
 
 
 def test_counts_text_names_the_worst_first():
