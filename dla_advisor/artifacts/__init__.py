@@ -14,9 +14,10 @@ from ._inspect import READERS, InspectResult, observe, read
 from ._export_readers import (LayoutFromLayerInfoJson, MeasurementFromDumpProfile, MeasurementFromProfileJson,
                        MeasurementFromTimesJson)
 from ._sniff import sniff
+from ._trtexec_run import TrtexecRun, read_trtexec_output
 
 __all__ = [
     "InspectResult", "KIND_LABELS", "LayerDiff", "LayoutDiff", "LayoutFromLayerInfoJson", "LayoutFromTrtexecLog",
-    "MeasurementFromDumpProfile", "MeasurementFromProfileJson", "MeasurementFromTimesJson", "READERS",
-    "accepted_kinds", "compare", "load_patterns", "observe", "read", "sniff", "summary_shown",
+    "MeasurementFromDumpProfile", "MeasurementFromProfileJson", "MeasurementFromTimesJson", "READERS", "TrtexecRun",
+    "accepted_kinds", "compare", "load_patterns", "observe", "read", "read_trtexec_output", "sniff", "summary_shown",
 ]

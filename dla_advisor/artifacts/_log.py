@@ -22,7 +22,7 @@ from ._profile_table import ProfileTableParser
 MAX_LINE = 1 << 20
 
 # trtexec and the samples: "&&&& PASSED TensorRT.trtexec [TensorRT v8510] [b23] # cmd"; TensorRT 7 has no version.
-_RUNNING = re.compile(r"^&&&& (RUNNING|PASSED|FAILED) TensorRT\.(\w+)(?:\s*\[TensorRT (v\d+)\])?(?:\s*\[b\d+\])?\s*#?\s*(.*)$")
+STATUS_LINE = re.compile(r"^&&&& (RUNNING|PASSED|FAILED) TensorRT\.(\w+)(?:\s*\[TensorRT (v\d+)\])?(?:\s*\[b\d+\])?\s*#?\s*(.*)$")
 # What a paste leaves where it cut lines out.
 _ELISION = re.compile(r"^(?:\.{3,}|…+|…?\s*\(omit[^)]*\)|\[\.\.\.\]|<snip>|\.\.\.\s*\(\w[^)]*\))\s*$", re.I)
 _VERSION = re.compile(r"^TensorRT version: (\d+(?:\.\d+)+)")
@@ -214,7 +214,7 @@ class _Scanner:
             self.obs.gpu_block.extend(("", n) for n in _split_top_level(text))
 
     def _header(self, msg: str) -> None:
-        m = _RUNNING.match(msg)
+        m = STATUS_LINE.match(msg)
         if not m:
             return
         state, _tool, version, cmd = m.groups()
