@@ -14,8 +14,9 @@ import re
 from ..layout import FallbackReason
 from . import _patterns
 from ._base import LayoutReader
-from ._model import Observation, ObservedLayer
+from ._model import TRTEXEC_LOG, Observation, ObservedLayer
 from ._perf_summary import PerfSummaryParser
+from ._registry import reader
 from ._prefix import split_prefix
 from ._profile_table import ProfileTableParser
 
@@ -40,6 +41,7 @@ _CANDIDATES = re.compile(r"Number of DLA node candidates offloaded : (\d+) out o
 _FLAG = re.compile(r"--([A-Za-z]+)(?:=(\S+))?")
 
 
+@reader(TRTEXEC_LOG, order=0)
 class LayoutFromTrtexecLog(LayoutReader):
     """Read a trtexec or builder log of any TensorRT generation.
 
@@ -50,7 +52,7 @@ class LayoutFromTrtexecLog(LayoutReader):
         path: the log file.
     """
 
-    kind = "trtexec-log"
+    kind = TRTEXEC_LOG
 
 
     def observe(self) -> Observation:
