@@ -9,8 +9,7 @@ from rich.table import Table
 
 from .._words import DEFAULT_PLATFORM
 from ..platforms import list_platforms, load_platform
-from ..report._json import envelope
-from ..report._rich import to_text
+from ..report import envelope, to_text
 from ._common import output_option, write_report
 
 

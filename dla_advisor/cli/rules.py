@@ -10,7 +10,7 @@ import json
 import click
 
 from ..errors import UsageError
-from ..report._json import envelope
+from ..report import envelope
 from ._common import output_option, write_report
 
 _HEADER = envelope("rules", "1.1")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._words import SEVERITIES
 from ._findings import CheckReport, counts_text, fix_lines
+from ._registry import CHECK_FORMATS
 
 _MARK_WIDTH = max(map(len, SEVERITIES))  # severities line up in a column
 # A grouped finding lists this many ONNX nodes; the rest are counted (all are in --format json/sarif).
@@ -20,6 +21,7 @@ def render(findings, model_path: str = "MODEL") -> str:
     return "\n".join(out) + "\n"
 
 
+@CHECK_FORMATS.register("text", order=0)
 def render_check(report: CheckReport) -> str:
     """Render a ``check`` report, one block per input, then the verdict."""
     out = []

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ._findings import CheckReport, counts_text, fix_lines
+from ._registry import CHECK_FORMATS
 
 
+@CHECK_FORMATS.register("markdown", order=5)
 def render_check(report: CheckReport) -> str:
     c = report.counts()
     verdict = "passed" if report.passed else "failed"
