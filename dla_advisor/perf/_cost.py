@@ -227,13 +227,31 @@ def gpu_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: st
             if head.kind == "norm":
                 b += sum(work.tensors[t].elems for t in reads) * batch * prec_bytes  # statistics pass
                 kernels = 2
+        # Transcendental activations fused into the kernel's epilogue run on the SMs' special
+        # function units after the MACs of each tile, not under them.
+        sfu = _sfu_seconds(group, work, dev, batch)
         labels.append(_label(group))
-        comp.append(c)
-        cuda.append(cc)
+        comp.append(c + sfu)
+        cuda.append(cc + sfu)
         mem.append(b / bw)
         units.append(kernels)
         total += b
     return JobCost.build(comp, mem, units, labels=labels, cuda=cuda).with_bytes(total)
+
+
+# Special-function-unit operations per output element of an activation (exp2 and reciprocal for
+# sigmoid-like functions; the cheap piecewise ones use none).
+_SFU_OPS = {"SIGMOID": 2, "SILU": 2, "SWISH": 2, "TANH": 2, "GELU": 2, "GELU_ERF": 2, "GELU_TANH": 2, "MISH": 4,
+            "SOFTPLUS": 2, "ELU": 1, "SELU": 1, "EXP": 1, "LOG": 1}
+
+
+def _sfu_seconds(group: list[LayerWork], work: NetworkWork, dev: DeviceModel, batch: int) -> float:
+    rate = float(dev.gpu.get("sfu_ops_per_sm_clk", 0.0)) * dev.mode.sms * dev.mode.gpu_mhz * 1e6
+    if rate <= 0:
+        return 0.0
+    ops = sum(_SFU_OPS.get(w.activation.upper(), 0) * work.tensors[w.outputs[0]].elems
+              for w in group if w.activation and w.outputs and w.outputs[0] in work.tensors)
+    return ops * batch / rate
 
 
 # Inputs stored with channels vectorised by 4: TensorRT's small-channel kernels read them and pack
