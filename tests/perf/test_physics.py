@@ -85,3 +85,19 @@ def test_calibration_point_with_unknown_postprocess_is_a_clear_error(tmp_path, c
     assert main(["calibrate", str(bad), "--no-fit"]) == 2
     err = capsys.readouterr().err
     assert "postprocess" in err and "Use 'nms'" in err and "Traceback" not in err
+
+
+def test_sigmoid_like_activations_cost_special_function_unit_time(model_dir, dev):
+    from dla_advisor.graph import load_network
+    from dla_advisor.perf._cost import gpu_job
+    net = load_network(str(model_dir / "yolov5s.onnx"), batch=1)
+    work = network_work(net)
+    silu = next(n for n, w in work.layers.items() if w.activation.upper() == "SILU")
+    conv = work.producer[work.layers[silu].inputs[0]]
+    with_act = gpu_job([conv, silu], work, dev, "int8", 4, {})
+    without = gpu_job([conv], work, dev, "int8", 4, {})
+    # Two SFU results (exp2, reciprocal) per output element, at the SFU rate of every SM.
+    elems = work.tensors[work.layers[silu].outputs[0]].elems * 4
+    sfu_s = 2 * elems / (dev.gpu["sfu_ops_per_sm_clk"] * dev.mode.sms * dev.mode.gpu_mhz * 1e6)
+    assert with_act.comp[0] - without.comp[0] == pytest.approx(sfu_s, rel=1e-9)
+    assert with_act.cuda[0] - without.cuda[0] == pytest.approx(sfu_s, rel=1e-9)
