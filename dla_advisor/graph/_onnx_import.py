@@ -101,6 +101,7 @@ def network_from_model(model: onnx.ModelProto, name: str = "model",
 
 def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tuple[int, ...]] | None,
                         batch: int | None) -> Network:
+    """The steps of the module docstring, one call each."""
     graph = model.graph
     init_names = {i.name for i in graph.initializer}
     real_inputs = [vi for vi in graph.input if vi.name not in init_names]
