@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._words import SEVERITIES, one_of
 from ..errors import UsageError
 from ._options import build_config, check_precision, ids, path_text, spec_text, with_calibration_cache
 from ._results import AdviseResult, CheckResult, EstimateResult, InspectResult
 
-FAIL_ON = ("info", "warning", "error")
+FAIL_ON = SEVERITIES
 
 
 def advise(model, *, platform: str | None = None, precision: str = "fp16", shapes=None, batch: int | None = None,
@@ -86,10 +87,10 @@ def check(paths, *, platform: str | None = None, fail_on: str = "warning", selec
     """
     from .._version import __version__
     from ..advice import load_rules
-    from ..report._findings import CheckReport
+    from ..report import CheckReport
 
     if fail_on not in FAIL_ON:
-        raise UsageError(f"fail_on '{fail_on}' is not one of {', '.join(FAIL_ON)}", "Use info, warning or error.")
+        raise UsageError(f"fail_on '{fail_on}' is not one of {', '.join(FAIL_ON)}", f"Use {one_of(FAIL_ON)}.")
     for name, limit in (("max_gpu_layers", max_gpu_layers), ("max_loadables", max_loadables),
                         ("max_reformats", max_reformats)):
         if limit is not None and (not isinstance(limit, int) or limit < 0):
@@ -127,7 +128,7 @@ MODEL_SUFFIXES = (".onnx",)
 def _check_one(path: str, platform: str | None, config, rules, select, ignore):
     from ..advice import evaluate
     from ..platforms import load_platform
-    from ..report._findings import CheckedInput
+    from ..report import CheckedInput
 
     if path.lower().endswith(MODEL_SUFFIXES):
         from ..graph import load_network

@@ -13,16 +13,18 @@ from dataclasses import dataclass
 import click
 from click.core import ParameterSource
 
+from .._words import SEVERITIES, one_of
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..layout import parse_precision
-from ..report._findings import RENDERERS, get_renderer
-from ._types import COUNT
+from .._registry import did_you_mean
+from ..report import CHECK_FORMATS, counts_text, render_check
+from ._types import COUNT, RegistryChoice
 from ._common import info, output_option, write_report
 from ._config import load_tool_config, split_ids
 from ._model_options import model_kwargs, model_options
 
 # The page needs the layouts too, so it renders from the API's result rather than the CheckReport.
-FORMATS = [*RENDERERS, "html"]
+FORMAT = RegistryChoice(CHECK_FORMATS, extra=("html",))
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Options:
 @click.option("--useCudaGraph", "use_cuda_graph", is_flag=True, help="The engine will run with trtexec --useCudaGraph.")
 @click.option("--directIO", "direct_io", is_flag=True, help="The build uses trtexec --directIO.")
 @click.option("--buildDLAStandalone", "standalone", is_flag=True, help="Check readiness for a cuDLA standalone loadable.")
-@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), default="warning", show_default=True,
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="warning", show_default=True,
               help="Exit 1 when a finding has this severity or higher.")
 @click.option("--select", multiple=True, metavar="IDS", help="Only these rules (ids, names, aliases or id prefixes like DLA2; comma-separated).")
 @click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rules (same forms as --select).")
@@ -57,7 +59,7 @@ class Options:
 @click.option("--max-reformats", type=COUNT, default=None, help="Fail when TensorRT inserts more Reformat layers than this.")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Also load the rule files (*.yaml) in DIR; repeatable.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True,
               help="Report format (html: one self-contained page with the layout graphs; use -o FILE).")
 @output_option
 @click.pass_context
@@ -65,10 +67,10 @@ def command(ctx, **kw) -> int:
     opts = resolve_options(ctx, kw)
     result = run(opts)
     report = result.report
-    text = result.to_html() if opts.fmt == "html" else get_renderer(opts.fmt)(report)
+    text = result.to_html() if opts.fmt == "html" else render_check(report, opts.fmt)
     write_report(text, opts.output, inputs=list(opts.inputs))
     c = report.counts()
-    info(f"dla-advisor check: {c['error']} error, {c['warning']} warning, {c['info']} info; "
+    info(f"dla-advisor check: {counts_text(c)}; "
          f"{len(report.failing)} at or above --fail-on {report.fail_on}")
     return EXIT_OK if report.passed else EXIT_FINDINGS
 
@@ -94,11 +96,12 @@ def resolve_options(ctx: click.Context, kw: dict) -> Options:
     for flag in ("calib", "use_cuda_graph", "direct_io", "standalone"):
         model_opts[flag] = kw[flag]
     fail_on = pick("fail_on", "fail-on")
-    if fail_on not in ("info", "warning", "error"):
-        raise UsageError(f"fail-on '{fail_on}' in {cfg.path}", "Use info, warning or error.")
+    if fail_on not in SEVERITIES:
+        raise UsageError(f"fail-on '{fail_on}' in {cfg.path}", f"Use {one_of(SEVERITIES)}.")
     fmt = pick("fmt", "format")
-    if fmt not in FORMATS:
-        raise UsageError(f"format '{fmt}' in {cfg.path}", f"Use one of: {', '.join(FORMATS)}.")
+    if fmt not in FORMAT.choices:
+        raise UsageError(f"format '{fmt}' in {cfg.path}{did_you_mean(fmt, FORMAT.choices)}",
+                         f"Use one of: {', '.join(FORMAT.choices)}.")
     rule_dirs = list(kw["rule_dirs"]) or cfg.rule_dirs()
     return Options(
         inputs=tuple(kw["inputs"]), platform=pick("platform", "platform"), fail_on=fail_on,

@@ -20,19 +20,20 @@ from __future__ import annotations
 
 import click
 
+from .._words import DEFAULT_PLATFORM
 from ..errors import EXIT_OK, UsageError
 from ._types import SEED, tolerance
 from ._common import info
 from ._model_options import PRECISION, PRECISION_HELP
 
-RENDERERS = ("text", "json")
+FORMATS = ("text", "json")
 
 
 @click.command("fix", help=__doc__)
 @click.argument("model", type=click.Path(dir_okay=False), required=False)
 @click.option("-o", "--output", "output", default=None, metavar="FIXED.onnx", help="Where to write the fixed model.")
 @click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml",
-              help="DLA target (or platform file) whose limits the rewrites aim for (default orin-trt10).")
+              help=f"DLA target (or platform file) whose limits the rewrites aim for (default {DEFAULT_PLATFORM}).")
 @click.option("--rewrites", default=None, metavar="NAME[,NAME...]", help="Run only these rewrites (default: all).")
 @click.option("--list", "list_only", is_flag=True, help="List the rewrites with when they apply and why they are exact.")
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]",
@@ -48,7 +49,7 @@ RENDERERS = ("text", "json")
               help="qdq-to-calib: TensorRT version named in the cache header (default: the platform's newest).")
 @click.option("--device", default=None, help="Device model for modelled throughput (default: the platform's board).")
 @click.option("--power-mode", default=None, help="Power mode of --device (default: the device file's default).")
-@click.option("--format", "fmt", type=click.Choice(RENDERERS), default="text", show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 def command(model, output, platform, rewrites, list_only, shapes, precision, atol, rtol, seed, qdq_tolerance,
             trt_version, device, power_mode, fmt) -> int:
     from .. import rewrite as rw
@@ -70,7 +71,7 @@ def command(model, output, platform, rewrites, list_only, shapes, precision, ato
     if fmt == "json":
         _emit(result.to_json())
     else:
-        from ..report.fix_text import render_fix
+        from ..report import render_fix
         _emit(render_fix(report))
     check = report.verification
     info(f"wrote {report.output}: {report.changed} site(s) rewritten, "
@@ -84,7 +85,7 @@ def _emit(text: str) -> None:
 
 def _render_list(selected, fmt: str) -> str:
     if fmt == "json":
-        from ..report.fix_json import render_rewrite_list_json
+        from ..report import render_rewrite_list_json
         return render_rewrite_list_json(selected)
-    from ..report.fix_text import render_rewrite_list
+    from ..report import render_rewrite_list
     return render_rewrite_list(selected)

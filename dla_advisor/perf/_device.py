@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .._words import DEFAULT_DEVICE
 from ..errors import RuleFileError, UsageError
 
 
@@ -220,9 +221,6 @@ def list_devices(directory: Path | None = None) -> list[str]:
     """Ids of the device models shipped (files in ``rules/devices``)."""
     d = directory or devices_dir()
     return sorted(p.stem for p in d.glob("*.yaml") if not p.name.startswith("_"))
-
-
-DEFAULT_DEVICE = "orin-agx-64gb"
 
 
 def device_for_platform(platform=None, device: str | None = None, directory: Path | None = None) -> str:

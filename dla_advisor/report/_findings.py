@@ -1,17 +1,15 @@
-"""The ``check`` report (findings per input, rules checked, threshold) and the renderer registry.
+"""The ``check`` report (findings per input, rules checked, threshold): what every ``check`` format renders.
 
-One module per format renders a :class:`CheckReport` to a string; ``RENDERERS`` maps the format name
-to that module, and ``--format`` choices are generated from it, so a new format is a new module plus
-one line here.
+One module per format renders a :class:`CheckReport` to a string and registers itself in
+:data:`~._registry.CHECK_FORMATS`.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-SEVERITY_ORDER = ("info", "warning", "error")
+from .._words import SEVERITIES, severity_rank
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ class CheckReport:
     version: str = ""
 
     def at_or_above(self, severity: str) -> bool:
-        return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(self.fail_on)
+        return severity_rank(severity) >= severity_rank(self.fail_on)
 
     @property
     def failing(self) -> list[tuple[CheckedInput, Any]]:
@@ -54,27 +52,16 @@ class CheckReport:
         return not self.failing
 
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in SEVERITY_ORDER}
+        out = {s: 0 for s in SEVERITIES}
         for i in self.inputs:
             for f in i.findings:
                 out[f.severity] += 1
         return out
 
 
-# Format name -> module exposing ``render_check(report) -> str``; imported on use.
-RENDERERS: dict[str, str] = {
-    "text": "dla_advisor.report.findings_text",
-    "json": "dla_advisor.report.findings_json",
-    "sarif": "dla_advisor.report.sarif",
-    "junit": "dla_advisor.report.junit",
-    "github": "dla_advisor.report.github",
-    "markdown": "dla_advisor.report.markdown",
-}
-
-
-def get_renderer(name: str) -> Callable[[CheckReport], str]:
-    """The ``render_check`` function of format ``name`` (one of :data:`RENDERERS`)."""
-    return importlib.import_module(RENDERERS[name]).render_check
+def counts_text(counts: dict[str, int]) -> str:
+    """``2 error, 1 warning, 0 info``: the worst first, as every summary line says it."""
+    return ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES))
 
 
 def fix_lines(fix, model_path: str = "MODEL") -> list[str]:
