@@ -9,8 +9,6 @@ import click
 from .._safe_write import check_output_path, write_text
 from .._words import DEFAULT_PLATFORM
 
-FORMAT_HELP = "Report format."
-
 
 def output_option(f):
     return click.option("-o", "--output", "output", default="-", show_default=True,
