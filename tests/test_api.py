@@ -14,10 +14,10 @@ import dla_advisor
 from dla_advisor.cli import main
 from dla_advisor.errors import DlaAdvisorError, ModelLoadError, UsageError
 
-REPO = Path(__file__).resolve().parents[1]
-SCHEMAS = REPO / "dla_advisor" / "report" / "schemas"
-SEED = REPO / "models" / "conv2d_1024.onnx"
-GN_LOG = REPO / "tests" / "corpus" / "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
+from support import CORPUS, REPO, RULES, SCHEMAS
+from support import SEED_MODEL as SEED
+
+GN_LOG = CORPUS / "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
 
 
 def validate(doc: dict, schema: str) -> None:
@@ -96,7 +96,7 @@ def test_inspect_with_model_gives_the_cli_document(capsys, models_dir):
 
 
 def test_calibrate_without_fit_gives_the_cli_document(capsys):
-    data = REPO / "rules" / "calibration" / "orin-agx-64gb.yaml"
+    data = RULES / "calibration" / "orin-agx-64gb.yaml"
     result = dla_advisor.calibrate(data, fit=False)
     doc = same(result)
     validate(doc, "calibrate-1.json")

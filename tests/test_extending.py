@@ -17,11 +17,12 @@ import onnx
 import pytest
 from onnx import helper
 
-from advice.models import _conv, _model, _vi, conv_chain
-from dla_advisor.cli import main
+from advice.models import conv_chain
 from dla_advisor.testing import BackendContract
 
-REPO = Path(__file__).resolve().parents[1]
+from onnx_builder import conv, model, vi
+from support import REPO, run_cli
+
 DOC = REPO / "docs" / "extending.md"
 SRC = "https://example.org/our-dla-notes"
 
@@ -40,12 +41,6 @@ def strided(tmp_path) -> Path:
     path = tmp_path / "strided.onnx"
     onnx.save(conv_chain(channels=8, size=32, stride=2), path)
     return path
-
-
-def _run(args, capsys):
-    rc = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def test_every_file_a_recipe_names_exists():
@@ -72,10 +67,10 @@ def test_recipe_platform_file_that_extends_a_builtin(tmp_path, strided, capsys):
             checks:
               - {{reason: conv-stride-range, check: range, attr: strides, min: 1, max: 1, source: "{SRC}", message: "stride {{value}} > 1"}}
         """))
-    rc, out, _ = _run(["advise", strided, "--platform", plat, "--format", "json"], capsys)
+    rc, out, _ = run_cli(capsys, "advise", strided, "--platform", plat, "--format", "json")
     placed = {l["name"]: l["device"] for l in json.loads(out)["layout"]["layers"] if l["name"].startswith("conv")}
     assert rc == 0 and placed == {"conv0 + relu0": "GPU", "conv1 + relu1": "DLA"}
-    rc, out, _ = _run(["advise", strided, "--format", "json"], capsys)
+    rc, out, _ = run_cli(capsys, "advise", strided, "--format", "json")
     assert {l["name"]: l["device"] for l in json.loads(out)["layout"]["layers"]}["conv0 + relu0"] == "DLA"
 
 
@@ -104,8 +99,8 @@ def test_recipe_rule_in_a_user_folder(tmp_path, strided, capsys):
     plat = tmp_path / "our-orin.yaml"
     plat.write_text(f"extends: orin-trt10\nlayers:\n  Convolution:\n    source: '{SRC}'\n    checks:\n"
                     f"      - {{reason: conv-stride-range, check: range, attr: strides, min: 1, max: 1, source: '{SRC}'}}\n")
-    rc, out, _ = _run(["check", strided, "--rules", rules, "--platform", plat, "--select", "OUR101", "--format", "json"],
-                      capsys)
+    rc, out, _ = run_cli(capsys, "check", strided, "--rules", rules, "--platform", plat, "--select", "OUR101",
+                         "--format", "json")
     doc = json.loads(out)
     assert rc == 1 and doc["rules_checked"] == ["OUR101"]
     findings = [f for item in doc["inputs"] for f in item["findings"]]
@@ -228,18 +223,18 @@ def test_recipe_rewrite_registered_from_a_user_module(tmp_path):
     from dla_advisor.platforms import load_platform
 
     (tmp_path / "our_rewrites.py").write_text(TOY_REWRITE)
-    conv, w = _conv("conv", "input", "c", 3, 8)
-    model = _model([conv, helper.make_node("Identity", ["c"], ["i"], name="copy"),
-                    helper.make_node("Relu", ["i"], ["output"], name="relu")],
-                   [_vi("input", [1, 3, 16, 16])], [_vi("output", None)], [w])
+    node, w = conv("conv", "input", "c", 3, 8)
+    m = model([node, helper.make_node("Identity", ["c"], ["i"], name="copy"),
+               helper.make_node("Relu", ["i"], ["output"], name="relu")],
+              [vi("input", [1, 3, 16, 16])], [vi("output", None)], [w])
     try:
         _import_file(tmp_path / "our_rewrites.py", "our_rewrites")
         assert rewrite.all_rewrites()[-1].name == "our-drop-identity"
-        result = rewrite.apply_rewrites(model, rewrite.select("our-drop-identity"),
+        result = rewrite.apply_rewrites(m, rewrite.select("our-drop-identity"),
                                         rewrite.limits_from_platform(load_platform(None)))
         assert result.sites == (("our-drop-identity", 1),)
         assert [n.op_type for n in result.model.graph.node] == ["Conv", "Relu"]
-        assert [n.op_type for n in model.graph.node] == ["Conv", "Identity", "Relu"]  # the input is untouched
+        assert [n.op_type for n in m.graph.node] == ["Conv", "Identity", "Relu"]  # the input is untouched
     finally:
         rewrite.unregister("our-drop-identity")
         sys.modules.pop("our_rewrites", None)

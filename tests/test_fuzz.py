@@ -8,13 +8,10 @@ over a special file, with normal permissions; no secret printed.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from script_loader import load_script
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from support import load_script
 
 
 def _fuzz():

@@ -24,9 +24,11 @@ from dla_advisor.layout import (BuildConfig, EngineLayout, FallbackReason, Layer
                                 parse_shapes, predict, segments_from_placements)
 from dla_advisor.platforms import load_platform
 
+from support import RULE_CASES
+
 from .models import BUILDERS
 
-CASES_DIR = Path(__file__).resolve().parents[1] / "rules"
+CASES_DIR = RULE_CASES
 
 _EXPECT = {
     "type": "object", "additionalProperties": False,

@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import jsonschema
-import pytest
 
 from dla_advisor.advice import load_rules
 from dla_advisor.cli import main
 
+from support import REPO, TEST_DATA
+
 # Every shipped rule is checked; counted from the rule files so adding a rule does not edit this file.
 N_RULES = len(load_rules().selected((), ()))
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "advice"
+DATA = TEST_DATA / "advice"
 INT8 = ["--precision", "int8"]
 
 
@@ -175,7 +175,7 @@ def test_rules_list_and_explain(capsys):
 def test_pre_commit_hook_runs_check():
     import yaml
 
-    hooks = yaml.safe_load((Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text())
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "dla-advisor-check")
     assert hook["entry"] == "dla-advisor check" and hook["language"] == "python"
     assert re.search(hook["files"], "models/net.onnx") and not re.search(hook["files"], "models/net.py")

@@ -8,6 +8,8 @@ import onnx
 
 from dla_advisor.cli import main
 
+from support import ZOO
+
 from .models import islands, reshape_head
 
 
@@ -56,13 +58,10 @@ def test_different_constraints_stay_different_findings(capsys, tmp_path):
 
 
 def _models():
-    from pathlib import Path
-
     from .models import BUILDERS
 
     out = [(n, b()) for n, b in BUILDERS.items()]
-    zoo = Path(__file__).resolve().parents[1] / "data" / "zoo"
-    out += [(p.name, onnx.load(p, load_external_data=False)) for p in sorted(zoo.glob("yolo*.onnx"))]
+    out += [(p.name, onnx.load(p, load_external_data=False)) for p in sorted(ZOO.glob("yolo*.onnx"))]
     return out
 
 
@@ -72,14 +71,13 @@ def test_no_fix_places_a_layer_on_the_gpu_that_is_already_there():
     from dla_advisor.layout import BuildConfig, predict
     from dla_advisor.platforms import load_platform
 
-    from pathlib import Path
 
     platform = load_platform("orin-trt10")
     checked = 0
     from .test_precision_modes import _export_shapes
 
     for name, model in _models():
-        zoo_file = Path(__file__).resolve().parents[1] / "data" / "zoo" / name
+        zoo_file = ZOO / name
         net = network_from_model(model, batch=1, shapes=_export_shapes(zoo_file) if zoo_file.is_file() else None)
         layout = predict(net, platform, BuildConfig(precision="int8,fp16"))
         on_gpu = {n for p in layout.gpu_layers for n in (p.name, *p.onnx_nodes)}

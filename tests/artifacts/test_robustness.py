@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from dla_advisor.artifacts import read
 from dla_advisor.errors import ArtifactParseError
 
-from ._corpus import corpus_files
+from support import corpus_files
 
 _SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 _json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

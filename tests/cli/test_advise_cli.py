@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
 
 from dla_advisor.cli import main
 
-SCHEMA = Path(__file__).resolve().parents[2] / "dla_advisor" / "report" / "schemas" / "advise-1.json"
+from support import SCHEMAS
+
+SCHEMA = SCHEMAS / "advise-1.json"
 
 
 def run(args, capsys):
@@ -58,7 +59,6 @@ def test_dynamic_batch_without_shapes_is_noted_and_analysed_at_one(models_dir, c
 
 def _bad_models(tmp_path, make_models):
     import onnx
-    from onnx import TensorProto, helper
     good = make_models.conv2d_1024()
     raw = good.SerializeToString()
     (tmp_path / "truncated.onnx").write_bytes(raw[: len(raw) // 3])

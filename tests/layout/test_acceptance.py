@@ -7,7 +7,7 @@ import re
 import pytest
 
 from dla_advisor.graph import load_network
-from dla_advisor.layout import DLA, GPU, BuildConfig, parse_io_formats, predict
+from dla_advisor.layout import GPU, BuildConfig, parse_io_formats, predict
 from dla_advisor.platforms import load_platform
 
 

@@ -7,7 +7,7 @@ from onnx import helper
 from dla_advisor.layout import DLA, GPU, BuildConfig, predict
 from dla_advisor.platforms import load_platform
 
-from layout_nets import conv, net_of, vi, w
+from onnx_builder import conv, net_of, vi
 
 
 def _diamond(gpu_op="Floor"):

@@ -8,7 +8,7 @@ from onnx import helper, numpy_helper
 from dla_advisor.layout import DLA, GPU, BuildConfig, predict
 from dla_advisor.platforms import load_platform
 
-from layout_nets import conv, net_of, vi
+from onnx_builder import conv, net_of, vi
 
 
 def test_attention_reshape_feeding_a_split_fails_dla_validation():

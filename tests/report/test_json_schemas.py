@@ -25,7 +25,7 @@ from dla_advisor.rewrite import all_rewrites
 N_RULES = len(load_rules().selected((), ()))
 N_REWRITES = len(all_rewrites())
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "dla_advisor" / "report" / "schemas"
+from support import CORPUS, RULES, SCHEMAS
 GN_LOG = "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
 
 
@@ -143,7 +143,7 @@ def test_inspect_json_with_model_compares_prediction_and_log(models_dir, corpus,
 
 
 def _corpus_artifacts() -> list[str]:
-    corpus = Path(__file__).resolve().parents[2] / "tests" / "corpus"
+    corpus = CORPUS
     return sorted(p.name for p in corpus.glob("*") if p.suffix in (".log", ".json")) if corpus.is_dir() else []
 
 
@@ -183,7 +183,7 @@ def test_estimate_json_one_entry_per_engine_all_modelled(seed_model, capsys):
 
 def test_calibrate_json_reports_every_point(capsys):
     # The smallest shipped file (one point) keeps this fast; the large ones build big detectors.
-    rules = Path(__file__).resolve().parents[2] / "rules" / "calibration" / "orin-agx-32gb.yaml"
+    rules = RULES / "calibration" / "orin-agx-32gb.yaml"
     rc, doc = run_json(capsys, "calibrate", rules, "--no-fit", "--format", "json")
     assert rc == 0
     validate(doc, "calibrate-1.json")

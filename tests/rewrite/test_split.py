@@ -18,8 +18,9 @@ from dla_advisor.platforms import load_platform
 
 from .conftest import sha256
 
-REPO = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((REPO / "dla_advisor" / "report" / "schemas" / "split-1.json").read_text())
+from support import SCHEMAS, ZOO
+
+SCHEMA = json.loads((SCHEMAS / "split-1.json").read_text())
 
 
 def _conv(name, x, y, cin, cout, k=3, rng=None):
@@ -140,7 +141,6 @@ def test_refuses_a_file_as_output_folder_and_never_touches_the_input(tmp_path, c
     assert sha256(src) == before
 
 
-ZOO = REPO / "tests" / "data" / "zoo"
 
 
 @pytest.mark.parametrize("family", ["yolov5", "yolov8", "yolo11"])

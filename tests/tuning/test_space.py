@@ -12,7 +12,7 @@ from onnx import TensorProto, helper, numpy_helper
 from dla_advisor.layout import BuildConfig, IOFormat
 from dla_advisor.platforms import load_platform
 from dla_advisor.tuning import PlanRejected, SearchSpace, SpaceOptions, enumerate_plans
-from tuning_helpers import REPO, SEED_MODEL
+from support import SEED_MODEL, load_script
 
 
 def _space(models, **options):
@@ -68,9 +68,7 @@ def test_hwc4_input_needs_four_channels_or_fewer(tmp_path):
 
 
 def test_fallback_off_with_gpu_layers_is_rejected(tmp_path):
-    import sys
-    sys.path.insert(0, str(REPO / "models"))
-    from make_models import MODELS
+    MODELS = load_script("models/make_models.py", "make_models").MODELS
     path = tmp_path / "cifar_gn.onnx"
     onnx.save(MODELS["cifar_gn"](), path)
     space = _space([path], batches=(32,))
@@ -82,9 +80,7 @@ def test_fallback_off_with_gpu_layers_is_rejected(tmp_path):
 
 
 def test_split_point_needs_gpu_fallback(tmp_path):
-    import sys
-    sys.path.insert(0, str(REPO / "models"))
-    from make_models import MODELS
+    MODELS = load_script("models/make_models.py", "make_models").MODELS
     path = tmp_path / "cifar_bn.onnx"
     onnx.save(MODELS["cifar_bn"](), path)
     space = _space([path], split=True, batches=(1,))

@@ -19,7 +19,7 @@ from optuna.trial import TrialState
 from dla_advisor.cli import main as cli_main
 from dla_advisor.errors import UsageError
 from dla_advisor.tuning import default_storage_url, open_storage, redact
-from tuning_helpers import cli
+from support import cli_argv as cli
 
 POSTGRES_URL = os.environ.get("DLA_ADVISOR_TEST_POSTGRES_URL")
 

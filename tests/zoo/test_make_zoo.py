@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -13,16 +9,11 @@ from onnx import TensorProto, helper, numpy_helper
 from dla_advisor.graph import network_from_model
 from dla_advisor.layout import BuildConfig, predict
 from dla_advisor.platforms import load_platform
-
-REPO = Path(__file__).resolve().parents[2]
+from support import load_script
 
 
 def _make_zoo():
-    spec = importlib.util.spec_from_file_location("make_zoo", REPO / "models" / "make_zoo.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_zoo", mod)
-    spec.loader.exec_module(mod)  # torch and ultralytics are imported only inside the exports
-    return mod
+    return load_script("models/make_zoo.py", "make_zoo")  # torch and ultralytics are imported only inside the exports
 
 
 def _model() -> onnx.ModelProto:

@@ -24,9 +24,9 @@ from dla_advisor.graph import load_network
 from dla_advisor.layout import GPU, BuildConfig, predict
 from dla_advisor.platforms import list_platforms, load_platform
 
-REPO = Path(__file__).resolve().parents[2]
-ZOO = REPO / "tests" / "data" / "zoo"
-REASON_IDS = set(yaml.safe_load((REPO / "rules" / "reasons.yaml").read_text())["reasons"])
+from support import RULES, ZOO, load_script
+
+REASON_IDS = set(yaml.safe_load((RULES / "reasons.yaml").read_text())["reasons"])
 PRECISIONS = ["int8", "fp16"]
 EXPECTED = {
     "yolov5n", "yolov8n", "yolo11n", "yolo26n", "rtdetr-l", "yolov8n_dynamic", "yolov8n_nms", "yolov8n-seg",
@@ -68,15 +68,7 @@ def test_the_zoo_has_every_family_and_the_manifest_describes_each_file():
 
 def _external(model: onnx.ModelProto):
     """(tensor, offset, length) of every tensor whose data the skeleton left in the weights file."""
-    def walk(g):
-        yield from g.initializer
-        for n in g.node:
-            for a in n.attribute:
-                if a.type == onnx.AttributeProto.TENSOR:
-                    yield a.t
-                elif a.type == onnx.AttributeProto.GRAPH:
-                    yield from walk(a.g)
-    for t in walk(model.graph):
+    for t in load_script("models/make_zoo.py", "make_zoo").graph_tensors(model.graph):
         if t.data_location == TensorProto.EXTERNAL:
             d = {e.key: e.value for e in t.external_data}
             yield t, int(d["offset"]), int(d["length"])
