@@ -60,12 +60,12 @@ def conv(name: str, x: str, y: str, cin: int, cout: int, k: int = 3, pad: int | 
 
 
 def model(nodes, inputs, outputs, inits=(), opset: int = 13, name: str = "g", check: bool = False,
-          infer_shapes: bool = False) -> onnx.ModelProto:
+          infer_shapes: bool = False, ir_version: int = IR_VERSION) -> onnx.ModelProto:
     """The ModelProto of ``nodes`` (default-domain ``opset``); ``check`` runs onnx's checker,
-    ``infer_shapes`` stores onnx's inferred shapes as value_info."""
+    ``infer_shapes`` stores onnx's inferred shapes as value_info. Opsets past 19 need ``ir_version=9``."""
     g = helper.make_graph(list(nodes), name, list(inputs), list(outputs), list(inits))
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name="dla-advisor tests")
-    m.ir_version = IR_VERSION
+    m.ir_version = ir_version
     if check:
         onnx.checker.check_model(m)
     return onnx.shape_inference.infer_shapes(m) if infer_shapes else m

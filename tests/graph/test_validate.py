@@ -8,26 +8,21 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import numpy as np
 import onnx
 import pytest
-from onnx import AttributeProto, TensorProto, helper, numpy_helper
+from onnx import AttributeProto, TensorProto, helper
 
 from dla_advisor.cli import main
 from dla_advisor.errors import ModelLoadError
 from dla_advisor.graph import load_network, network_from_model
+from onnx_builder import full, model, vi
 
 
 def _conv_model(**conv_attrs):
-    w = numpy_helper.from_array(np.zeros((4, 3, 3, 3), np.float32), "w")
     attrs = {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1], **conv_attrs}
     conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", **attrs)
     relu = helper.make_node("Relu", ["y"], ["z"], name="relu")
-    g = helper.make_graph([conv, relu], "v", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
-                          [helper.make_tensor_value_info("z", TensorProto.FLOAT, None)], [w])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    m.ir_version = 8
-    return m
+    return model([conv, relu], [vi("x", [1, 3, 8, 8])], [vi("z", None)], [full("w", (4, 3, 3, 3), 0.0)], name="v")
 
 
 def _attr(name, kind, value):
@@ -145,8 +140,7 @@ def test_a_negative_dimension_never_reaches_onnx_shape_inference(tmp_path, where
     elif where == "output":
         m.graph.output[0].type.tensor_type.shape.dim.add().dim_value = -2
     else:
-        vi = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, -4, 8, 8])
-        m.graph.value_info.append(vi)
+        m.graph.value_info.append(vi("y", [1, -4, 8, 8]))
     path = tmp_path / "neg.onnx"
     onnx.save(m, path)
     out = subprocess.run([sys.executable, "-c", _SUBPROCESS, "advise", str(path)], capture_output=True, text=True,

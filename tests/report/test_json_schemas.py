@@ -221,17 +221,15 @@ def test_tune_json_sim_backend(seed_model, tmp_path, capsys):
 def _gap_model(path: Path) -> Path:
     import numpy as np
     import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper
 
-    weight = numpy_helper.from_array(np.random.default_rng(0).standard_normal((8, 3, 3, 3)).astype(np.float32), "w")
+    from onnx_builder import array, model, vi
+
+    weight = array("w", np.random.default_rng(0).standard_normal((8, 3, 3, 3)).astype(np.float32))
     nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
              helper.make_node("Relu", ["c"], ["r"], name="relu"),
              helper.make_node("GlobalAveragePool", ["r"], ["y"], name="gap")]
-    graph = helper.make_graph(nodes, "gap", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 1, 1])], [weight])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 8
-    onnx.save(model, path)
+    onnx.save(model(nodes, [vi("x", [1, 3, 16, 16])], [vi("y", [1, 8, 1, 1])], [weight], name="gap"), path)
     return path
 
 

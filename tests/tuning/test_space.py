@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
 
 from dla_advisor.layout import BuildConfig, IOFormat
 from dla_advisor.platforms import load_platform
 from dla_advisor.tuning import PlanRejected, SearchSpace, SpaceOptions, enumerate_plans
+from onnx_builder import conv, model, vi
 from support import SEED_MODEL, load_script
 
 
@@ -52,11 +51,8 @@ def test_empty_plan_is_rejected_with_reason():
 
 
 def _conv_model(path, channels):
-    w = numpy_helper.from_array(np.zeros((4, channels, 3, 3), np.float32), "w")
-    node = helper.make_node("Conv", ["x", "w"], ["y"], name="Conv_0", kernel_shape=[3, 3])
-    g = helper.make_graph([node], "m", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, 32, 32])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 30, 30])], [w])
-    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    node, w = conv("Conv_0", "x", "y", channels, 4, pad=0)
+    onnx.save(model([node], [vi("x", [1, channels, 32, 32])], [vi("y", [1, 4, 30, 30])], [w], name="m"), path)
     return path
 
 
