@@ -11,10 +11,9 @@ import jsonschema
 import pytest
 
 import dla_advisor
-from dla_advisor.cli import main
 from dla_advisor.errors import DlaAdvisorError, ModelLoadError, UsageError
 
-from support import CORPUS, REPO, RULES, SCHEMAS
+from support import CORPUS, REPO, RULES, SCHEMAS, run_cli_json
 from support import SEED_MODEL as SEED
 
 GN_LOG = CORPUS / "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
@@ -25,9 +24,9 @@ def validate(doc: dict, schema: str) -> None:
 
 
 def cli_json(capsys, *args) -> dict:
-    rc = main([str(a) for a in args] + ["--format", "json"])
+    rc, doc = run_cli_json(capsys, *args, "--format", "json")
     assert rc in (0, 1)
-    return json.loads(capsys.readouterr().out)
+    return doc
 
 
 def same(result) -> dict:

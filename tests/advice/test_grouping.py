@@ -6,9 +6,8 @@ import json
 
 import onnx
 
-from dla_advisor.cli import main
 
-from support import ZOO
+from support import ZOO, run_cli
 
 from .models import islands, reshape_head
 
@@ -16,8 +15,8 @@ from .models import islands, reshape_head
 def _check(capsys, tmp_path, model, fmt):
     path = tmp_path / "m.onnx"
     onnx.save(model, path)
-    rc = main(["check", str(path), "--format", fmt])
-    return rc, capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, "check", path, "--format", fmt)
+    return rc, out
 
 
 def test_many_sites_of_one_cause_are_one_finding_in_every_format(capsys, tmp_path):

@@ -11,19 +11,13 @@ import pytest
 
 from dla_advisor.cli import main
 
-from support import SCHEMAS
+from support import SCHEMAS, run_cli
 
 SCHEMA = SCHEMAS / "advise-1.json"
 
 
-def run(args, capsys):
-    rc = main(args)
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
 def test_advise_text_reports_loadables_gpu_layers_and_reformats(seed_model, capsys):
-    rc, out, err = run(["advise", str(seed_model), "--precision", "int8"], capsys)
+    rc, out, err = run_cli(capsys, "advise", str(seed_model), "--precision", "int8")
     assert rc == 0
     assert "1 on DLA, 0 on GPU; 1 DLA loadable(s)" in out
     assert "network_input" in out and "fp32:chw" in out and "int8:chw32" in out
@@ -31,8 +25,8 @@ def test_advise_text_reports_loadables_gpu_layers_and_reformats(seed_model, caps
 
 
 def test_advise_json_validates_against_the_published_schema(models_dir, capsys):
-    rc, out, _ = run(["advise", str(models_dir / "cifar_gn.onnx"), "--precision", "int8", "--platform", "orin-trt8.4",
-                      "--shapes", "input:32x3x32x32", "--format", "json"], capsys)
+    rc, out, _ = run_cli(capsys, "advise", models_dir / "cifar_gn.onnx", "--precision", "int8", "--platform", "orin-trt8.4",
+                      "--shapes", "input:32x3x32x32", "--format", "json")
     assert rc == 0
     doc = json.loads(out)
     jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
@@ -43,17 +37,17 @@ def test_advise_json_validates_against_the_published_schema(models_dir, capsys):
 
 def test_advise_writes_output_file_and_never_over_the_model(seed_model, tmp_path, capsys):
     out_file = tmp_path / "report.json"
-    rc, out, _ = run(["advise", str(seed_model), "--format", "json", "-o", str(out_file)], capsys)
+    rc, out, _ = run_cli(capsys, "advise", str(seed_model), "--format", "json", "-o", str(out_file))
     assert rc == 0 and out == "" and json.loads(out_file.read_text())["model"] == str(seed_model)
     copy = tmp_path / "m.onnx"
     copy.write_bytes(seed_model.read_bytes())
     before = copy.read_bytes()
-    rc, _, err = run(["advise", str(copy), "-o", str(copy)], capsys)
+    rc, _, err = run_cli(capsys, "advise", str(copy), "-o", str(copy))
     assert rc == 2 and "input" in err and copy.read_bytes() == before
 
 
 def test_dynamic_batch_without_shapes_is_noted_and_analysed_at_one(models_dir, capsys):
-    rc, out, _ = run(["advise", str(models_dir / "cifar_bn.onnx")], capsys)
+    rc, out, _ = run_cli(capsys, "advise", str(models_dir / "cifar_bn.onnx"))
     assert rc == 0 and "dynamic dims" in out and "1x3x32x32" in out
 
 
@@ -104,7 +98,7 @@ def _bad_models(tmp_path, make_models):
 ])
 def test_bad_input_exits_2_with_one_line(tmp_path, make_models, seed_model, capsys, args_fn, needle):
     d = _bad_models(tmp_path, make_models)
-    rc, out, err = run(args_fn(d, seed_model), capsys)
+    rc, out, err = run_cli(capsys, *args_fn(d, seed_model))
     assert rc == 2
     lines = [l for l in err.strip().splitlines() if l.strip()]
     assert needle in err, err

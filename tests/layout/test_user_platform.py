@@ -19,7 +19,7 @@ from dla_advisor.platforms._vocabulary import CHECKS, LAYER_ATTRIBUTES, LAYER_KI
 
 from onnx_builder import conv, model, vi
 
-from support import REPO
+from support import REPO, run_cli
 
 SRC = "https://example.com/drive-notes"
 USER_FILE = textwrap.dedent(f"""\
@@ -46,8 +46,7 @@ def strided_model(tmp_path) -> Path:
 
 
 def _advise(model_path, platform, capsys):
-    rc = main(["advise", str(model_path), "--platform", str(platform), "--format", "json"])
-    out, err = capsys.readouterr()
+    rc, out, err = run_cli(capsys, "advise", model_path, "--platform", platform, "--format", "json")
     return rc, (json.loads(out) if rc == 0 else None), err
 
 

@@ -11,7 +11,6 @@ import onnx
 import pytest
 from onnx import helper
 
-from dla_advisor.cli import main
 from dla_advisor.graph import load_network
 from dla_advisor.layout import BuildConfig, predict
 from dla_advisor.platforms import load_platform
@@ -19,7 +18,7 @@ from dla_advisor.platforms import load_platform
 from .conftest import sha256
 
 from onnx_builder import array, conv, model, vi
-from support import SCHEMAS, ZOO
+from support import SCHEMAS, ZOO, run_cli
 
 SCHEMA = json.loads((SCHEMAS / "split-1.json").read_text())
 
@@ -58,9 +57,8 @@ def head_model(skip_input: bool = False) -> onnx.ModelProto:
 
 
 def _split(capsys, model_path, out_dir, *args):
-    rc = main(["split", str(model_path), "-o", str(out_dir), "--format", "json", *args])
-    captured = capsys.readouterr()
-    return rc, (json.loads(captured.out) if rc == 0 else None), captured.err
+    rc, out, err = run_cli(capsys, "split", model_path, "-o", out_dir, "--format", "json", *args)
+    return rc, (json.loads(out) if rc == 0 else None), err
 
 
 def test_split_writes_a_clean_dla_part_and_a_gpu_part_that_reproduce_the_model(tmp_path, capsys):

@@ -19,12 +19,11 @@ import pytest
 import yaml
 from onnx import TensorProto, helper
 
-from dla_advisor.cli import main
 from dla_advisor.graph import load_network
 from dla_advisor.layout import GPU, BuildConfig, predict
 from dla_advisor.platforms import list_platforms, load_platform
 
-from support import RULES, ZOO, load_script
+from support import RULES, ZOO, load_script, run_cli
 
 REASON_IDS = set(yaml.safe_load((RULES / "reasons.yaml").read_text())["reasons"])
 PRECISIONS = ["int8", "fp16"]
@@ -121,7 +120,7 @@ def test_yolov5_layer_named_like_a_split_slice_is_its_own_node():
 
 
 def test_a_dynamic_image_size_without_shapes_is_a_usage_error_naming_the_fix(capsys):
-    rc, out, err = _run(["advise", str(ZOO / "yolov8n_dynamic.onnx")], capsys)
+    rc, out, err = run_cli(capsys, "advise", str(ZOO / "yolov8n_dynamic.onnx"))
     assert rc == 2 and out == ""
     assert err.strip().splitlines() == [
         "error: input 'images' has dynamic dims ['batch', 3, 'height', 'width'] besides the batch. "
@@ -151,16 +150,10 @@ def test_layout_on_every_platform_and_precision_is_complete_and_every_gpu_layer_
             assert len(layout.dla_loadables) <= target.loadables_per_core, where
 
 
-def _run(args: list[str], capsys) -> tuple[int, str, str]:
-    rc = main(args)  # a bug raises here and fails the test with its traceback
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
 def _advise_and_check(name: str, platform: str, precision: str, capsys, fmt: str) -> None:
     model = str(ZOO / f"{name}.onnx")
     opts = ["--platform", platform, "--precision", precision, *_shape_opts(name)]
-    rc, out, err = _run(["advise", model, *opts, "--format", fmt], capsys)
+    rc, out, err = run_cli(capsys, "advise", model, *opts, "--format", fmt)
     assert rc == 0, err  # a report: findings do not change the exit code without --fail-on
     if fmt == "json":
         layout = json.loads(out)["layout"]
@@ -170,7 +163,7 @@ def _advise_and_check(name: str, platform: str, precision: str, capsys, fmt: str
         assert all(layer["reasons"] and {r["id"] for r in layer["reasons"]} <= REASON_IDS for layer in gpu)
     else:
         assert "DLA loadable" in out + err
-    rc, out, err = _run(["check", model, *opts, "--format", "json"], capsys)
+    rc, out, err = run_cli(capsys, "check", model, *opts, "--format", "json")
     report = json.loads(out)
     assert rc in (0, 1) and "Traceback" not in err
     failing = int(err.rsplit(";", 1)[1].split()[0])
@@ -182,7 +175,7 @@ def _advise_and_check(name: str, platform: str, precision: str, capsys, fmt: str
 @pytest.mark.parametrize("name", SMALL)
 def test_cli_on_the_default_platform(name, precision, capsys):
     _advise_and_check(name, "orin-trt10", precision, capsys, "text")
-    rc, out, _ = _run(["fix", "--list"], capsys)
+    rc, out, _ = run_cli(capsys, "fix", "--list")
     assert rc == 0 and "split" in out.lower()
 
 
@@ -198,7 +191,7 @@ def _fix(name: str, tmp_path: Path, capsys) -> None:
     # with onnxruntime on the graphs exporters really write.
     model = _with_random_weights(tmp_path, name)
     before = model.read_bytes()
-    rc, out, err = _run(["fix", str(model), "-o", str(tmp_path / "fixed.onnx"), *_shape_opts(name)], capsys)
+    rc, out, err = run_cli(capsys, "fix", str(model), "-o", str(tmp_path / "fixed.onnx"), *_shape_opts(name))
     assert rc == 0, err
     assert "outputs match" in out + err and (tmp_path / "fixed.onnx").stat().st_size > 0
     assert model.read_bytes() == before
