@@ -66,12 +66,8 @@ def test_mixed_precision_runs_fp16_only_layers_in_fp16_on_dla():
     assert {p.precision for p in predict(net, ORIN, BuildConfig(precision="fp16")).placements} == {"fp16"}
 
 
-def _all_models():
-    """Every generated model the repository has, and the committed zoo skeletons where present."""
-    out = [(name, fn()) for name, fn in BUILDERS.items()]
-    for script in ("make_models.py", "make_holdout_models.py", "make_perf_models.py"):
-        out += [(name, fn()) for name, fn in load_script(f"models/{script}").MODELS.items()]
-    return out
+def _script_models(*scripts):
+    return [(name, fn()) for script in scripts for name, fn in load_script(f"models/{script}").MODELS.items()]
 
 
 def _export_shapes(path):
@@ -86,22 +82,41 @@ def _export_shapes(path):
     return out
 
 
-def test_int8_fp16_never_gives_more_loadables_or_gpu_layers_than_fp16_alone():
-    models = _all_models()
-    zoo = sorted(ZOO.glob("*.onnx"))
+def _mixed_never_worse(nets, platforms) -> int:
+    """Assert INT8+FP16 never gives more DLA loadables or GPU layers than FP16 alone; the cases checked."""
     checked = 0
-    nets = [(n, network_from_model(m, batch=1)) for n, m in models]
-    real = [(p.name, load_network(p, batch=1, shapes=_export_shapes(p))) for p in zoo]
-    for plat in ("orin-trt10", "orin-trt8.5", "xavier-trt8.5"):
+    for plat in platforms:
         platform = load_platform(plat)
-        # The real exports are large: they run against the default target only (the suite stays fast).
-        for name, net in nets + (real if plat == "orin-trt10" else []):
+        for name, net in nets:
             fp16 = predict(net, platform, BuildConfig(precision="fp16"))
             mixed = predict(net, platform, BuildConfig(precision="int8,fp16"))
             assert len(mixed.dla_loadables) <= len(fp16.dla_loadables), (plat, name)
             assert len(mixed.gpu_layers) <= len(fp16.gpu_layers), (plat, name)
             checked += 1
-    assert checked >= 3 * len(models)
+    return checked
+
+
+PLATFORMS = ("orin-trt10", "orin-trt8.5", "xavier-trt8.5")
+
+
+def test_int8_fp16_never_gives_more_loadables_or_gpu_layers_than_fp16_alone():
+    models = [(name, fn()) for name, fn in BUILDERS.items()] + _script_models("make_models.py", "make_holdout_models.py")
+    nets = [(n, network_from_model(m, batch=1)) for n, m in models]
+    assert _mixed_never_worse(nets, PLATFORMS) == 3 * len(models)
+    # Two real exports (a detector, a classifier) stand for the zoo; the slow test takes every one.
+    real = [(p.name, load_network(p, batch=1, shapes=_export_shapes(p))) for p in (ZOO / "yolov8n.onnx", ZOO / "resnet18.onnx")]
+    assert _mixed_never_worse(real, ("orin-trt10",)) == 2
+
+
+@pytest.mark.slow  # building the reference networks' random weights alone takes ~10 s
+def test_int8_fp16_is_never_worse_on_the_reference_networks_and_the_real_exports():
+    models = _script_models("make_perf_models.py")
+    nets = [(n, network_from_model(m, batch=1)) for n, m in models]
+    assert _mixed_never_worse(nets, PLATFORMS) == 3 * len(models)
+    # The real exports are large: they run against the default target only.
+    zoo = sorted(ZOO.glob("*.onnx"))
+    real = [(p.name, load_network(p, batch=1, shapes=_export_shapes(p))) for p in zoo]
+    assert _mixed_never_worse(real, ("orin-trt10",)) == len(zoo)
 
 
 def test_check_reports_the_build_it_was_given(capsys, tmp_path):

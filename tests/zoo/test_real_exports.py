@@ -131,10 +131,9 @@ def test_a_dynamic_image_size_without_shapes_is_a_usage_error_naming_the_fix(cap
     assert static.summary() == dynamic.summary()
 
 
-@pytest.mark.parametrize("name", MODELS)
-def test_layout_on_every_platform_and_precision_is_complete_and_every_gpu_layer_has_a_reason(name):
+def _layout_is_complete(name: str, platforms) -> None:
     net = _net(name)
-    for platform in PLATFORMS:
+    for platform in platforms:
         target = load_platform(platform)
         for precision in PRECISIONS:
             layout = predict(net, target, BuildConfig(precision=precision))
@@ -148,6 +147,18 @@ def test_layout_on_every_platform_and_precision_is_complete_and_every_gpu_layer_
             covered = [n for seg in layout.segments for n in seg.layers]
             assert sorted(covered) == sorted(net.layers), where
             assert len(layout.dla_loadables) <= target.loadables_per_core, where
+
+
+# The large exports (thousands of nodes) on every platform are slow; in the inner loop they run on the
+# newest Orin target and on Xavier (another DLA generation), the small ones on every platform.
+@pytest.mark.parametrize("name", [m if m in SMALL else pytest.param(m, marks=pytest.mark.slow) for m in MODELS])
+def test_layout_on_every_platform_and_precision_is_complete_and_every_gpu_layer_has_a_reason(name):
+    _layout_is_complete(name, PLATFORMS)
+
+
+@pytest.mark.parametrize("name", [m for m in MODELS if m not in SMALL])
+def test_layout_of_a_large_export_on_two_generations_is_complete_and_every_gpu_layer_has_a_reason(name):
+    _layout_is_complete(name, ["orin-trt10", "xavier-trt8.5"])
 
 
 def _advise_and_check(name: str, platform: str, precision: str, capsys, fmt: str) -> None:
@@ -197,7 +208,7 @@ def _fix(name: str, tmp_path: Path, capsys) -> None:
     assert model.read_bytes() == before
 
 
-@pytest.mark.parametrize("name", ["yolov5n", "yolo26n"])
+@pytest.mark.parametrize("name", ["yolov5n", pytest.param("yolo26n", marks=pytest.mark.slow)])
 def test_fix_rewrites_a_real_export_and_proves_the_outputs_unchanged(name, tmp_path, capsys):
     _fix(name, tmp_path, capsys)
 
