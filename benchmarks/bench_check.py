@@ -29,7 +29,7 @@ from dla_advisor.advice import evaluate, load_rules  # noqa: E402
 from dla_advisor.graph import load_network  # noqa: E402
 from dla_advisor.layout import BuildConfig, predict  # noqa: E402
 from dla_advisor.platforms import load_platform  # noqa: E402
-from dla_advisor.report._findings import CheckedInput, CheckReport, get_renderer  # noqa: E402
+from dla_advisor.report import CheckedInput, CheckReport, render_check  # noqa: E402
 
 
 def _make_models():
@@ -88,7 +88,7 @@ def check(paths, platform, config, fmt: str) -> CheckReport:
         findings = evaluate(layout, net, platform, config, rules=rules)
         inputs.append(CheckedInput(str(p), layout.source, platform.id, tuple(findings), layout.summary()))
     report = CheckReport(tuple(inputs), rules.selected(), "warning")
-    get_renderer(fmt)(report)
+    render_check(report, fmt)
     return report
 
 

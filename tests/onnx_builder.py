@@ -3,8 +3,9 @@
 Two levels, both ending in ``model``:
 
 * pieces for hand-written graphs: ``vi`` (a graph input/output), ``array`` and ``full`` (initializers),
-  ``constant`` (a Constant node), ``conv`` (a Conv node and its weight), and ``model`` (the ModelProto,
-  IR version 8 so every onnxruntime the tests support loads it);
+  ``constant`` (a Constant node), ``conv`` (a Conv node and its weight), ``model`` (the ModelProto, IR
+  version 8 unless told otherwise, as the tests have always written them) and ``net_of`` (the
+  importer's Network of that model);
 * ``Graph``, which names nodes and tensors itself and draws seeded weights: ``g.op("Relu", [x])``
   returns the output's name.
 

@@ -46,7 +46,7 @@ def strided(tmp_path) -> Path:
 def test_every_file_a_recipe_names_exists():
     text = DOC.read_text()
     for heading in ("A rule", "A detector", "A platform constraint", "A platform (your own file)", "An artifact reader",
-                    "A rewrite", "A tuning backend", "A renderer"):
+                    "A rewrite", "A tuning backend", "A renderer", "A command"):
         assert f"\n## {heading}" in text, heading
     paths = {p for p in re.findall(r"`([\w./-]+\.(?:py|yaml|md))(?:::\w+)?`", text) if "/" in p and "<" not in p}
     missing = sorted(p for p in paths if not (REPO / p).exists() and not p.startswith("my-"))
@@ -192,6 +192,60 @@ def test_recipe_new_kind_of_platform_check(tmp_path):
         del _vocabulary.CHECKS["our_max_out_channels"]
 
 
+TOY_READER = '''
+"""Our own artifact: the placement CSV our lab's build wrapper writes ("engine layer,device" rows)."""
+from dla_advisor.artifacts import LayoutReader, Observation, reader
+
+HEADER = "engine layer,device"
+
+
+@reader("our-placement-csv")
+class LayoutFromPlacementCsv(LayoutReader):
+    label = "a placement CSV of our build wrapper"
+
+    @classmethod
+    def claims(cls, head):
+        return head.startswith(HEADER)
+
+    def observe(self):
+        obs = Observation(self.path, self.kind)
+        with open(self.path, encoding="utf-8") as f:
+            rows = [line.strip().rsplit(",", 1) for line in f if line.strip() and not line.startswith(HEADER)]
+        for name, device in rows:
+            if device == "DLA":
+                obs.dla_block.append(name)
+            else:
+                obs.gpu_block.append(("", name))
+        obs.placement_block = bool(rows)
+        return obs
+'''
+
+
+def test_recipe_artifact_reader_from_a_user_module(tmp_path, capsys):
+    from dla_advisor.artifacts import READERS, accepted_kinds
+
+    (tmp_path / "our_reader.py").write_text(TOY_READER)
+    csv = tmp_path / "build-17.csv"
+    csv.write_text("engine layer,device\n{conv0,relu0,conv1},DLA\nhead_conv,GPU\n")
+    rc, _, err = run_cli(capsys, "inspect", csv)
+    assert rc == 2 and "it is not a TensorRT artifact" in err  # nobody reads the kind yet
+    try:
+        _import_file(tmp_path / "our_reader.py", "our_reader")
+        assert "a placement CSV of our build wrapper" in accepted_kinds()
+        rc, out, _ = run_cli(capsys, "inspect", csv, "--format", "json")
+        doc = json.loads(out)
+        assert rc == 0 and doc["artifacts"][0]["kind"] == "our-placement-csv"
+        assert [(l["name"], l["device"]) for l in doc["layout"]["layers"]] == [("{conv0,relu0,conv1}", "DLA"),
+                                                                               ("head_conv", "GPU")]
+        empty = tmp_path / "empty.csv"
+        empty.write_text("engine layer,device\n")
+        rc, _, err = run_cli(capsys, "inspect", empty)
+        assert rc == 2 and "read as a placement CSV of our build wrapper, but it holds no layer placement" in err
+    finally:
+        READERS.remove("our-placement-csv")
+        sys.modules.pop("our_reader", None)
+
+
 TOY_REWRITE = '''
 """Our own rewrite: drop Identity nodes that are not graph outputs."""
 from dla_advisor.rewrite import Rewrite, register
@@ -211,9 +265,10 @@ def _drop_identity(graph, ctx):
     return sites
 
 
+# order=5: after qdq-to-calib (0), before the pattern rewrites (10 and up), whose patterns an Identity breaks.
 REWRITE = register(Rewrite(name="our-drop-identity", title="Identity -> nothing",
                            applies="an Identity whose output is not a graph output",
-                           exact="Identity returns its input unchanged", apply=_drop_identity))
+                           exact="Identity returns its input unchanged", apply=_drop_identity), order=5)
 '''
 
 
@@ -229,7 +284,10 @@ def test_recipe_rewrite_registered_from_a_user_module(tmp_path):
               [vi("input", [1, 3, 16, 16])], [vi("output", None)], [w])
     try:
         _import_file(tmp_path / "our_rewrites.py", "our_rewrites")
-        assert rewrite.all_rewrites()[-1].name == "our-drop-identity"
+        names = [r.name for r in rewrite.all_rewrites()]
+        assert names[:3] == ["qdq-to-calib", "our-drop-identity", "upsample-to-resize"]
+        with pytest.raises(Exception, match=r"unknown rewrite\(s\): our-drop-identiy \(did you mean 'our-drop-identity'\?\)"):
+            rewrite.select("our-drop-identiy")
         result = rewrite.apply_rewrites(m, rewrite.select("our-drop-identity"),
                                         rewrite.limits_from_platform(load_platform(None)))
         assert result.sites == (("our-drop-identity", 1),)
@@ -296,3 +354,77 @@ class TestRecipeToyBackend(BackendContract):
         from dla_advisor.tuning import make_backend
 
         return make_backend("fixed", "our-board", "MAXN")
+
+
+TOY_FORMAT = '''
+"""Our own check format: TAP (Test Anything Protocol) for our test dashboard, one line per finding."""
+from dla_advisor.report import CHECK_FORMATS
+
+
+@CHECK_FORMATS.register("our-tap")
+def render_tap(report):
+    rows = [(item.path, f) for item in report.inputs for f in item.findings]
+    lines = [f"1..{len(rows)}"]
+    for n, (path, f) in enumerate(rows, 1):
+        lines.append(f"{'not ok' if report.at_or_above(f.severity) else 'ok'} {n} - {f.rule_id} {path}")
+    return "\\n".join(lines)
+'''
+
+
+def test_recipe_check_format_from_a_user_module(tmp_path, strided, capsys):
+    from dla_advisor.report import CHECK_FORMATS
+
+    (tmp_path / "our_format.py").write_text(TOY_FORMAT)
+    rc, _, err = run_cli(capsys, "check", strided, "--format", "our-tap")
+    assert rc == 2 and "'our-tap' is not one of 'text', 'json'" in err
+    rc_json, out, _ = run_cli(capsys, "check", strided, "--format", "json")
+    findings = [(f["rule_id"], f["severity"]) for item in json.loads(out)["inputs"] for f in item["findings"]]
+    try:
+        _import_file(tmp_path / "our_format.py", "our_format")
+        assert list(CHECK_FORMATS)[-1] == "our-tap"
+        rc, out, _ = run_cli(capsys, "check", strided, "--format", "our-tap")
+        lines = out.splitlines()
+        assert rc == rc_json and lines[0] == f"1..{len(findings)}" and len(findings) >= 1
+        expected = [f"{'ok' if sev == 'info' else 'not ok'} {n} - {rule} {strided}"  # --fail-on warning
+                    for n, (rule, sev) in enumerate(findings, 1)]
+        assert lines[1:] == expected
+    finally:
+        CHECK_FORMATS.remove("our-tap")
+        sys.modules.pop("our_format", None)
+
+
+TOY_COMMAND = '''
+"""Our own command: how many layers of a model run on DLA, one number for a dashboard."""
+import click
+
+import dla_advisor
+
+
+@click.command("our-dla-count", help="Print how many engine layers of MODEL run on DLA.")
+@click.argument("model", type=click.Path(dir_okay=False))
+def command(model):
+    layout = dla_advisor.advise(model).layout
+    click.echo(sum(1 for p in layout.placements if p.device == "DLA"))
+    return 0
+'''
+
+
+def test_recipe_command_from_a_user_module(tmp_path, strided, capsys, monkeypatch):
+    from dla_advisor.cli import COMMANDS
+
+    (tmp_path / "our_commands.py").write_text(TOY_COMMAND)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    COMMANDS.add("our-dla-count", "our_commands")
+    try:
+        rc, out, _ = run_cli(capsys, "--help")
+        listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
+        assert rc == 0 and listed[-2:] == ["calibrate", "our-dla-count"]
+        rc, out, _ = run_cli(capsys, "our-dla-count", strided)
+        _, advised, _ = run_cli(capsys, "advise", strided, "--format", "json")
+        on_dla = [l for l in json.loads(advised)["layout"]["layers"] if l["device"] == "DLA"]
+        assert rc == 0 and out.strip() == str(len(on_dla)) and on_dla
+        rc, _, err = run_cli(capsys, "our-dla-cont", strided)
+        assert rc == 2 and "No such command 'our-dla-cont' (did you mean 'our-dla-count'?)" in err
+    finally:
+        COMMANDS.remove("our-dla-count")
+        sys.modules.pop("our_commands", None)

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from dla_advisor._registry import Registry, UnknownName, closest
+from support import run_cli
 
 
 def test_order_is_explicit_then_registration_order():
@@ -63,3 +64,54 @@ def test_backends_keep_their_explicit_order_and_suggest_on_a_typo():
     assert list(BACKENDS)[:3] == ["sim", "trtexec", "tensorrt"]
     with pytest.raises(UsageError, match=r"unknown backend 'trtexc' \(did you mean 'trtexec'\?\)"):
         make_backend("trtexc", "orin-agx-64gb", "MAXN")
+
+
+def test_every_plug_in_kind_is_complete_after_importing_its_package_alone():
+    code = ("from dla_advisor.artifacts import READERS\n"
+            "from dla_advisor.rewrite import REWRITES\n"
+            "from dla_advisor.report import CHECK_FORMATS\n"
+            "from dla_advisor.cli import COMMANDS\n"
+            "for reg in (READERS, REWRITES, CHECK_FORMATS, COMMANDS):\n"
+            "    print(','.join(reg))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    readers, rewrites, formats, commands = (line.split(",") for line in out)
+    assert readers == ["trtexec-log", "layer-info-json", "profile-json", "times-json", "dump-profile"]
+    # qdq-to-calib first: the other rewrites match float patterns its Q/DQ nodes would hide.
+    assert rewrites[0] == "qdq-to-calib" and len(rewrites) >= 11
+    assert formats == ["text", "json", "sarif", "junit", "github", "markdown"]
+    assert commands[:2] == ["advise", "platforms"] and "calibrate" in commands
+
+
+def test_rewrite_order_comes_from_the_entries_not_from_import_lines():
+    from dla_advisor.rewrite import Rewrite, all_rewrites, register, unregister
+
+    before = [r.name for r in all_rewrites()]
+    register(Rewrite("toy-late", "", "", "", lambda g, c: 0))
+    register(Rewrite("toy-between", "", "", "", lambda g, c: 0), order=15)
+    try:
+        names = [r.name for r in all_rewrites()]
+        assert names[-1] == "toy-late"
+        assert names[names.index("toy-between") - 1] == "upsample-to-resize"  # order 10
+        assert [n for n in names if not n.startswith("toy-")] == before
+    finally:
+        unregister("toy-late")
+        unregister("toy-between")
+
+
+def test_unknown_artifact_kind_suggests_the_closest():
+    from dla_advisor.artifacts import READERS
+
+    with pytest.raises(UnknownName, match=r"unknown artifact kind 'trtexec-lg' \(did you mean 'trtexec-log'\?\)"):
+        READERS["trtexec-lg"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["advse", "m.onnx"], "No such command 'advse' (did you mean 'advise'?)"),
+    (["check", "m.onnx", "--format", "sarf"], "'sarf' is not one of 'text', 'json', 'sarif', 'junit', 'github', "
+                                              "'markdown', 'html' (did you mean 'sarif'?)"),
+    (["tune", "m.onnx", "--backend", "trtexc"], "(did you mean 'trtexec'?)"),
+    (["fix", "--list", "--rewrites", "gap-to-avgpol"], "unknown rewrite(s): gap-to-avgpol (did you mean 'gap-to-avgpool'?)"),
+])
+def test_an_unknown_name_on_the_command_line_exits_2_with_the_closest(args, message, capsys):
+    rc, _, err = run_cli(capsys, *args)
+    assert rc == 2 and message in err and "Traceback" not in err

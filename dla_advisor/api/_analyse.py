@@ -86,7 +86,7 @@ def check(paths, *, platform: str | None = None, fail_on: str = "warning", selec
     """
     from .._version import __version__
     from ..advice import load_rules
-    from ..report._findings import CheckReport
+    from ..report import CheckReport
 
     if fail_on not in FAIL_ON:
         raise UsageError(f"fail_on '{fail_on}' is not one of {', '.join(FAIL_ON)}", "Use info, warning or error.")
@@ -127,7 +127,7 @@ MODEL_SUFFIXES = (".onnx",)
 def _check_one(path: str, platform: str | None, config, rules, select, ignore):
     from ..advice import evaluate
     from ..platforms import load_platform
-    from ..report._findings import CheckedInput
+    from ..report import CheckedInput
 
     if path.lower().endswith(MODEL_SUFFIXES):
         from ..graph import load_network

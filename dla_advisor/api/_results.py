@@ -33,16 +33,16 @@ class Result:
         raise NotImplementedError
 
     def _html_extras(self):
-        from ..report.html import HtmlExtras
+        from ..report import HtmlExtras
         return HtmlExtras()
 
     def to_json(self) -> str:
-        from ..report._json import dumps
+        from ..report import dumps
         return dumps(self.to_dict())
 
     def to_html(self) -> str:
         # report sits below api in the import layers, so this import is a plain downward one.
-        from ..report.html import render_html
+        from ..report import render_html
         return render_html(self.to_dict(), self._html_extras())
 
     def write_html(self, path) -> None:
@@ -51,7 +51,7 @@ class Result:
 
 
 def _graph(title: str, layout, network=None):
-    from ..report.html import GraphInput
+    from ..report import GraphInput
     return GraphInput(title, layout.to_dict(), network_edges(network) if network is not None else None)
 
 
@@ -89,7 +89,7 @@ class AdviseResult(Result):
         return fail_on != "never" and worst is not None and SEVERITY_RANK.get(worst, 0) >= SEVERITY_RANK[fail_on]
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report.advise_json import advise_document
+        from ..report import advise_document
 
         findings = [f.to_dict() for f in self.findings] if self.findings is not None else None
         estimates = None
@@ -102,7 +102,7 @@ class AdviseResult(Result):
         return advise_document(self.layout, self.model, findings=findings, estimates=estimates)
 
     def _html_extras(self):
-        from ..report.html import HtmlExtras
+        from ..report import HtmlExtras
         return HtmlExtras(graphs=(_graph(f"{self.model} (predicted)", self.layout, self.network),))
 
 
@@ -135,11 +135,11 @@ class InspectResult(Result):
         return self.read.artifacts
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report.inspect_json import inspect_document
+        from ..report import inspect_document
         return inspect_document(self.read, self.predicted, self.comparison, self.model)
 
     def _html_extras(self):
-        from ..report.html import HtmlExtras
+        from ..report import HtmlExtras
         graphs = [_graph("measured (" + ", ".join(p for p, _ in self.artifacts) + ")", self.layout)]
         if self.predicted is not None:
             graphs.append(_graph(f"{self.model} (predicted)", self.predicted, self.network))
@@ -170,11 +170,11 @@ class CheckResult(Result):
         return self.report.counts()
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report.findings_json import check_document
+        from ..report import check_document
         return check_document(self.report)
 
     def _html_extras(self):
-        from ..report.html import HtmlExtras
+        from ..report import HtmlExtras
         return HtmlExtras(graphs=tuple(_graph(f"{path} ({layout.source})", layout, net)
                                        for path, (layout, net) in self.layouts.items()))
 
@@ -194,7 +194,7 @@ class EstimateResult(Result):
         return self.estimate.total_images_per_s
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report.estimate_json import estimate_document
+        from ..report import estimate_document
         return estimate_document(self.estimate, self.model, self.plan, self.device.id, self.device.mode.name,
                                  self.explained)
 
@@ -212,7 +212,7 @@ class CalibrateResult(Result):
         return self.calibration.mape_pct
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report.estimate_json import calibration_document
+        from ..report import calibration_document
         return calibration_document(self.calibration, self.cross_validation)
 
 
@@ -235,11 +235,11 @@ class TuneResult(Result):
         return self.report.interrupted
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report.plan_json import plan_document
+        from ..report import plan_document
         return plan_document(self.report)
 
     def _html_extras(self):
-        from ..report.html import HtmlExtras
+        from ..report import HtmlExtras
         return HtmlExtras(history=self.history)
 
 
@@ -254,5 +254,5 @@ class FixResult(Result):
         return self.report.output
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report.fix_json import fix_document
+        from ..report import fix_document
         return fix_document(self.report)

@@ -27,11 +27,11 @@ class SplitResult(Result):
         return self.report.gpu_path
 
     def to_dict(self) -> dict[str, Any]:
-        from ..report.split_report import split_document
+        from ..report import split_document
         return split_document(self.report, self.throughput, self.platform)
 
     def _html_extras(self):
-        from ..report.html import HtmlExtras
+        from ..report import HtmlExtras
         r = self.report
         graphs = [_graph("DLA part", r.dla_layout, r.dla_network)]
         if r.gpu_layout is not None:

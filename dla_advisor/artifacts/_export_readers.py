@@ -14,6 +14,7 @@ from ._base import LayoutReader, MeasurementReader
 from ._jsonstream import JsonStream
 from ._model import (DUMP_PROFILE, KIND_LABELS, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, Observation,
                      ObservedLayer, ProfileRow)
+from ._registry import reader
 
 
 def _open(path: str):
@@ -38,6 +39,7 @@ def _num(rec: dict, key: str, stream) -> float | None:
     return float(v)
 
 
+@reader(LAYER_INFO_JSON, order=1)
 class LayoutFromLayerInfoJson(LayoutReader):
     """``--exportLayerInfo`` JSON, with ``--profilingVerbosity=detailed`` records or names only."""
 
@@ -150,6 +152,7 @@ def _tensors(items, s: JsonStream | None) -> tuple:
     return tuple(out)
 
 
+@reader(PROFILE_JSON, order=2)
 class MeasurementFromProfileJson(MeasurementReader):
     """``--exportProfile`` JSON: ``[{"count": N}, {"name", "timeMs", "averageMs", ["medianMs",] "percentage"}...]``.
 
@@ -220,6 +223,7 @@ def _profile_fragments(path: str, strict: ArtifactParseError) -> Observation:
 _TIME_KEYS = ("latencyMs", "computeMs", "startComputeMs", "endComputeMs")
 
 
+@reader(TIMES_JSON, order=3)
 class MeasurementFromTimesJson(MeasurementReader):
     """``--exportTimes`` JSON: one record per inference (``startComputeMs``, ``computeMs``, ``latencyMs`` ...)."""
 
@@ -286,6 +290,7 @@ def stats(values) -> dict[str, float]:
             "p90": rank(90), "p95": rank(95), "p99": rank(99)}
 
 
+@reader(DUMP_PROFILE, order=4)
 class MeasurementFromDumpProfile(MeasurementReader):
     """A ``--dumpProfile`` table (either column layout), alone or inside a log."""
 

@@ -10,20 +10,12 @@ from ..layout import EngineLayout
 from ._build import build_layout
 from ._counts import shown_counts
 from ._engine_inspector import observe_engine
-from ._log import LayoutFromTrtexecLog
-from ._model import (DUMP_PROFILE, ENGINE, KIND_LABELS, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, TRTEXEC_LOG,
-                     Observation, accepted_kinds)
-from ._export_readers import (LayoutFromLayerInfoJson, MeasurementFromDumpProfile, MeasurementFromProfileJson,
-                       MeasurementFromTimesJson)
+from ._registry import READERS
+from ._model import ENGINE, Observation, accepted_kinds, kind_label
 from ._sniff import sniff
 
-READERS = {
-    TRTEXEC_LOG: LayoutFromTrtexecLog,
-    LAYER_INFO_JSON: LayoutFromLayerInfoJson,
-    PROFILE_JSON: MeasurementFromProfileJson,
-    TIMES_JSON: MeasurementFromTimesJson,
-    DUMP_PROFILE: MeasurementFromDumpProfile,
-}
+# The plug-in modules: importing one registers its readers in READERS (kind -> reader class).
+from . import _export_readers, _log  # noqa: E402,F401,I001
 
 
 @dataclass(frozen=True)
@@ -43,7 +35,7 @@ class InspectResult:
     builds: tuple = ()  # with several builds in one log: one InspectResult per build, in order
 
     def kind_label(self, kind: str) -> str:
-        return KIND_LABELS.get(kind, kind)
+        return kind_label(kind)
 
 
 def observe(path: str, kind: str | None = None) -> Observation:
@@ -58,7 +50,7 @@ def observe(path: str, kind: str | None = None) -> Observation:
         return observe_engine(path)
     obs = READERS[kind](path).observe()
     if not (obs.has_layout or obs.has_measurement or obs.trt_version):
-        raise ArtifactParseError(f"{path}: read as {KIND_LABELS[kind]}, but it holds no layer placement, "
+        raise ArtifactParseError(f"{path}: read as {kind_label(kind)}, but it holds no layer placement, "
                                  "profile or performance numbers", f"Pass {accepted_kinds()}.", path)
     return obs
 

@@ -14,15 +14,16 @@ import re
 from ..layout import FallbackReason
 from . import _patterns
 from ._base import LayoutReader
-from ._model import Observation, ObservedLayer
+from ._model import TRTEXEC_LOG, Observation, ObservedLayer
 from ._perf_summary import PerfSummaryParser
+from ._registry import reader
 from ._prefix import split_prefix
 from ._profile_table import ProfileTableParser
 
 MAX_LINE = 1 << 20
 
 # trtexec and the samples: "&&&& PASSED TensorRT.trtexec [TensorRT v8510] [b23] # cmd"; TensorRT 7 has no version.
-_RUNNING = re.compile(r"^&&&& (RUNNING|PASSED|FAILED) TensorRT\.(\w+)(?:\s*\[TensorRT (v\d+)\])?(?:\s*\[b\d+\])?\s*#?\s*(.*)$")
+STATUS_LINE = re.compile(r"^&&&& (RUNNING|PASSED|FAILED) TensorRT\.(\w+)(?:\s*\[TensorRT (v\d+)\])?(?:\s*\[b\d+\])?\s*#?\s*(.*)$")
 # What a paste leaves where it cut lines out.
 _ELISION = re.compile(r"^(?:\.{3,}|…+|…?\s*\(omit[^)]*\)|\[\.\.\.\]|<snip>|\.\.\.\s*\(\w[^)]*\))\s*$", re.I)
 _VERSION = re.compile(r"^TensorRT version: (\d+(?:\.\d+)+)")
@@ -40,6 +41,7 @@ _CANDIDATES = re.compile(r"Number of DLA node candidates offloaded : (\d+) out o
 _FLAG = re.compile(r"--([A-Za-z]+)(?:=(\S+))?")
 
 
+@reader(TRTEXEC_LOG, order=0)
 class LayoutFromTrtexecLog(LayoutReader):
     """Read a trtexec or builder log of any TensorRT generation.
 
@@ -50,7 +52,7 @@ class LayoutFromTrtexecLog(LayoutReader):
         path: the log file.
     """
 
-    kind = "trtexec-log"
+    kind = TRTEXEC_LOG
 
 
     def observe(self) -> Observation:
@@ -214,7 +216,7 @@ class _Scanner:
             self.obs.gpu_block.extend(("", n) for n in _split_top_level(text))
 
     def _header(self, msg: str) -> None:
-        m = _RUNNING.match(msg)
+        m = STATUS_LINE.match(msg)
         if not m:
             return
         state, _tool, version, cmd = m.groups()

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..layout import FallbackReason
+from ._registry import READERS
 
 # Artifact kinds the sniffer recognises, with the words used in messages.
 TRTEXEC_LOG = "trtexec-log"
@@ -29,8 +30,14 @@ KIND_LABELS = {
 }
 
 
+def kind_label(kind: str) -> str:
+    """How messages name an artifact kind: the built-in label, else the registered reader's ``label``."""
+    return KIND_LABELS.get(kind) or (READERS[kind].label if kind in READERS else "") or kind
+
+
 def accepted_kinds() -> str:
-    return "; ".join(KIND_LABELS.values())
+    extra = [kind_label(k) for k in READERS if k not in KIND_LABELS]
+    return "; ".join([*KIND_LABELS.values(), *extra])
 
 
 @dataclass

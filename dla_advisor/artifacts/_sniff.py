@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .._safe_write import special_kind
 from ..errors import ArtifactParseError
+from ._registry import READERS
 from ._model import (DUMP_PROFILE, ENGINE, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, TRTEXEC_LOG,
                      accepted_kinds)
 
@@ -52,6 +53,9 @@ def sniff(path: str) -> str:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     # A paste copied with its markdown fence ("```json", "```shell").
     text = re.sub(r"\A(?:```[\w+-]*[ \t]*\r?\n\s*)+", "", text)
+    for kind, cls in READERS.items():  # readers of kinds beyond the built-in ones recognise their own files
+        if cls.claims(text):
+            return kind
     if text[:1] in ",}":
         # Pasted rows start with the separator (", {" in --exportProfile, "},{" in --exportLayerInfo).
         text = text.lstrip(",} \t\r\n")

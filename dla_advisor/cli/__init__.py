@@ -1,7 +1,9 @@
 """The ``dla-advisor`` command.
 
-Each sub-command is one module in this package exposing ``command`` (a click command); the table
-below is the only place that lists them. ``main`` is the one place that exits: user errors
+Each sub-command is one module exposing ``command`` (a click command), registered by name in
+:data:`COMMANDS` (a :class:`~dla_advisor._registry.Registry` of module paths, in the order ``--help``
+lists them); ``COMMANDS.add("name", "your_package.module")`` adds one of your own. The module is
+imported only when its command runs or help is shown. ``main`` is the one place that exits: user errors
 (:class:`~dla_advisor.errors.DlaAdvisorError`, click usage errors) become one line on stderr and exit
 code 2; findings at or above ``--fail-on`` are exit code 1; bugs keep their traceback.
 """
@@ -15,38 +17,42 @@ import sys
 import click
 
 from .. import __version__
+from .._registry import Registry, did_you_mean
 from ..errors import EXIT_OK, EXIT_USAGE, DlaAdvisorError, printable
 
-# (name, module) — the module is imported only when the command runs or help is shown, so a missing
-# optional dependency of one command never breaks the others.
-COMMANDS: list[tuple[str, str]] = [
-    ("advise", "dla_advisor.cli.advise"),
-    ("platforms", "dla_advisor.cli.platforms"),
-    ("fix", "dla_advisor.cli.fix"),
-    ("split", "dla_advisor.cli.split"),
-    ("inspect", "dla_advisor.cli.inspect"),
-    ("check", "dla_advisor.cli.check"),
-    ("rules", "dla_advisor.cli.rules"),
-    ("tune", "dla_advisor.cli.tune"),
-    ("estimate", "dla_advisor.cli.estimate"),
-    ("calibrate", "dla_advisor.cli.calibrate"),
-]
+# name -> module path. Modules are imported on use, so a missing optional dependency of one command
+# never breaks the others; ``order`` is the order of ``dla-advisor --help``.
+COMMANDS: Registry[str] = Registry("command")
+COMMANDS.add("advise", "dla_advisor.cli.advise", order=0)
+COMMANDS.add("platforms", "dla_advisor.cli.platforms", order=1)
+COMMANDS.add("fix", "dla_advisor.cli.fix", order=2)
+COMMANDS.add("split", "dla_advisor.cli.split", order=3)
+COMMANDS.add("inspect", "dla_advisor.cli.inspect", order=4)
+COMMANDS.add("check", "dla_advisor.cli.check", order=5)
+COMMANDS.add("rules", "dla_advisor.cli.rules", order=6)
+COMMANDS.add("tune", "dla_advisor.cli.tune", order=7)
+COMMANDS.add("estimate", "dla_advisor.cli.estimate", order=8)
+COMMANDS.add("calibrate", "dla_advisor.cli.calibrate", order=9)
 
 
 class _LazyGroup(click.Group):
     def list_commands(self, ctx):
-        return [name for name, _ in COMMANDS if _importable(name)]
+        return [name for name in COMMANDS if _importable(name)]
 
     def get_command(self, ctx, name):
-        for cmd_name, module in COMMANDS:
-            if cmd_name == name:
-                return importlib.import_module(module).command
-        return None
+        if name not in COMMANDS:
+            return None
+        return importlib.import_module(COMMANDS[name]).command
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name and name not in COMMANDS and not name.startswith("-") and not ctx.resilient_parsing:
+            ctx.fail(f"No such command '{name}'{did_you_mean(name, COMMANDS)}.")
+        return super().resolve_command(ctx, args)
 
 
 def _importable(name: str) -> bool:
-    module = dict(COMMANDS)[name]
-    return importlib.util.find_spec(module) is not None
+    return importlib.util.find_spec(COMMANDS[name]) is not None
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

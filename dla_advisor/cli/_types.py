@@ -12,6 +12,7 @@ import math
 import click
 
 from .._limits import MAX_DIM, MAX_SECONDS, MAX_SEED, MAX_TRIALS
+from .._registry import did_you_mean
 
 MAX_BATCH = MAX_DIM
 
@@ -59,3 +60,29 @@ def tolerance() -> FiniteFloat:
 
 def milliseconds() -> FiniteFloat:
     return FiniteFloat(min=0, max=MAX_SECONDS * 1000, min_open=True)
+
+
+class RegistryChoice(click.Choice):
+    """One of the names in a registry (plus ``extra``), read when the option is parsed.
+
+    A plug-in registered after the command module was imported is a valid choice, and an unknown name
+    is answered with the closest known one.
+    """
+
+    def __init__(self, registry, extra: tuple[str, ...] = ()):
+        self._registry, self._extra = registry, tuple(extra)
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return (*self._registry, *self._extra)
+
+    @choices.setter
+    def choices(self, _value) -> None:  # click.Choice.__init__ assigns it; the registry is the source
+        pass
+
+    def convert(self, value, param, ctx):
+        if value in self.choices:
+            return value
+        known = ", ".join(map(repr, self.choices))
+        self.fail(f"{value!r} is not one of {known}{did_you_mean(value, self.choices)}.", param, ctx)

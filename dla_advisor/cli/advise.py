@@ -50,12 +50,11 @@ def command(model, platform, fmt, verbose, output, device, power_mode, fail_on, 
 
 
 def _render_text(result, verbose: bool, model: str) -> str:
-    from ..report import estimate_text, findings_text
-    from ..report.layout_text import render_layout
+    from ..report import render_findings, render_layout, render_scenarios
 
     text = render_layout(result.layout, verbose=verbose, model_path=model)
     if result.findings is not None:
-        text += "\n" + findings_text.render(result.findings)
+        text += "\n" + render_findings(result.findings)
     if result.estimates is not None:
-        text += "\n" + estimate_text.render_scenarios(result.estimates)
+        text += "\n" + render_scenarios(result.estimates)
     return text

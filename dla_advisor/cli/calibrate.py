@@ -48,10 +48,10 @@ def command(measurements, device, do_fit, free, max_evals, cross, cv_max_evals, 
     if fmt == "json":
         text = result.to_json()
     else:
-        from ..report.estimate_text import render_calibration
+        from ..report import render_calibration
         text = render_calibration(result.calibration, write_device)
         if cv is not None:
-            from ..report.estimate_text import render_cross_validation
+            from ..report import render_cross_validation
             text += render_cross_validation(cv)
     write_report(text, output, inputs=[measurements])
     info(f"MAPE {result.mape_pct:.1f} % over {len(result.calibration.points)} points"

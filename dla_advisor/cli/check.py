@@ -15,14 +15,15 @@ from click.core import ParameterSource
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..layout import parse_precision
-from ..report._findings import RENDERERS, get_renderer
-from ._types import COUNT
+from .._registry import did_you_mean
+from ..report import CHECK_FORMATS, render_check
+from ._types import COUNT, RegistryChoice
 from ._common import info, output_option, write_report
 from ._config import load_tool_config, split_ids
 from ._model_options import model_kwargs, model_options
 
 # The page needs the layouts too, so it renders from the API's result rather than the CheckReport.
-FORMATS = [*RENDERERS, "html"]
+FORMAT = RegistryChoice(CHECK_FORMATS, extra=("html",))
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Options:
 @click.option("--max-reformats", type=COUNT, default=None, help="Fail when TensorRT inserts more Reformat layers than this.")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Also load the rule files (*.yaml) in DIR; repeatable.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True,
               help="Report format (html: one self-contained page with the layout graphs; use -o FILE).")
 @output_option
 @click.pass_context
@@ -65,7 +66,7 @@ def command(ctx, **kw) -> int:
     opts = resolve_options(ctx, kw)
     result = run(opts)
     report = result.report
-    text = result.to_html() if opts.fmt == "html" else get_renderer(opts.fmt)(report)
+    text = result.to_html() if opts.fmt == "html" else render_check(report, opts.fmt)
     write_report(text, opts.output, inputs=list(opts.inputs))
     c = report.counts()
     info(f"dla-advisor check: {c['error']} error, {c['warning']} warning, {c['info']} info; "
@@ -97,8 +98,9 @@ def resolve_options(ctx: click.Context, kw: dict) -> Options:
     if fail_on not in ("info", "warning", "error"):
         raise UsageError(f"fail-on '{fail_on}' in {cfg.path}", "Use info, warning or error.")
     fmt = pick("fmt", "format")
-    if fmt not in FORMATS:
-        raise UsageError(f"format '{fmt}' in {cfg.path}", f"Use one of: {', '.join(FORMATS)}.")
+    if fmt not in FORMAT.choices:
+        raise UsageError(f"format '{fmt}' in {cfg.path}{did_you_mean(fmt, FORMAT.choices)}",
+                         f"Use one of: {', '.join(FORMAT.choices)}.")
     rule_dirs = list(kw["rule_dirs"]) or cfg.rule_dirs()
     return Options(
         inputs=tuple(kw["inputs"]), platform=pick("platform", "platform"), fail_on=fail_on,

@@ -63,13 +63,13 @@ def command(model, device, power_mode, plan, platform, precision, shapes, input_
     elif fmt == "html":
         text = result.to_html()
     else:
-        from ..report.estimate_text import render_breakdown, render_concurrent
+        from ..report import render_breakdown, render_concurrent
         text = render_concurrent(est, f"{model} on {dev.name}, {dev.mode.name}, plan {plan}"
                                       + (", one process" if one_process else ""))
         if verbose:
             text += render_breakdown(est)
         if result.explained is not None:
-            from ..report.estimate_text import render_explain
+            from ..report import render_explain
             text += render_explain(result.explained)
     write_report(text, output, inputs=[model])
     info(f"total {est.total_images_per_s:.1f} images/s — {est.provenance.label()}")

@@ -25,7 +25,7 @@ from ._types import SEED, tolerance
 from ._common import info
 from ._model_options import PRECISION, PRECISION_HELP
 
-RENDERERS = ("text", "json")
+FORMATS = ("text", "json")
 
 
 @click.command("fix", help=__doc__)
@@ -48,7 +48,7 @@ RENDERERS = ("text", "json")
               help="qdq-to-calib: TensorRT version named in the cache header (default: the platform's newest).")
 @click.option("--device", default=None, help="Device model for modelled throughput (default: the platform's board).")
 @click.option("--power-mode", default=None, help="Power mode of --device (default: the device file's default).")
-@click.option("--format", "fmt", type=click.Choice(RENDERERS), default="text", show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 def command(model, output, platform, rewrites, list_only, shapes, precision, atol, rtol, seed, qdq_tolerance,
             trt_version, device, power_mode, fmt) -> int:
     from .. import rewrite as rw
@@ -70,7 +70,7 @@ def command(model, output, platform, rewrites, list_only, shapes, precision, ato
     if fmt == "json":
         _emit(result.to_json())
     else:
-        from ..report.fix_text import render_fix
+        from ..report import render_fix
         _emit(render_fix(report))
     check = report.verification
     info(f"wrote {report.output}: {report.changed} site(s) rewritten, "
@@ -84,7 +84,7 @@ def _emit(text: str) -> None:
 
 def _render_list(selected, fmt: str) -> str:
     if fmt == "json":
-        from ..report.fix_json import render_rewrite_list_json
+        from ..report import render_rewrite_list_json
         return render_rewrite_list_json(selected)
-    from ..report.fix_text import render_rewrite_list
+    from ..report import render_rewrite_list
     return render_rewrite_list(selected)

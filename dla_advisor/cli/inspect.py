@@ -36,7 +36,7 @@ def command(files, model, platform, fmt, output, **opts) -> int:
     elif fmt == "html":
         text = result.to_html()
     else:
-        from ..report.inspect_text import render_inspect_text
+        from ..report import render_inspect_text
         text = render_inspect_text(result.read, result.predicted, result.comparison, model)
     write_report(text, output, inputs=[*files, *([model] if model else [])])
     c = result.read.counts

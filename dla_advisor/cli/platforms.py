@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from ..platforms import list_platforms, load_platform
-from ..report._rich import to_text
+from ..report import to_text
 from ._common import output_option, write_report
 
 

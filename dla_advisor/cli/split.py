@@ -47,7 +47,7 @@ def command(model, out_dir, at, precision, platform, shapes, dla_core, verify, a
     if fmt == "json":
         text = result.to_json()
     else:
-        from ..report.split_report import render_split
+        from ..report import render_split
         text = render_split(result.report, result.throughput, result.platform)
     click.echo(text.rstrip("\n"))
     info(f"wrote {result.dla_path}" + (f" and {result.gpu_path}" if result.gpu_path else ""))

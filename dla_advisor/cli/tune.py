@@ -20,7 +20,7 @@ import click
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..tuning import BACKENDS, OBJECTIVES
-from ._types import HEARTBEAT, SEED, TRIALS, milliseconds, seconds
+from ._types import HEARTBEAT, SEED, TRIALS, RegistryChoice, milliseconds, seconds
 from ._common import check_output, info, output_option, platform_option, write_report
 
 
@@ -29,7 +29,7 @@ from ._common import check_output, info, output_option, platform_option, write_r
 @click.option("--device", default="orin-agx-64gb", show_default=True, help="Board (device model for --backend sim).")
 @click.option("--power-mode", default="MAXN", show_default=True, help="Power mode of --device.")
 @platform_option
-@click.option("--backend", type=click.Choice(list(BACKENDS)), default="sim", show_default=True,
+@click.option("--backend", type=RegistryChoice(BACKENDS), default="sim", show_default=True,
               help="sim: performance model; trtexec / tensorrt: measure on this board.")
 @click.option("--trials", type=TRIALS, default=60, show_default=True,
               help="Trials in the study in total (earlier runs and other workers count).")
@@ -70,7 +70,7 @@ def command(models, device, power_mode, platform, backend, trials, timeout, obje
 
     check_output(output, models)
     if plots_dir:
-        from ..report.plan_plots import require_plotly
+        from ..report import require_plotly
 
         require_plotly()
         if os.path.lexists(plots_dir) and not os.path.isdir(plots_dir):
@@ -99,7 +99,7 @@ def command(models, device, power_mode, platform, backend, trials, timeout, obje
     report = result.report
     write_report(result.to_html() if fmt == "html" else _render(report, fmt, output), output, inputs=list(models))
     if plots_dir:
-        from ..report.plan_plots import write_plots
+        from ..report import write_plots
         for path in write_plots(result.study, plots_dir, objective):
             info(f"tune: wrote {path}")
     if report.summary.best is None:
@@ -112,12 +112,12 @@ def command(models, device, power_mode, platform, backend, trials, timeout, obje
 
 def _render(report, fmt: str, output: str) -> str:
     if output not in (None, "-") and output.lower().endswith((".yaml", ".yml")):
-        from ..report.plan_json import render_plan_yaml
+        from ..report import render_plan_yaml
         return render_plan_yaml(report)
     if fmt == "json":
-        from ..report.plan_json import render_plan_json
+        from ..report import render_plan_json
         return render_plan_json(report)
-    from ..report.plan_text import render_plan_text
+    from ..report import render_plan_text
     return render_plan_text(report)
 
 

@@ -1,15 +1,13 @@
-"""The ``check`` report (findings per input, rules checked, threshold) and the renderer registry.
+"""The ``check`` report (findings per input, rules checked, threshold): what every ``check`` format renders.
 
-One module per format renders a :class:`CheckReport` to a string; ``RENDERERS`` maps the format name
-to that module, and ``--format`` choices are generated from it, so a new format is a new module plus
-one line here.
+One module per format renders a :class:`CheckReport` to a string and registers itself in
+:data:`~._registry.CHECK_FORMATS`.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 SEVERITY_ORDER = ("info", "warning", "error")
 
@@ -59,22 +57,6 @@ class CheckReport:
             for f in i.findings:
                 out[f.severity] += 1
         return out
-
-
-# Format name -> module exposing ``render_check(report) -> str``; imported on use.
-RENDERERS: dict[str, str] = {
-    "text": "dla_advisor.report.findings_text",
-    "json": "dla_advisor.report.findings_json",
-    "sarif": "dla_advisor.report.sarif",
-    "junit": "dla_advisor.report.junit",
-    "github": "dla_advisor.report.github",
-    "markdown": "dla_advisor.report.markdown",
-}
-
-
-def get_renderer(name: str) -> Callable[[CheckReport], str]:
-    """The ``render_check`` function of format ``name`` (one of :data:`RENDERERS`)."""
-    return importlib.import_module(RENDERERS[name]).render_check
 
 
 def fix_lines(fix, model_path: str = "MODEL") -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 from ._findings import CheckReport
+from ._registry import CHECK_FORMATS
 from ._json import dumps
 
 SCHEMA_VERSION = "1.1"  # 1.1: an artifact's counts it does not show are null; grouped findings have sites
@@ -28,5 +29,6 @@ def check_document(report: CheckReport) -> dict:
     }
 
 
+@CHECK_FORMATS.register("json", order=1)
 def render_check(report: CheckReport) -> str:
     return dumps(check_document(report))

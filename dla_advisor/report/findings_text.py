@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._findings import CheckReport, fix_lines
+from ._registry import CHECK_FORMATS
 
 _MARK = {"error": "error  ", "warning": "warning", "info": "info   "}
 # A grouped finding lists this many ONNX nodes; the rest are counted (all are in --format json/sarif).
@@ -19,6 +20,7 @@ def render(findings, model_path: str = "MODEL") -> str:
     return "\n".join(out) + "\n"
 
 
+@CHECK_FORMATS.register("text", order=0)
 def render_check(report: CheckReport) -> str:
     """Render a ``check`` report, one block per input, then the verdict."""
     out = []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from ._findings import CheckReport
+from ._registry import CHECK_FORMATS
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+@CHECK_FORMATS.register("github", order=4)
 def render_check(report: CheckReport) -> str:
     lines = []
     for inp in report.inputs:

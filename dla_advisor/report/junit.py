@@ -9,8 +9,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ._findings import CheckReport
+from ._registry import CHECK_FORMATS
 
 
+@CHECK_FORMATS.register("junit", order=3)
 def render_check(report: CheckReport) -> str:
     root = ET.Element("testsuites", name="dla-advisor check")
     total = failures = 0

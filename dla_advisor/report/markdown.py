@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from ._findings import CheckReport, fix_lines
+from ._registry import CHECK_FORMATS
 
 _ICON = {"error": "error", "warning": "warning", "info": "info"}
 
 
+@CHECK_FORMATS.register("markdown", order=5)
 def render_check(report: CheckReport) -> str:
     c = report.counts()
     verdict = "passed" if report.passed else "failed"

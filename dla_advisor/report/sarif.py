@@ -10,12 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._findings import CheckReport, fix_lines
+from ._registry import CHECK_FORMATS
 from ._json import dumps
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
+@CHECK_FORMATS.register("sarif", order=2)
 def render_check(report: CheckReport) -> str:
     rules = list(report.rules)
     index = {r.id: i for i, r in enumerate(rules)}

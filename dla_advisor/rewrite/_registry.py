@@ -1,10 +1,16 @@
-"""The rewrite registry: one entry per rewrite, with what it does, when it applies and why it is exact."""
+"""The rewrite registry: one entry per rewrite, with what it does, when it applies and why it is exact.
+
+:data:`REWRITES` is a :class:`~dla_advisor._registry.Registry`: each rewrite module registers itself
+with an explicit ``order`` (the order rewrites run in), and ``rewrite/__init__`` imports the modules;
+this module imports none of them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
+from .._registry import Registry, did_you_mean
 from ..errors import UsageError
 
 if TYPE_CHECKING:  # onnx_graphsurgeon is only needed when a rewrite runs
@@ -32,42 +38,45 @@ class Rewrite:
     apply: Callable[["gs.Graph", "RewriteContext"], int]
 
 
-_REGISTRY: dict[str, Rewrite] = {}
+REWRITES: Registry[Rewrite] = Registry("rewrite")
 
 
-def register(rewrite: Rewrite) -> Rewrite:
-    """Add a rewrite to the registry (kept in registration order, which is the order they run in)."""
-    if rewrite.name in _REGISTRY and _REGISTRY[rewrite.name] is not rewrite:
-        raise ValueError(f"rewrite {rewrite.name!r} registered twice")
-    _REGISTRY[rewrite.name] = rewrite
-    return rewrite
+def register(rewrite: Rewrite, *, order: float | None = None) -> Rewrite:
+    """Add a rewrite to the registry.
+
+    Args:
+        rewrite: the entry.
+        order: where it runs among the others (lower first); without one it runs after every rewrite
+            that has one, in registration order.
+    """
+    return REWRITES.add(rewrite.name, rewrite, order=order)
 
 
 def unregister(name: str) -> None:
     """Remove a rewrite (used by tests that register a throw-away one)."""
-    _REGISTRY.pop(name, None)
+    REWRITES.remove(name)
 
 
 def all_rewrites() -> tuple[Rewrite, ...]:
     """Every registered rewrite, in the order they run."""
-    return tuple(_REGISTRY.values())
+    return tuple(REWRITES.values())
 
 
 def select(names: str | list[str] | tuple[str, ...] | None) -> tuple[Rewrite, ...]:
-    """The rewrites named in ``names`` (comma-separated or a list), in registry order; None = all.
+    """The rewrites named in ``names`` (comma-separated or a list), in run order; None = all.
 
     Raises:
-        UsageError: a name that is not registered.
+        UsageError: a name that is not registered (with the closest known name).
     """
     if names is None:
         return all_rewrites()
     if isinstance(names, str):
         names = [n for n in (x.strip() for x in names.split(",")) if n]
-    unknown = [n for n in names if n not in _REGISTRY]
+    unknown = [n for n in names if n not in REWRITES]
     if unknown:
-        raise UsageError(f"unknown rewrite(s): {', '.join(unknown)}",
-                         f"Known rewrites: {', '.join(_REGISTRY)} (see `dla-advisor fix --list`).")
+        raise UsageError(f"unknown rewrite(s): {', '.join(n + did_you_mean(n, REWRITES) for n in unknown)}",
+                         f"Known rewrites: {', '.join(REWRITES)} (see `dla-advisor fix --list`).")
     if not names:
         raise UsageError("--rewrites is empty", "Name at least one rewrite, or leave the option out to run all.")
     wanted = set(names)
-    return tuple(r for r in _REGISTRY.values() if r.name in wanted)
+    return tuple(r for r in REWRITES.values() if r.name in wanted)

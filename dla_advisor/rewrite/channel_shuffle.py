@@ -69,4 +69,4 @@ REWRITE = register(Rewrite(
           "row j holds a single 1 at that source channel computes 1*x + 0*others, which is x exactly in floating "
           "point for finite inputs (products with 0 and sums with 0 are exact)",
     apply=apply,
-))
+), order=40)

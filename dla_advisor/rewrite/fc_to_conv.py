@@ -127,4 +127,4 @@ REWRITE = register(Rewrite(
           "reshaped to [C, H, W] (a 1x1 conv after global pooling); alpha and beta are folded into the weights "
           "and bias, and Flatten of the [N, M, 1, 1] output is the [N, M] the FC produced",
     apply=apply,
-))
+), order=90)

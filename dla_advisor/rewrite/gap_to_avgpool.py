@@ -38,4 +38,4 @@ REWRITE = register(Rewrite(
           "equal-sized non-overlapping blocks (stride = window), and a mean of equal-sized block means is the "
           "overall mean",
     apply=apply,
-))
+), order=60)

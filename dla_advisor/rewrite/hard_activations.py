@@ -85,7 +85,7 @@ HARDSIGMOID = register(Rewrite(
     exact="clip(alpha x + beta, 0, 1) = clip(6 alpha x + 6 beta, 0, 6) / 6 for every x; the scales and the "
           "clip are per-element, so only float rounding (about 1 ulp) differs",
     apply=apply_hardsigmoid,
-))
+), order=30)
 
 HARDSWISH = register(Rewrite(
     name="hardswish-to-clip",
@@ -94,4 +94,4 @@ HARDSWISH = register(Rewrite(
     exact="HardSwish(x) is defined as x * max(0, min(1, x/6 + 1/2)) = x * clip(x + 3, 0, 6) / 6; the "
           "product of two same-shape activations is an element-wise PROD, which DLA runs",
     apply=apply_hardswish,
-))
+), order=31)

@@ -102,4 +102,4 @@ REWRITE = register(Rewrite(
           "stage takes the stride; -inf padding moved to an earlier stage only adds -inf candidates); an average "
           "over non-overlapping equal-sized blocks is the average of the block averages",
     apply=apply,
-))
+), order=80)

@@ -124,4 +124,4 @@ REWRITE = register(Rewrite(
           "full window, exactly as it does over explicitly padded zeros; for MaxPool, zeros never win against "
           "non-negative inputs and every window still holds an input element because pads < kernel",
     apply=apply,
-))
+), order=50)

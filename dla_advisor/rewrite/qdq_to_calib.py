@@ -235,6 +235,8 @@ def _apply(graph: gs.Graph, ctx) -> int:
     return sites
 
 
+# order=0: it runs first, because the other rewrites match float patterns (Flatten→Gemm, ...) that Q/DQ
+# nodes would hide.
 register(Rewrite(
     name=NAME,
     title="Explicit quantization (Q/DQ nodes) → the float model plus an INT8 calibration cache of its scales",
@@ -247,4 +249,4 @@ register(Rewrite(
            "cache's scales as fake quantization reproduces the Q/DQ model, and (2) that the float model "
            "matches the Q/DQ model within the quantization error (see --help)"),
     apply=_apply,
-))
+), order=0)

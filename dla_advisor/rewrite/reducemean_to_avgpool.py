@@ -58,4 +58,4 @@ REWRITE = register(Rewrite(
           "mean of equal-sized block means); with keepdims=0 the [N,C,1,1] result flattened from axis 1 is "
           "the [N,C] tensor ReduceMean returns",
     apply=apply,
-))
+), order=70)

@@ -70,4 +70,4 @@ REWRITE = register(Rewrite(
     exact="output k of Split is the contiguous range [sum(sizes[:k]), sum(sizes[:k+1])) along the axis, "
           "which is what the Slice with those constant bounds and step 1 returns; no arithmetic is involved",
     apply=apply,
-))
+), order=20)

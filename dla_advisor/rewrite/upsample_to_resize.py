@@ -88,4 +88,4 @@ REWRITE = register(Rewrite(
           "for integer s the half-pixel modes round (i + 0.5)/s - 0.5 to the same floor(i / s) because the "
           "fraction lies strictly between -0.5 and 0.5; constant scales replace equivalent constant sizes",
     apply=apply,
-))
+), order=10)

@@ -139,10 +139,12 @@ def test_refuses_a_file_as_output_folder_and_never_touches_the_input(tmp_path, c
 
 @pytest.mark.parametrize("family", ["yolov5", "yolov8", "yolo11"])
 def test_yolo_families_split_into_one_clean_loadable_with_matching_outputs(family, tmp_path, capsys):
-    models = sorted(ZOO.glob(f"{family}*.onnx"))
-    if not models:
-        pytest.skip(f"no {family} export in tests/data/zoo")
-    rc, doc, err = _split(capsys, models[0], tmp_path, "--precision", "int8,fp16")
+    # The nano export: the family's structure at its smallest width (the s/m/l/x exports only widen it,
+    # and the first of them by name, yolo11l, takes several times as long to verify).
+    model = ZOO / f"{family}n.onnx"
+    if not model.exists():
+        pytest.skip(f"no {family}n export in tests/data/zoo")
+    rc, doc, err = _split(capsys, model, tmp_path, "--precision", "int8,fp16")
     assert rc == 0, err
     s = doc["parts"]["dla"]["summary"]
     assert s["dla_loadables"] == 1 and s["gpu_layers"] == 0 and s["dla_layers"] >= 50

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from dla_advisor.artifacts import read, read_trtexec_output
 from dla_advisor.errors import BackendFailed, BackendUnavailable
 from dla_advisor.testing import BackendContract, contract_plan
-from dla_advisor.tuning.backends._trtexec_output import parse_trtexec_output
 from dla_advisor.tuning.backends.trtexec import TrtexecBackend, find_trtexec
 
 from support import CORPUS, STANDIN
@@ -96,10 +96,34 @@ def test_missing_trtexec_is_unavailable(tmp_path, monkeypatch):
     ("trtexec_orin_hrnet_dla_perf_summary_excerpt_issue2426.log", 0.406047, 2241.14, ""),
 ])
 def test_parser_reads_corpus_summaries(name, qps, mean, version):
-    run = parse_trtexec_output((CORPUS / name).read_text())
+    run = read_trtexec_output((CORPUS / name).read_text())
     assert (run.throughput_qps, run.latency_ms["mean"], run.trt_version) == (qps, mean, version)
+    # The backend and `inspect` read a summary with the same parser, so they agree on every statistic.
+    assert run.latency_ms == read([CORPUS / name]).measurement.latency_ms
+
+
+def test_backend_result_carries_every_percentile_the_log_prints(standin_env, seed_model, tmp_path, monkeypatch):
+    """trtexec --percentile=99.9 adds ``percentile(99.9%)`` to the summary: the result keeps it as p99.9.
+
+    No corpus log was run with --percentile, so the stand-in replays the two real logs with that one
+    statistic appended to their Latency line (everything else byte for byte); a parser that only took
+    whole-number percentiles dropped it.
+    """
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("trtexec_orin_trt10.3_yolo11n_gpu_fp16.log", "trtexec_orin_trt10.3_yolo11n_dla_only_fp16.log"):
+        lines = (CORPUS / name).read_text().splitlines(keepends=True)
+        i = next(i for i, l in enumerate(lines) if "] Latency: min = " in l)
+        lines[i] = lines[i].rstrip("\n") + ", percentile(99.9%) = 41.25 ms\n"
+        (corpus / name).write_text("".join(lines))
+    monkeypatch.setenv("TRTEXEC_STANDIN_CORPUS", str(corpus))
+    backend = TrtexecBackend(trtexec=str(STANDIN), engines_dir=tmp_path / "engines", duration_s=1)
+    result = backend.measure(contract_plan(seed_model))
+    gpu, dla = result.engines[0].measurement.latency_ms, result.engines[1].measurement.latency_ms
+    assert (gpu["p99"], gpu["p99.9"], dla["p99"], dla["p99.9"]) == (4.01193, 41.25, 27.7302, 41.25)
+    assert set(dla) == {"min", "max", "mean", "median", "p90", "p95", "p99", "p99.9"}
 
 
 def test_parser_without_summary():
-    run = parse_trtexec_output((CORPUS / "trtexec_orin_trt8.4_gpu_myelin_foreignnode_verbose_crash.log").read_text())
+    run = read_trtexec_output((CORPUS / "trtexec_orin_trt8.4_gpu_myelin_foreignnode_verbose_crash.log").read_text())
     assert run.throughput_qps is None and run.passed is None

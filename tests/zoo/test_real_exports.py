@@ -28,7 +28,7 @@ from support import RULES, ZOO, load_script, run_cli
 REASON_IDS = set(yaml.safe_load((RULES / "reasons.yaml").read_text())["reasons"])
 PRECISIONS = ["int8", "fp16"]
 EXPECTED = {
-    "yolov5n", "yolov8n", "yolo11n", "yolo26n", "rtdetr-l", "yolov8n_dynamic", "yolov8n_nms", "yolov8n-seg",
+    "yolov5n", "yolov8n", "yolo11n", "yolo11s", "yolo11m", "yolo11l", "yolo11x", "yolo26n", "rtdetr-l", "yolov8n_dynamic", "yolov8n_nms", "yolov8n-seg",
     "yolov8n-pose", "yolo11n-obb", "ssdlite320_mobilenet_v3_large",
     "retinanet_resnet50_fpn", "fasterrcnn_resnet50_fpn", "deeplabv3_mobilenet_v3_large", "fcn_resnet50",
     "vit_b_16", "swin_t", "resnet18", "mobilenet_v2", "resnet18_dynamo", "vit_b_16_dynamo",

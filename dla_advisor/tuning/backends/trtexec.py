@@ -15,12 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from ...artifacts import read_trtexec_output
 from ...errors import BackendFailed, BackendUnavailable
 from ...layout import Measurement, Provenance
 from .._commands import DEFAULT_DURATION_S, build_command, engine_filename, run_command, unique_builds
 from .._plan import DeploymentPlan, EngineResult, PlanResult
 from ._base import Backend, BackendInfo
-from ._trtexec_output import parse_trtexec_output
 
 # Where JetPack installs trtexec; it is not on PATH by default.
 JETPACK_TRTEXEC = "/usr/src/tensorrt/bin/trtexec"
@@ -91,7 +91,7 @@ class TrtexecBackend(Backend):
         prov_device = f"{self.device}, {self.power_mode}"
         results = []
         for engine, text in zip(plan.engines, outputs):
-            run = parse_trtexec_output(text)
+            run = read_trtexec_output(text)
             if run.throughput_qps is None:
                 raise BackendFailed(f"{engine.name}: trtexec printed no 'Throughput:' line",
                                     run.last_error or "Run the printed command by hand to see why.")
@@ -115,7 +115,7 @@ class TrtexecBackend(Backend):
             tmp.unlink(missing_ok=True)
             raise BackendFailed(f"{engine.name}: engine build took longer than {self.build_timeout_s:g} s",
                                 "Raise the build timeout or simplify the plan.") from None
-        run = parse_trtexec_output(proc.stdout + proc.stderr)
+        run = read_trtexec_output(proc.stdout + proc.stderr)
         if proc.returncode != 0 or run.passed is False or not tmp.exists():
             tmp.unlink(missing_ok=True)
             raise BackendFailed(f"{engine.name}: engine build failed ({_exit_text(proc.returncode)})",
@@ -144,7 +144,7 @@ class TrtexecBackend(Backend):
                 f.seek(0)
                 text = f.read()
                 if p.returncode != 0:
-                    run = parse_trtexec_output(text)
+                    run = read_trtexec_output(text)
                     raise BackendFailed(f"{engine.name}: trtexec run failed ({_exit_text(p.returncode)})",
                                         run.last_error or "Run the printed command by hand to see why.")
                 outputs.append(text)
