@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .._words import SEVERITIES, SOCS
+
 FIX_SAFETY = ("safe", "changes-numerics", "changes-model", "manual")
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
@@ -39,7 +41,7 @@ RULE_SCHEMA = {
         "id": {"type": "string", "pattern": "^[A-Z]{2,8}[0-9]{3}$"},
         "name": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
         "title": {"type": "string", "minLength": 1},
-        "severity": {"enum": ["info", "warning", "error"]},
+        "severity": {"enum": list(SEVERITIES)},
         "detector": {"type": "string"},
         "params": {"type": "object"},
         "applies_to": {
@@ -47,7 +49,7 @@ RULE_SCHEMA = {
             "additionalProperties": False,
             "properties": {
                 "trt": {"type": "string"},
-                "soc": {"type": "array", "items": {"enum": ["orin", "xavier", "woa"]}, "minItems": 1},
+                "soc": {"type": "array", "items": {"enum": list(SOCS)}, "minItems": 1},
             },
         },
         "message": {"type": "string", "minLength": 1},

@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
-SEVERITIES = ("info", "warning", "error")
+from .._words import SEVERITIES, severity_rank
 
-
-def severity_rank(severity: str) -> int:
-    """``info`` < ``warning`` < ``error``; used for ``--fail-on`` and sorting."""
-    return SEVERITIES.index(severity)
+__all__ = ["SEVERITIES", "severity_rank", "Fix", "Finding", "Hit", "Rule"]
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._words import SEVERITIES, one_of
 from ..errors import UsageError
 from ._options import build_config, check_precision, ids, path_text, spec_text, with_calibration_cache
 from ._results import AdviseResult, CheckResult, EstimateResult, InspectResult
 
-FAIL_ON = ("info", "warning", "error")
+FAIL_ON = SEVERITIES
 
 
 def advise(model, *, platform: str | None = None, precision: str = "fp16", shapes=None, batch: int | None = None,
@@ -89,7 +90,7 @@ def check(paths, *, platform: str | None = None, fail_on: str = "warning", selec
     from ..report import CheckReport
 
     if fail_on not in FAIL_ON:
-        raise UsageError(f"fail_on '{fail_on}' is not one of {', '.join(FAIL_ON)}", "Use info, warning or error.")
+        raise UsageError(f"fail_on '{fail_on}' is not one of {', '.join(FAIL_ON)}", f"Use {one_of(FAIL_ON)}.")
     for name, limit in (("max_gpu_layers", max_gpu_layers), ("max_loadables", max_loadables),
                         ("max_reformats", max_reformats)):
         if limit is not None and (not isinstance(limit, int) or limit < 0):

@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+from .._words import SEVERITIES, severity_rank
+
+
+def _rank(severity: str) -> int:
+    # A finding built by hand (not from a rule file) may carry another word; it ranks lowest.
+    return severity_rank(severity) if severity in SEVERITIES else 0
 
 
 def network_edges(network) -> tuple[tuple[str, str], ...]:
@@ -81,12 +86,12 @@ class AdviseResult(Result):
 
     def worst_severity(self) -> str | None:
         sev = [f.severity for f in self.findings or ()]
-        return max(sev, key=lambda s: SEVERITY_RANK.get(s, 0)) if sev else None
+        return max(sev, key=_rank) if sev else None
 
     def fails(self, fail_on: str) -> bool:
         """True when a finding is at or above ``fail_on`` (``never`` never fails)."""
         worst = self.worst_severity()
-        return fail_on != "never" and worst is not None and SEVERITY_RANK.get(worst, 0) >= SEVERITY_RANK[fail_on]
+        return fail_on != "never" and worst is not None and _rank(worst) >= severity_rank(fail_on)
 
     def to_dict(self) -> dict[str, Any]:
         from ..report import advise_document

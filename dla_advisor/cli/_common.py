@@ -7,8 +7,7 @@ import sys
 import click
 
 from .._safe_write import check_output_path, write_text
-
-FORMAT_HELP = "Report format."
+from .._words import DEFAULT_PLATFORM
 
 
 def output_option(f):
@@ -18,7 +17,7 @@ def output_option(f):
 
 def platform_option(f):
     return click.option("--platform", "platform", default=None,
-                        help="DLA target, e.g. orin-trt10 (default), orin-trt8.5, xavier-trt8.5 (see `dla-advisor platforms`), "
+                        help=f"DLA target, e.g. {DEFAULT_PLATFORM} (default), orin-trt8.5, xavier-trt8.5 (see `dla-advisor platforms`), "
                              "or your own FILE.yaml that extends one.")(f)
 
 

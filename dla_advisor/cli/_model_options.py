@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from ._types import BATCH
+from .._words import DEFAULT_PLATFORM
 from ..errors import UsageError
-from ..layout import PRECISION_SPECS, parse_precision
+from ..layout import DEFAULT_IO_FORMAT, PRECISION_SPECS, parse_precision
 
 
 class PrecisionType(click.ParamType):
@@ -34,7 +35,7 @@ def model_options(f):
     """--platform --precision --shapes --batch --inputIOFormats --outputIOFormats --[no-]gpu-fallback --useDLACore."""
     options = [
         click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml",
-                     help="DLA target (default orin-trt10; list them with `dla-advisor platforms`), or your own "
+                     help=f"DLA target (default {DEFAULT_PLATFORM}; list them with `dla-advisor platforms`), or your own "
                           "platform file that extends one."),
         click.option("--precision", type=PRECISION, default="fp16", show_default=True, help=PRECISION_HELP),
         click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]",
@@ -42,9 +43,9 @@ def model_options(f):
         click.option("--batch", type=BATCH, default=None,
                      help="Batch for the leading dynamic dim of inputs not named in --shapes."),
         click.option("--inputIOFormats", "input_io_formats", default=None, metavar="SPEC",
-                     help="Network input formats as trtexec takes them, e.g. int8:dla_linear (default fp32:chw)."),
+                     help=f"Network input formats as trtexec takes them, e.g. int8:dla_linear (default {DEFAULT_IO_FORMAT})."),
         click.option("--outputIOFormats", "output_io_formats", default=None, metavar="SPEC",
-                     help="Network output formats, e.g. int8:dla_linear or fp16:chw16 (default fp32:chw)."),
+                     help=f"Network output formats, e.g. int8:dla_linear or fp16:chw16 (default {DEFAULT_IO_FORMAT})."),
         click.option("--gpu-fallback/--no-gpu-fallback", "gpu_fallback", default=True, show_default=True,
                      help="trtexec --allowGPUFallback; without it any non-DLA layer fails the build."),
         click.option("--useDLACore", "dla_core", type=click.IntRange(0, 1), default=0, show_default=True,

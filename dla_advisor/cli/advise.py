@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import click
 
+from .._words import SEVERITIES
 from ..errors import EXIT_FINDINGS, EXIT_OK
 from ._common import info, output_option, write_report
 from ._model_options import model_kwargs, model_options
@@ -28,7 +29,7 @@ from ._model_options import model_kwargs, model_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="Report format (html: one self-contained page with the layout graph; use -o FILE).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list every layer with its ONNX nodes.")
-@click.option("--fail-on", type=click.Choice(["never", "info", "warning", "error"]), default="never", show_default=True,
+@click.option("--fail-on", type=click.Choice(["never", *SEVERITIES]), default="never", show_default=True,
               help="Exit 1 when a finding of this severity or higher is reported.")
 @output_option
 def command(model, platform, fmt, verbose, output, device, power_mode, fail_on, calib, **opts) -> int:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import click
 from click.core import ParameterSource
 
+from .._words import SEVERITIES, one_of
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..layout import parse_precision
 from .._registry import did_you_mean
-from ..report import CHECK_FORMATS, render_check
+from ..report import CHECK_FORMATS, counts_text, render_check
 from ._types import COUNT, RegistryChoice
 from ._common import info, output_option, write_report
 from ._config import load_tool_config, split_ids
@@ -49,7 +50,7 @@ class Options:
 @click.option("--useCudaGraph", "use_cuda_graph", is_flag=True, help="The engine will run with trtexec --useCudaGraph.")
 @click.option("--directIO", "direct_io", is_flag=True, help="The build uses trtexec --directIO.")
 @click.option("--buildDLAStandalone", "standalone", is_flag=True, help="Check readiness for a cuDLA standalone loadable.")
-@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), default="warning", show_default=True,
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="warning", show_default=True,
               help="Exit 1 when a finding has this severity or higher.")
 @click.option("--select", multiple=True, metavar="IDS", help="Only these rules (ids, names, aliases or id prefixes like DLA2; comma-separated).")
 @click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rules (same forms as --select).")
@@ -69,7 +70,7 @@ def command(ctx, **kw) -> int:
     text = result.to_html() if opts.fmt == "html" else render_check(report, opts.fmt)
     write_report(text, opts.output, inputs=list(opts.inputs))
     c = report.counts()
-    info(f"dla-advisor check: {c['error']} error, {c['warning']} warning, {c['info']} info; "
+    info(f"dla-advisor check: {counts_text(c)}; "
          f"{len(report.failing)} at or above --fail-on {report.fail_on}")
     return EXIT_OK if report.passed else EXIT_FINDINGS
 
@@ -95,8 +96,8 @@ def resolve_options(ctx: click.Context, kw: dict) -> Options:
     for flag in ("calib", "use_cuda_graph", "direct_io", "standalone"):
         model_opts[flag] = kw[flag]
     fail_on = pick("fail_on", "fail-on")
-    if fail_on not in ("info", "warning", "error"):
-        raise UsageError(f"fail-on '{fail_on}' in {cfg.path}", "Use info, warning or error.")
+    if fail_on not in SEVERITIES:
+        raise UsageError(f"fail-on '{fail_on}' in {cfg.path}", f"Use {one_of(SEVERITIES)}.")
     fmt = pick("fmt", "format")
     if fmt not in FORMAT.choices:
         raise UsageError(f"format '{fmt}' in {cfg.path}{did_you_mean(fmt, FORMAT.choices)}",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import click
 
+from .._words import DEFAULT_PLATFORM
 from ._common import info, output_option, write_report
 from ._model_options import PRECISION, PRECISION_HELP
 
@@ -32,7 +33,7 @@ from ._model_options import PRECISION, PRECISION_HELP
 @click.option("--power-mode", default=None, help="Power mode of --device, e.g. MAXN, 50W, 30W, 15W (default: MAXN).")
 @click.option("--plan", default="gpu,dla0,dla1", show_default=True, metavar="PLAN",
               help="Engines running together: DEVICE[:bs=N][:split=LAYER],... e.g. gpu:bs=8,dla0:bs=2,dla1:bs=2.")
-@click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml", help="DLA target (default orin-trt10) or a platform file.")
+@click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml", help=f"DLA target (default {DEFAULT_PLATFORM}) or a platform file.")
 @click.option("--precision", type=PRECISION, default="int8", show_default=True, help=PRECISION_HELP)
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]", help="Fix dynamic input shapes, as trtexec --shapes.")
 @click.option("--inputIOFormats", "input_io_formats", default=None, metavar="SPEC", help="Input formats, e.g. int8:dla_linear.")

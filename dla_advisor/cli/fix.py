@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import click
 
+from .._words import DEFAULT_PLATFORM
 from ..errors import EXIT_OK, UsageError
 from ._types import SEED, tolerance
 from ._common import info
@@ -32,7 +33,7 @@ FORMATS = ("text", "json")
 @click.argument("model", type=click.Path(dir_okay=False), required=False)
 @click.option("-o", "--output", "output", default=None, metavar="FIXED.onnx", help="Where to write the fixed model.")
 @click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml",
-              help="DLA target (or platform file) whose limits the rewrites aim for (default orin-trt10).")
+              help=f"DLA target (or platform file) whose limits the rewrites aim for (default {DEFAULT_PLATFORM}).")
 @click.option("--rewrites", default=None, metavar="NAME[,NAME...]", help="Run only these rewrites (default: all).")
 @click.option("--list", "list_only", is_flag=True, help="List the rewrites with when they apply and why they are exact.")
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]",

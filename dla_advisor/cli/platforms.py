@@ -7,8 +7,9 @@ import json
 import click
 from rich.table import Table
 
+from .._words import DEFAULT_PLATFORM
 from ..platforms import list_platforms, load_platform
-from ..report import to_text
+from ..report import envelope, to_text
 from ._common import output_option, write_report
 
 
@@ -19,12 +20,12 @@ from ._common import output_option, write_report
 def command(platform_id, fmt, output) -> int:
     plats = [load_platform(platform_id)] if platform_id else list_platforms()
     if fmt == "json":
-        text = json.dumps({"schema_version": "1.0", "tool": "dla-advisor", "command": "platforms", "platforms": [{"id": p.id, "title": p.title, "soc": p.soc, "trt": [p.trt_min, p.trt_max],
+        text = json.dumps({**envelope("platforms", "1.0"), "platforms": [{"id": p.id, "title": p.title, "soc": p.soc, "trt": [p.trt_min, p.trt_max],
                             "cores": p.cores, "loadables_per_core": p.loadables_per_core,
                             "gpu_fallback": p.gpu_fallback_allowed, "strongly_typed": p.strongly_typed,
                             "layers_on_dla": sorted(p.data["layers"])} for p in plats]}, indent=2)
     else:
-        t = Table(title="DLA platforms (default: orin-trt10)", title_justify="left")
+        t = Table(title=f"DLA platforms (default: {DEFAULT_PLATFORM})", title_justify="left")
         for c in ("id", "target", "TensorRT", "loadables/core", "GPU fallback"):
             t.add_column(c)
         for p in plats:

@@ -10,9 +10,10 @@ import json
 import click
 
 from ..errors import UsageError
+from ..report import envelope
 from ._common import output_option, write_report
 
-_HEADER = {"schema_version": "1.1", "tool": "dla-advisor", "command": "rules"}
+_HEADER = envelope("rules", "1.1")
 
 
 @click.command("rules", help=__doc__)

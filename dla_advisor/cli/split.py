@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import click
 
+from .._words import DEFAULT_PLATFORM
 from ..errors import EXIT_OK
 from ._common import info
 from ._model_options import PRECISION, PRECISION_HELP
@@ -25,7 +26,7 @@ from ._types import SEED, tolerance
 @click.option("--at", "at", default="auto", show_default=True, metavar="auto|TENSOR[,TENSOR...]",
               help="Where to cut: auto (largest DLA-clean prefix) or the tensors the DLA part hands over.")
 @click.option("--precision", type=PRECISION, default="fp16", show_default=True, help=PRECISION_HELP)
-@click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml", help="DLA target (default orin-trt10) or a platform file.")
+@click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml", help=f"DLA target (default {DEFAULT_PLATFORM}) or a platform file.")
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]", help="Fix dynamic input shapes, as trtexec --shapes.")
 @click.option("--useDLACore", "dla_core", type=click.IntRange(0, 1), default=0, show_default=True,
               help="DLA core the DLA engine is built for.")

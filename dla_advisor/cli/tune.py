@@ -18,6 +18,7 @@ import sys
 
 import click
 
+from .._words import DEFAULT_DEVICE
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..tuning import BACKENDS, OBJECTIVES
 from ._types import HEARTBEAT, SEED, TRIALS, RegistryChoice, milliseconds, seconds
@@ -26,7 +27,7 @@ from ._common import check_output, info, output_option, platform_option, write_r
 
 @click.command("tune", help=__doc__)
 @click.argument("models", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--device", default="orin-agx-64gb", show_default=True, help="Board (device model for --backend sim).")
+@click.option("--device", default=DEFAULT_DEVICE, show_default=True, help="Board (device model for --backend sim).")
 @click.option("--power-mode", default="MAXN", show_default=True, help="Power mode of --device.")
 @platform_option
 @click.option("--backend", type=RegistryChoice(BACKENDS), default="sim", show_default=True,

@@ -2,7 +2,7 @@
 
 from ._calib_cache import (CalibrationCache, dla_int8_tensors, format_calibration_cache, infer_scales,
                            missing_scales, read_calibration_cache, scale_hex, trt_version_number)
-from ._config import (BYTES_PER_ELEMENT, DEFAULT_IO_FORMAT, IO_LAYOUTS, IO_TYPES, BuildConfig, IOFormat,
+from ._config import (BYTES_PER_ELEMENT, DEFAULT_IO_FORMAT, DLA_FEATURE_LAYOUT, IO_LAYOUTS, IO_TYPES, BuildConfig, IOFormat,
                       PRECISION_SPECS, parse_io_formats, parse_precision, parse_shapes)
 from ._numbers import LayerTime, Measurement, Provenance
 from ._predict import predict
@@ -14,7 +14,7 @@ from ._types import (DLA, GPU, EngineLayout, FallbackReason, LayerPlacement, Ref
 __all__ = [
     "CalibrationCache", "dla_int8_tensors", "format_calibration_cache", "infer_scales", "missing_scales",
     "read_calibration_cache", "scale_hex", "trt_version_number",
-    "BYTES_PER_ELEMENT", "DEFAULT_IO_FORMAT", "IO_LAYOUTS", "IO_TYPES", "BuildConfig", "IOFormat",
+    "BYTES_PER_ELEMENT", "DEFAULT_IO_FORMAT", "DLA_FEATURE_LAYOUT", "IO_LAYOUTS", "IO_TYPES", "BuildConfig", "IOFormat",
     "parse_io_formats", "parse_shapes", "parse_precision", "PRECISION_SPECS", "LayerTime", "Measurement", "Provenance", "DLA", "GPU",
     "EngineLayout", "predict", "dla_prefix", "gpu_tail", "format_bytes", "FallbackReason", "LayerPlacement", "Reformat", "Segment", "segments_from_placements",
 ]

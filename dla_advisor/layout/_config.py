@@ -56,7 +56,15 @@ class IOFormat:
         return BYTES_PER_ELEMENT[self.dtype]
 
 
-DEFAULT_IO_FORMAT = IOFormat("fp32", "chw")
+# What a binding is when --inputIOFormats/--outputIOFormats leave it out: trtexec's ``fp32:chw``
+# (https://github.com/NVIDIA/TensorRT/blob/v10.7.0/samples/common/sampleOptions.cpp); IOFormat's defaults.
+DEFAULT_IO_FORMAT = IOFormat()
+
+# The feature layout DLA computes in per precision (kCHW16 for FP16, kCHW32 for INT8). GPU engines read
+# them too, so a hand-over in one needs no Reformat on either side:
+# https://docs.nvidia.com/deeplearning/tensorrt/latest/inference-library/dla-runtime-configuration.html
+# https://github.com/NVIDIA/TensorRT/blob/v10.7.0/include/NvInferRuntime.h (TensorFormat)
+DLA_FEATURE_LAYOUT = {"fp16": "chw16", "int8": "chw32"}
 
 
 def parse_io_formats(spec: str | None, option: str = "--inputIOFormats") -> tuple[IOFormat, ...]:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import math
 
 from ..graph import Network
-from ._config import BYTES_PER_ELEMENT, BuildConfig, IOFormat
+from ._config import BYTES_PER_ELEMENT, DLA_FEATURE_LAYOUT, BuildConfig, IOFormat
 from ._partition import LayerGraph
 from ._types import DLA, GPU, Reformat
 
-_DLA_INTERNAL = {"int8": "chw32", "fp16": "chw16"}
 _PAD_C = {"chw32": 32, "chw16": 16, "chw4": 4, "dla_hwc4": 4, "chw2": 2, "hwc8": 8}
 
 
@@ -74,7 +73,7 @@ def predict_reformats(net: Network, graph: LayerGraph, devices: list[str], platf
                 or any(devices[p] != dev for p in preds[i])):
             continue
         prec = (precisions[i] if precisions and precisions[i] else base) if dev == DLA else base
-        internal = f"{prec}:{_DLA_INTERNAL[prec]}"
+        internal = f"{prec}:{DLA_FEATURE_LAYOUT[prec]}"
         for t in layer.inputs:
             if t in in_index:
                 if dev != DLA:
@@ -98,7 +97,7 @@ def predict_reformats(net: Network, graph: LayerGraph, devices: list[str], platf
                     add(t, "gpu_to_dla", f"{_gpu_dtype(net, t, prec)}:chw", internal, names[src], layer.name)
                 else:
                     sp = (precisions[src] if precisions and precisions[src] else base)
-                    add(t, "dla_to_gpu", f"{sp}:{_DLA_INTERNAL[sp]}", f"{_gpu_dtype(net, t, sp)}:chw", names[src], layer.name)
+                    add(t, "dla_to_gpu", f"{sp}:{DLA_FEATURE_LAYOUT[sp]}", f"{_gpu_dtype(net, t, sp)}:chw", names[src], layer.name)
         if dev == DLA:
             for t in layer.outputs:
                 if t in out_index:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .._words import DEFAULT_DEVICE
 from ..errors import RuleFileError, UsageError
 
 
@@ -222,9 +223,6 @@ def list_devices(directory: Path | None = None) -> list[str]:
     return sorted(p.stem for p in d.glob("*.yaml") if not p.name.startswith("_"))
 
 
-DEFAULT_DEVICE = "orin-agx-64gb"
-
-
 def device_for_platform(platform=None, device: str | None = None, directory: Path | None = None) -> str:
     """The device model to use: ``device`` when given, else the board a platform's SoC names.
 
@@ -327,8 +325,3 @@ def _read(path: str) -> dict[str, Any]:
                 raise RuleFileError(f"{path}: power mode {mode} lacks {k}", "Give gpu_mhz, dla_mhz, emc_mhz and sms.",
                                     path=path, key=f"power_modes.{mode}.{k}")
     return raw
-
-
-def clear_cache() -> None:
-    """Forget parsed device files (after ``calibrate`` rewrote one)."""
-    _read.cache_clear()

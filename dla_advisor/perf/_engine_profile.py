@@ -12,14 +12,13 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .._words import ENGINE_DEVICES
 from ..errors import UsageError
 from ..graph import Network
 from ..layout import DLA, GPU, BYTES_PER_ELEMENT, BuildConfig, EngineLayout, Provenance
 from ._cost import JobCost, dla_job, format_bytes, gpu_job, reformat_job
 from ._device import DeviceModel
 from ._work import NetworkWork, analyse_network
-
-ENGINE_DEVICES = ("gpu", "dla0", "dla1")
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from typing import Any
 import yaml
 
 from .._registry import did_you_mean
+from .._words import DEFAULT_PLATFORM
 from ..errors import PlatformFileError
 from ._validate import SCHEMA, validate_file, validate_merged
 
-DEFAULT_PLATFORM = "orin-trt10"
 
 @dataclass(frozen=True)
 class Platform:

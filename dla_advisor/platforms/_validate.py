@@ -19,6 +19,7 @@ import jsonschema
 import yaml
 
 from .._registry import did_you_mean
+from .._words import SOCS
 from ..errors import PlatformFileError
 from ._vocabulary import ATTRIBUTE_PARAMS, CHECKS, COMMON_KEYS, LAYER_ATTRIBUTES, LAYER_KINDS, LIMIT_PARAMS, LIMITS
 
@@ -56,7 +57,7 @@ SCHEMA = {
         "id": {"type": "string"},
         "extends": {"type": "string"},
         "title": {"type": "string"},
-        "soc": {"enum": ["orin", "xavier", "woa"]},
+        "soc": {"enum": list(SOCS)},
         "dla_version": {"type": "string"},
         "trt": {"type": "object", "required": ["min", "max"], "additionalProperties": False,
                 "properties": {"min": {"type": "string"}, "max": {"type": "string"}}},

@@ -10,7 +10,8 @@ The public face of the package; the modules behind it are its own business.
 Documents
     The JSON document of each command, as plain data: ``advise_document``, ``check_document``,
     ``inspect_document``, ``estimate_document``, ``calibration_document``, ``plan_document``,
-    ``fix_document``, ``split_document``; :func:`dumps` writes one (NaN and infinity as null).
+    ``fix_document``, ``split_document``; :func:`dumps` writes one (NaN and infinity as null); each starts with :func:`envelope`
+    (``schema_version``, ``tool``, ``command``), its schema published at :func:`schema_id`.
 Text
     ``render_layout``, ``render_findings``, ``render_inspect_text``, ``render_fix``,
     ``render_rewrite_list``, ``render_split``, ``render_plan_text``, ``render_concurrent``,
@@ -28,7 +29,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ._findings import CheckedInput, CheckReport, fix_lines
+from ._findings import CheckedInput, CheckReport, counts_text, fix_lines
 from ._registry import CHECK_FORMATS
 
 # The plug-in modules of CHECK_FORMATS: importing one registers its format.
@@ -37,6 +38,8 @@ from . import findings_json, findings_text, github, junit, markdown, sarif  # no
 # Public name -> (module, attribute), imported on first use.
 _LAZY = {
     "dumps": ("_json", "dumps"),
+    "envelope": ("_json", "envelope"),
+    "schema_id": ("_json", "schema_id"),
     "to_text": ("_rich", "to_text"),
     "advise_document": ("advise_json", "advise_document"),
     "check_document": ("findings_json", "check_document"),
@@ -93,4 +96,4 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-__all__ = ["CHECK_FORMATS", "CheckReport", "CheckedInput", "fix_lines", "render_check", *_LAZY]
+__all__ = ["CHECK_FORMATS", "CheckReport", "CheckedInput", "counts_text", "fix_lines", "render_check", *_LAZY]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SEVERITY_ORDER = ("info", "warning", "error")
+from .._words import SEVERITIES, severity_rank
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class CheckReport:
     version: str = ""
 
     def at_or_above(self, severity: str) -> bool:
-        return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(self.fail_on)
+        return severity_rank(severity) >= severity_rank(self.fail_on)
 
     @property
     def failing(self) -> list[tuple[CheckedInput, Any]]:
@@ -52,11 +52,16 @@ class CheckReport:
         return not self.failing
 
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in SEVERITY_ORDER}
+        out = {s: 0 for s in SEVERITIES}
         for i in self.inputs:
             for f in i.findings:
                 out[f.severity] += 1
         return out
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """``2 error, 1 warning, 0 info``: the worst first, as every summary line says it."""
+    return ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES))
 
 
 def fix_lines(fix, model_path: str = "MODEL") -> list[str]:

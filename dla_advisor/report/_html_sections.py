@@ -11,6 +11,7 @@ import json
 from html import escape
 from typing import Any
 
+from .._words import SEVERITIES
 from . import _html_charts as charts
 
 
@@ -219,7 +220,7 @@ def check(doc: dict, graphs: str, extras) -> str:
     c = doc.get("counts", {})
     verdict = "passed" if doc.get("passed") else "FAILED"
     out = [f"<section><h2>Gate {e(verdict)} <span class='note'>(fail on {e(doc.get('fail_on'))})</span></h2>"
-           f"<div class='kpis'>" + "".join(f"<div class='kpi'><b>{e(c.get(k, 0))}</b>{k}</div>" for k in ("error", "warning", "info"))
+           f"<div class='kpis'>" + "".join(f"<div class='kpi'><b>{e(c.get(k, 0))}</b>{k}</div>" for k in reversed(SEVERITIES))
            + f"</div><p class='note'>rules checked: {e(', '.join(doc.get('rules_checked', [])))}</p></section>", graphs]
     for i in doc.get("inputs", []):
         out.append(f"<section><h2 class='mono'>{e(i.get('path'))}</h2><p class='note'>{e(i.get('source'))}, "

@@ -5,22 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from ..layout import EngineLayout
-from ._json import dumps
+from ._json import envelope, schema_id
 
 SCHEMA_VERSION = "1.1"
-SCHEMA_ID = "https://dla-advisor.invalid/schemas/advise-1.json"
+SCHEMA_ID = schema_id("advise", SCHEMA_VERSION)
 
 
 def advise_document(layout: EngineLayout, model: str, findings: list[dict[str, Any]] | None = None,
                     estimates: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    doc = {"$schema": SCHEMA_ID, "schema_version": SCHEMA_VERSION, "tool": "dla-advisor", "command": "advise",
-           "model": model, "layout": layout.to_dict()}
+    doc = {"$schema": SCHEMA_ID, **envelope("advise", SCHEMA_VERSION), "model": model, "layout": layout.to_dict()}
     if findings is not None:
         doc["findings"] = findings
     if estimates is not None:
         doc["estimates"] = estimates
     return doc
-
-
-def render_advise_json(doc: dict[str, Any]) -> str:
-    return dumps(doc)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from ._json import dumps
+from ._json import envelope
 
 SCHEMA_VERSION = "1.0"
 
 
 def estimate_document(est, model: str, plan: str, device: str, power_mode: str, explain=None) -> dict[str, Any]:
-    doc = {"schema_version": SCHEMA_VERSION, "tool": "dla-advisor", "command": "estimate", "model": model,
+    doc = {**envelope("estimate", SCHEMA_VERSION), "model": model,
            "plan": plan, "device": device, "power_mode": power_mode, "estimate": est.to_dict()}
     if explain is not None:
         doc["explain"] = [e.to_dict() for e in explain]
@@ -17,14 +17,10 @@ def estimate_document(est, model: str, plan: str, device: str, power_mode: str, 
 
 
 def calibration_document(result, cv=None) -> dict[str, Any]:
-    doc = {"schema_version": SCHEMA_VERSION, "tool": "dla-advisor", "command": "calibrate", "device": result.device,
+    doc = {**envelope("calibrate", SCHEMA_VERSION), "device": result.device,
            "measurements": result.measurements, "mape_pct": result.mape_pct, "params": result.params.as_dict(),
            "points": [vars(r) for r in result.points]}
     if cv is not None:
         doc["cross_validation"] = {"mape_pct": cv.mape_pct, "per_network": dict(cv.per_network),
                                    "points": [vars(r) for r in cv.points]}
     return doc
-
-
-def render_json(doc: dict[str, Any]) -> str:
-    return dumps(doc)

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from ._findings import CheckReport
 from ._registry import CHECK_FORMATS
-from ._json import dumps
+from ._json import dumps, envelope
 
 SCHEMA_VERSION = "1.1"  # 1.1: an artifact's counts it does not show are null; grouped findings have sites
 
 
 def check_document(report: CheckReport) -> dict:
     """The ``check`` report as plain data."""
+    # check's document has led with the tool since 1.0: the key order is kept so its bytes do not change.
+    head = dict.fromkeys(("tool", "command", "schema_version")) | envelope("check", SCHEMA_VERSION)
     return {
-        "tool": "dla-advisor",
-        "command": "check",
-        "schema_version": SCHEMA_VERSION,
+        **head,
         "version": report.version,
         "fail_on": report.fail_on,
         "passed": report.passed,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ._findings import CheckReport, fix_lines
+from .._words import SEVERITIES
+from ._findings import CheckReport, counts_text, fix_lines
 from ._registry import CHECK_FORMATS
 
-_MARK = {"error": "error  ", "warning": "warning", "info": "info   "}
+_MARK_WIDTH = max(map(len, SEVERITIES))  # severities line up in a column
 # A grouped finding lists this many ONNX nodes; the rest are counted (all are in --format json/sarif).
 _SHOWN_NODES = 5
 
@@ -35,14 +36,14 @@ def render_check(report: CheckReport) -> str:
     c = report.counts()
     total = sum(c.values())
     verdict = "PASS" if report.passed else "FAIL"
-    out.append(f"{verdict}: {total} finding(s) ({c['error']} error, {c['warning']} warning, {c['info']} info) in "
+    out.append(f"{verdict}: {total} finding(s) ({counts_text(c)}) in "
                f"{len(report.inputs)} input(s), {len(report.rules)} rule(s) checked; failing at --fail-on {report.fail_on}: "
                f"{len(report.failing)}")
     return "\n".join(out) + "\n"
 
 
 def _finding(f, model_path: str) -> list[str]:
-    lines = [f"  {_MARK.get(f.severity, f.severity)} {f.rule_id} {f.name}: {f.message}"]
+    lines = [f"  {f.severity:<{_MARK_WIDTH}} {f.rule_id} {f.name}: {f.message}"]
     if f.onnx_nodes and list(f.onnx_nodes) != list(f.layers):
         nodes = list(f.onnx_nodes)
         more = f" and {len(nodes) - _SHOWN_NODES} more" if len(nodes) > _SHOWN_NODES else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict
 from typing import Any
-from ._json import dumps
+from ._json import dumps, envelope
 
 SCHEMA_VERSION = "1.0"
 
@@ -17,7 +17,7 @@ def _num(x: float) -> float | str:
 def fix_document(report) -> dict[str, Any]:
     v = report.verification
     doc: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION, "tool": "dla-advisor", "command": "fix",
+        **envelope("fix", SCHEMA_VERSION),
         "model": report.model, "output": report.output, "written": list(report.written),
         "platform": report.platform, "precision": report.precision,
         "rewrites": [{"name": n, "sites": k} for n, k in report.sites],
@@ -52,10 +52,6 @@ def fix_document(report) -> dict[str, Any]:
     return doc
 
 
-def render_fix_json(report) -> str:
-    return dumps(fix_document(report))
-
-
 def render_rewrite_list_json(rewrites) -> str:
-    return dumps({"schema_version": SCHEMA_VERSION, "tool": "dla-advisor", "command": "fix", "rewrites": [
+    return dumps({**envelope("fix", SCHEMA_VERSION), "rewrites": [
         {"name": r.name, "title": r.title, "applies": r.applies, "exact": r.exact} for r in rewrites]})

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from ._json import dumps
+from ._json import envelope
 
 SCHEMA_VERSION = "1.1"
 
@@ -15,9 +15,7 @@ SCHEMA_VERSION = "1.1"
 def inspect_document(result, predicted=None, diff=None, model: str | None = None) -> dict:
     """The inspect report as plain data."""
     doc = {
-        "schema_version": SCHEMA_VERSION,
-        "tool": "dla-advisor",
-        "command": "inspect",
+        **envelope("inspect", SCHEMA_VERSION),
         "artifacts": [{"path": p, "kind": k, "label": result.kind_label(k)} for p, k in result.artifacts],
         **_build_part(result),
     }
@@ -46,7 +44,3 @@ def _build_part(result) -> dict:
     if result.measurement is not None:
         part["measurement"]["label"] = result.measurement.provenance.label()
     return part
-
-
-def render_inspect_json(result, predicted=None, diff=None, model: str | None = None) -> str:
-    return dumps(inspect_document(result, predicted, diff, model))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from ._findings import CheckReport, fix_lines
+from ._findings import CheckReport, counts_text, fix_lines
 from ._registry import CHECK_FORMATS
-
-_ICON = {"error": "error", "warning": "warning", "info": "info"}
 
 
 @CHECK_FORMATS.register("markdown", order=5)
@@ -13,7 +11,7 @@ def render_check(report: CheckReport) -> str:
     c = report.counts()
     verdict = "passed" if report.passed else "failed"
     out = [f"## dla-advisor check {verdict}", "",
-           f"{c['error']} error, {c['warning']} warning, {c['info']} info in {len(report.inputs)} input(s); "
+           f"{counts_text(c)} in {len(report.inputs)} input(s); "
            f"{len(report.rules)} rule(s) checked; fail on `{report.fail_on}` and above.", ""]
     for inp in report.inputs:
         out += [f"### `{inp.path}`", "", f"Layout: {inp.source}" + (f", platform `{inp.platform}`" if inp.platform else ""), ""]
@@ -25,7 +23,7 @@ def render_check(report: CheckReport) -> str:
             fix = f.fixes[0] if f.fixes else None
             cmd = "<br>".join(f"`{_cell(x)}`" for x in fix_lines(fix, inp.path)) if fix else ""
             fix_text = _cell(fix.summary) + (f"<br>{cmd}" if cmd else "") if fix else ""
-            out.append(f"| {_ICON[f.severity]} | {f.rule_id} `{f.name}` | {_cell(f.message)} | {fix_text} |")
+            out.append(f"| {f.severity} | {f.rule_id} `{f.name}` | {_cell(f.message)} | {fix_text} |")
         out.append("")
     return "\n".join(out) + "\n"
 

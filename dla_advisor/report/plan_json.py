@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from typing import Any
-from ._json import dumps
+from ._json import dumps, envelope
 
 SCHEMA_VERSION = "1.1"
 
@@ -32,7 +32,7 @@ def plan_document(report) -> dict[str, Any]:
     """The ``tune`` report as plain data (the JSON document, also written as YAML)."""
     req, s, b = report.request, report.summary, report.backend
     doc: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION, "tool": "dla-advisor", "command": "tune",
+        **envelope("tune", SCHEMA_VERSION),
         "models": list(req.models), "device": req.device, "power_mode": req.power_mode, "platform": req.platform,
         "backend": {"name": b.name, "kind": b.kind, "device": b.device, "detail": b.detail},
         "objective": req.objective, "latency_budget_ms": req.latency_budget_ms,

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import math
 
+from ..layout import DEFAULT_IO_FORMAT
+
+_DEFAULT_FORMAT = str(DEFAULT_IO_FORMAT)
+
 
 def _f(x: float | None, digits: int = 1) -> str:
     return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:,.{digits}f}"
@@ -15,8 +19,8 @@ def _engine_rows(result) -> list[str]:
     rows = [head]
     for r in result.engines:
         c = r.engine.config
-        fin = ",".join(map(str, c.input_formats)) or "fp32:chw"
-        fout = ",".join(map(str, c.output_formats)) or "fp32:chw"
+        fin = ",".join(map(str, c.input_formats)) or _DEFAULT_FORMAT
+        fout = ",".join(map(str, c.output_formats)) or _DEFAULT_FORMAT
         rows.append(f"  {r.engine.name:<26} {r.engine.device.upper():<6} {r.engine.batch:>5} {c.precision_spec:<9} {fin:<16} "
                     f"{fout:<16} {_f(r.qps):>9} {_f(r.images_per_s):>9} {_f(r.latency_ms, 2):>10}  "
                     f"{r.measurement.provenance.label()}")

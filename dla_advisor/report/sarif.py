@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._words import TOOL
 from ._findings import CheckReport, fix_lines
 from ._registry import CHECK_FORMATS
 from ._json import dumps
@@ -46,7 +47,7 @@ def render_check(report: CheckReport) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
-                "name": "dla-advisor",
+                "name": TOOL,
                 "version": report.version or "0",
                 "informationUri": "https://github.com/NVIDIA/Deep-Learning-Accelerator-SW",
                 "rules": [_rule(r) for r in rules],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._json import dumps
+from ._json import envelope
 
 SCHEMA_VERSION = "1.0"
 _SHOWN = 8  # hand-over tensors listed in text; JSON lists all
@@ -59,7 +59,7 @@ def _perf_lines(perf: dict) -> list[str]:
 def split_document(r, perf: dict, platform: str) -> dict:
     dla_cmd, gpu_cmd = r.commands()
     return {
-        "schema_version": SCHEMA_VERSION, "tool": "dla-advisor", "command": "split",
+        **envelope("split", SCHEMA_VERSION),
         "model": r.model, "platform": platform, "precision": r.dla_config.precision_spec,
         "parts": {
             "dla": {"path": r.dla_path, "summary": r.dla_layout.summary(), "layers": list(r.cut.dla_layers),
@@ -76,7 +76,3 @@ def split_document(r, perf: dict, platform: str) -> dict:
         "notes": list(r.notes),
         "throughput": perf,
     }
-
-
-def render_split_json(r, perf: dict, platform: str) -> str:
-    return dumps(split_document(r, perf, platform))

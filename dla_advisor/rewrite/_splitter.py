@@ -14,16 +14,11 @@ from onnx.external_data_helper import load_external_data_for_tensor
 
 from ..errors import UsageError
 from ..graph import network_from_model, read_model
-from ..layout import BuildConfig, IOFormat, dla_prefix, predict
+from ..layout import DEFAULT_IO_FORMAT, DLA_FEATURE_LAYOUT, BuildConfig, IOFormat, dla_prefix, predict
 from ._save import check_output_path, save_model_atomic
 from ._split import Cut, extract, gpu_side, plan_cut, prefix_at, trim_to_one_loadable
 from ._verify import _compare, _first_line, input_specs, random_inputs, require_onnxruntime, run
 from ._weights import load_weights_or_fill
-
-# Native feature formats of DLA that GPU engines read too (TensorRT's kCHW16 / kCHW32), so neither
-# engine needs a Reformat at the hand-over: NvInferRuntime.h (v10.7.0), TensorFormat.
-_FEATURE = {"fp16": "chw16", "int8": "chw32"}
-
 
 @dataclass(frozen=True)
 class OutputMatch:
@@ -168,7 +163,7 @@ def split_model(model_path: str, out_dir: str, platform, config: BuildConfig, at
     dla_layout = predict(dla_net, platform, dla_cfg)
     gpu_net = network_of(gpu_part) if gpu_part is not None else None
     gpu_cfg = config.with_(use_dla=False, gpu_fallback=False, layer_device_overrides=(),
-                           input_formats=tuple(_parse(formats.get(t, "fp32:chw")) for t in gpu_inputs),
+                           input_formats=tuple(_parse(formats.get(t, str(DEFAULT_IO_FORMAT))) for t in gpu_inputs),
                            output_formats=(), shapes=())
     gpu_layout = predict(gpu_net, platform, gpu_cfg) if gpu_net is not None else None
 
@@ -201,7 +196,7 @@ def handover_formats(dla_net, dla_layout, tensors: list[str], platform, config: 
     for t in tensors:
         prec = prec_of.get(prod.get(t, ""), "") or config.precision
         native = tuple(platform.native_output_formats(prec))
-        lay = _FEATURE[prec] if _FEATURE[prec] in native or not native else native[0]
+        lay = DLA_FEATURE_LAYOUT[prec] if DLA_FEATURE_LAYOUT[prec] in native or not native else native[0]
         out[t] = f"{prec}:{lay}"
     return out
 

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..layout import BuildConfig, IOFormat, Measurement, Provenance
+from .._words import ENGINE_DEVICES
+from ..layout import DEFAULT_IO_FORMAT, BuildConfig, IOFormat, Measurement, Provenance
 
-DEVICES = ("gpu", "dla0", "dla1")
+DEVICES = ENGINE_DEVICES  # exported by tuning under its older name
+_DEFAULT_FORMAT = str(DEFAULT_IO_FORMAT)
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,8 @@ class PlannedEngine:
         return {
             "model": self.model, "device": self.device, "instance": self.instance, "batch": self.batch,
             "precision": c.precision_spec,
-            "input_formats": [str(f) for f in c.input_formats] or ["fp32:chw"],
-            "output_formats": [str(f) for f in c.output_formats] or ["fp32:chw"],
+            "input_formats": [str(f) for f in c.input_formats] or [_DEFAULT_FORMAT],
+            "output_formats": [str(f) for f in c.output_formats] or [_DEFAULT_FORMAT],
             "gpu_fallback": c.gpu_fallback if c.use_dla else None,
             "dla_sram_mib": c.dla_sram_mib,
             "shapes": {n: list(s) for n, s in c.shapes},
@@ -84,7 +86,7 @@ def _formats(values) -> tuple[IOFormat, ...]:
     for v in values or ():
         dtype, _, layout = str(v).partition(":")
         out.append(IOFormat(dtype, layout))
-    return () if [str(f) for f in out] == ["fp32:chw"] else tuple(out)
+    return () if [str(f) for f in out] == [_DEFAULT_FORMAT] else tuple(out)
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,8 @@ class DeploymentPlan:
 
 
 def _io(e: PlannedEngine) -> str:
-    i = ",".join(str(f) for f in e.config.input_formats) or "fp32:chw"
-    o = ",".join(str(f) for f in e.config.output_formats) or "fp32:chw"
+    i = ",".join(str(f) for f in e.config.input_formats) or _DEFAULT_FORMAT
+    o = ",".join(str(f) for f in e.config.output_formats) or _DEFAULT_FORMAT
     return f"in {i} out {o}"
 
 

@@ -17,12 +17,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..layout import BuildConfig, IOFormat, parse_precision
+from ..layout import DEFAULT_IO_FORMAT, BuildConfig, IOFormat, parse_precision
 from ._models import ModelCatalog
 from ._plan import DeploymentPlan, PlannedEngine
 
 Choose = Callable[[str, Sequence[Any]], Any]
-DEFAULT_FORMAT = "fp32:chw"
+DEFAULT_FORMAT = str(DEFAULT_IO_FORMAT)
 
 
 class PlanRejected(Exception):

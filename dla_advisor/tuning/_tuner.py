@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+from .._words import DEFAULT_DEVICE
 from ..errors import BackendFailed, UsageError
 from ._models import ModelCatalog
 from ._objective import OBJECTIVES, PlanObjective
@@ -21,7 +22,7 @@ class TuneRequest:
     """Everything ``dla-advisor tune`` was asked for."""
 
     models: tuple[str, ...]
-    device: str = "orin-agx-64gb"
+    device: str = DEFAULT_DEVICE
     power_mode: str = "MAXN"
     platform: str | None = None
     backend: str = "sim"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...layout import DEFAULT_IO_FORMAT, DLA_FEATURE_LAYOUT
 from .._registry import detector
 from .._types import Hit
 from ._util import mib, native_formats, precision, traffic, uses_dla
@@ -24,7 +25,7 @@ def io_format(layout, network, platform, config, params):
     bad_in = {r.tensor for r in io if r.location == "network_input"}
     bad_out = {r.tensor for r in io if r.location == "network_output"}
     linear_in, linear_out = f"{prec}:{in_native[0]}", f"{prec}:{out_native[0]}"
-    feature = {"int8": "chw32", "fp16": "chw16"}[prec]
+    feature = DLA_FEATURE_LAYOUT[prec]
     values = {
         "dla_input_formats": _spec(network, config, "input", bad_in, lambda t: linear_in),
         "dla_output_formats": _spec(network, config, "output", bad_out, lambda t: linear_out),
@@ -67,7 +68,7 @@ def _bindings(network, direction: str) -> list[str]:
 
 def _current(config, direction: str, i: int) -> str:
     if config is None:
-        return "fp32:chw"
+        return str(DEFAULT_IO_FORMAT)
     fmt = config.input_format(i) if direction == "input" else config.output_format(i)
     return str(fmt)
 

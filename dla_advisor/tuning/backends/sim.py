@@ -5,6 +5,7 @@ Every number it returns is ``modelled``, labelled with the device model and its 
 
 from __future__ import annotations
 
+from ..._words import DEFAULT_DEVICE
 from ...errors import BackendFailed, DlaAdvisorError
 from ...layout import Measurement
 from .._models import ModelCatalog
@@ -24,7 +25,7 @@ class SimBackend(Backend):
 
     name = "sim"
 
-    def __init__(self, device: str = "orin-agx-64gb", power_mode: str = "MAXN", platform=None,
+    def __init__(self, device: str = DEFAULT_DEVICE, power_mode: str = "MAXN", platform=None,
                  catalog: ModelCatalog | None = None):
         from ...perf import load_device
         from ...platforms import load_platform

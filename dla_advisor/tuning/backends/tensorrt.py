@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 
+from ..._words import DEFAULT_DEVICE
 from ...errors import BackendFailed, BackendUnavailable
 from ...layout import Measurement, Provenance
 from .._commands import DEFAULT_DURATION_S, engine_filename, unique_builds
@@ -44,7 +45,7 @@ class TensorRTBackend(Backend):
 
     name = "tensorrt"
 
-    def __init__(self, device: str = "orin-agx-64gb", power_mode: str = "MAXN",
+    def __init__(self, device: str = DEFAULT_DEVICE, power_mode: str = "MAXN",
                  duration_s: float = DEFAULT_DURATION_S):
         self.trt, self.cudart = _import_runtime()
         self.device = device
