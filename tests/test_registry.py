@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from dla_advisor._registry import Registry, UnknownName, closest
+from support import run_cli
 
 
 def test_order_is_explicit_then_registration_order():
@@ -112,8 +113,5 @@ def test_unknown_artifact_kind_suggests_the_closest():
     (["fix", "--list", "--rewrites", "gap-to-avgpol"], "unknown rewrite(s): gap-to-avgpol (did you mean 'gap-to-avgpool'?)"),
 ])
 def test_an_unknown_name_on_the_command_line_exits_2_with_the_closest(args, message, capsys):
-    from dla_advisor.cli import main
-
-    rc = main(args)
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, *args)
     assert rc == 2 and message in err and "Traceback" not in err

@@ -28,9 +28,9 @@ from dla_advisor.report import findings_json, findings_text, github, markdown, s
 from dla_advisor.report._findings import CheckedInput, CheckReport, counts_text
 from dla_advisor.report._json import envelope, schema_id
 
+from support import REPO, SCHEMAS, SEED_MODEL, run_cli
+
 PACKAGE = Path(dla_advisor.__file__).resolve().parent
-REPO = PACKAGE.parent
-SCHEMAS = PACKAGE / "report" / "schemas"
 
 
 def _report(fail_on: str) -> CheckReport:
@@ -107,12 +107,10 @@ def test_api_results_rank_findings_by_the_same_order():
 
 
 def test_a_config_file_fail_on_typo_lists_the_severities(tmp_path, monkeypatch, capsys):
-    from dla_advisor.cli import main
-
     (tmp_path / "pyproject.toml").write_text('[tool.dla-advisor]\nfail-on = "warn"\n')
     monkeypatch.chdir(tmp_path)
-    assert main(["check", str(REPO / "models" / "conv2d_1024.onnx")]) == 2
-    assert f"Use {one_of(SEVERITIES)}." in capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "check", SEED_MODEL)
+    assert rc == 2 and f"Use {one_of(SEVERITIES)}." in err
 
 
 def test_the_html_stylesheet_colours_every_severity():

@@ -8,11 +8,12 @@ import sys
 
 from dla_advisor.cli import main
 
-from ._corpus import DATA, REPO, corpus_file
+from support import REPO, SEED_MODEL, TEST_DATA, corpus_file
 
+DATA = TEST_DATA / "artifacts"
 SEED = DATA / "seed_conv2d_1024_int8_dla_verbose_excerpt.log"
 EDITED = DATA / "seed_conv2d_1024_edited_conv_on_gpu.log"
-MODEL = REPO / "models" / "conv2d_1024.onnx"
+MODEL = SEED_MODEL
 
 
 def test_seed_prediction_equals_reality(capsys):
