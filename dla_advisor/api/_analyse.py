@@ -118,8 +118,8 @@ def check(paths, *, platform: str | None = None, fail_on: str = "warning", selec
         item, layout, net = _check_one(path, platform, config, ruleset, select, ignore)
         checked.append(item)
         layouts[path] = (layout, net)
-    report = CheckReport(inputs=tuple(checked), rules=selected, fail_on=fail_on, version=__version__)
-    return CheckResult(report=report, layouts=layouts)
+    report = CheckReport(inputs=tuple(checked), rules=selected, fail_on=fail_on, version=__version__, layouts=layouts)
+    return CheckResult(report=report)
 
 
 MODEL_SUFFIXES = (".onnx",)

@@ -21,7 +21,8 @@ from __future__ import annotations
 import click
 
 from .._words import DEFAULT_PLATFORM
-from ._common import info, output_option, write_report
+from ..report import render
+from ._common import format_option, info, output_option, write_report
 from ._model_options import PRECISION, PRECISION_HELP
 
 
@@ -38,8 +39,7 @@ from ._model_options import PRECISION, PRECISION_HELP
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]", help="Fix dynamic input shapes, as trtexec --shapes.")
 @click.option("--inputIOFormats", "input_io_formats", default=None, metavar="SPEC", help="Input formats, e.g. int8:dla_linear.")
 @click.option("--outputIOFormats", "output_io_formats", default=None, metavar="SPEC", help="Output formats, e.g. int8:dla_linear.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
-              help="Report format (html: one self-contained page; use -o FILE).")
+@format_option("estimate", help="Report format (html: one self-contained page; use -o FILE).")
 @click.option("--one-process", is_flag=True,
               help="The engines run in one process (one CUDA context), not one process each.")
 @click.option("--cuda-graph", "cuda_graphs", is_flag=True,
@@ -58,20 +58,8 @@ def command(model, device, power_mode, plan, platform, precision, shapes, input_
                           shapes=shapes, input_formats=input_io_formats, output_formats=output_io_formats,
                           one_process=one_process, cuda_graphs=cuda_graphs, no_data_transfers=no_transfers,
                           explain=explain)
-    est, dev = result.estimate, result.device
-    if fmt == "json":
-        text = result.to_json()
-    elif fmt == "html":
-        text = result.to_html()
-    else:
-        from ..report import render_breakdown, render_concurrent
-        text = render_concurrent(est, f"{model} on {dev.name}, {dev.mode.name}, plan {plan}"
-                                      + (", one process" if one_process else ""))
-        if verbose:
-            text += render_breakdown(est)
-        if result.explained is not None:
-            from ..report import render_explain
-            text += render_explain(result.explained)
+    text = render("estimate", fmt, result, one_process=one_process, verbose=verbose)
     write_report(text, output, inputs=[model])
+    est = result.estimate
     info(f"total {est.total_images_per_s:.1f} images/s — {est.provenance.label()}")
     return 0
