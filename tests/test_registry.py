@@ -75,7 +75,7 @@ def test_every_plug_in_kind_is_complete_after_importing_its_package_alone():
             "print(';'.join(c + '=' + '|'.join(FORMATS[c]) for c in FORMATS))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     readers, rewrites, formats, commands = (line.split(",") for line in out[:4])
-    assert readers == ["trtexec-log", "layer-info-json", "profile-json", "times-json", "dump-profile"]
+    assert readers == ["trtexec-log", "layer-info-json", "profile-json", "times-json", "dump-profile", "engine"]
     # qdq-to-calib first: the other rewrites match float patterns its Q/DQ nodes would hide.
     assert rewrites[0] == "qdq-to-calib" and len(rewrites) >= 11
     assert formats == ["text", "json", "sarif", "junit", "github", "markdown", "html"]
