@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from .._words import SEVERITIES
+from .._words import DEFAULT_POWER_MODE, SEVERITIES
 from ..errors import EXIT_FINDINGS, EXIT_OK
 from ..report import render
 from ._common import format_option, info, output_option, write_report
@@ -26,7 +26,7 @@ from ._model_options import model_kwargs, model_options
               help="INT8 calibration cache the build uses (trtexec --calib); INT8 analysis then knows which tensors have scales.")
 @click.option("--device", default=None,
               help="Device model for modelled throughput (default: the platform's board, e.g. xavier-agx for xavier-trt8.5).")
-@click.option("--power-mode", default="MAXN", show_default=True, help="Power mode of --device.")
+@click.option("--power-mode", default=DEFAULT_POWER_MODE, show_default=True, help="Power mode of --device.")
 @format_option("advise", help="Report format (html: one self-contained page with the layout graph; use -o FILE).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list every layer with its ONNX nodes.")
 @click.option("--fail-on", type=click.Choice(["never", *SEVERITIES]), default="never", show_default=True,

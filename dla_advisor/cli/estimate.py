@@ -20,18 +20,25 @@ from __future__ import annotations
 
 import click
 
-from .._words import DEFAULT_PLATFORM
+from .._words import DEFAULT_DEVICE, DEFAULT_PLATFORM, DEFAULT_POWER_MODE
+from ..perf import list_devices, load_device
 from ..report import render
 from ._common import format_option, info, output_option, write_report
 from ._model_options import PRECISION, PRECISION_HELP
 
 
+# The shipped device models and the default one's power modes, read from rules/devices/ for the help.
+_DEVICES = [DEFAULT_DEVICE, *(d for d in list_devices() if d != DEFAULT_DEVICE)]
+_POWER_MODES = load_device(DEFAULT_DEVICE).power_modes
+
+
 @click.command("estimate", help=__doc__)
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.option("--device", default=None,
-              help="Device model (orin-agx-64gb, orin-agx-32gb, orin-nx-16gb, xavier-agx) or a device YAML file "
+              help=f"Device model ({', '.join(_DEVICES)}) or a device YAML file "
                    "(default: the platform's board, e.g. xavier-agx for xavier-trt8.5).")
-@click.option("--power-mode", default=None, help="Power mode of --device, e.g. MAXN, 50W, 30W, 15W (default: MAXN).")
+@click.option("--power-mode", default=None,
+              help=f"Power mode of --device, e.g. {', '.join(_POWER_MODES)} (default: {DEFAULT_POWER_MODE}).")
 @click.option("--plan", default="gpu,dla0,dla1", show_default=True, metavar="PLAN",
               help="Engines running together: DEVICE[:bs=N][:split=LAYER],... e.g. gpu:bs=8,dla0:bs=2,dla1:bs=2.")
 @click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml", help=f"DLA target (default {DEFAULT_PLATFORM}) or a platform file.")

@@ -18,7 +18,7 @@ import sys
 
 import click
 
-from .._words import DEFAULT_DEVICE
+from .._words import DEFAULT_DEVICE, DEFAULT_POWER_MODE
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..tuning import BACKENDS, OBJECTIVES
 from ._types import HEARTBEAT, SEED, TRIALS, RegistryChoice, milliseconds, seconds
@@ -29,7 +29,7 @@ from ._common import check_output, format_option, info, output_option, platform_
 @click.command("tune", help=__doc__)
 @click.argument("models", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--device", default=DEFAULT_DEVICE, show_default=True, help="Board (device model for --backend sim).")
-@click.option("--power-mode", default="MAXN", show_default=True, help="Power mode of --device.")
+@click.option("--power-mode", default=DEFAULT_POWER_MODE, show_default=True, help="Power mode of --device.")
 @platform_option
 @click.option("--backend", type=RegistryChoice(BACKENDS), default="sim", show_default=True,
               help="sim: performance model; trtexec / tensorrt: measure on this board.")
