@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -144,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         resnet50(model)
         size_mb = model.stat().st_size / 2**20
         load_cmd = [sys.executable, "-c", f"import onnx; onnx.load({str(model)!r})"]
-        advise_cmd = [sys.executable, "-m", "dla_advisor", "advise", str(model), "--precision", "int8", "-o", os.devnull]
+        # The report goes to stdout, which _MEASURE discards: -o writes regular files only, not /dev/null.
+        advise_cmd = [sys.executable, "-m", "dla_advisor", "advise", str(model), "--precision", "int8", "-o", "-"]
         loads, advises = [], []
         for _ in range(args.reps):  # interleaved so drift in the machine hits both alike
             loads.append(measure(load_cmd))

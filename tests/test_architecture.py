@@ -1,4 +1,4 @@
-"""The package import direction of DESIGN.md, and lazy optional imports, as tests."""
+"""The package import direction (the import-linter contracts in pyproject.toml), and lazy optional imports, as tests."""
 
 from __future__ import annotations
 

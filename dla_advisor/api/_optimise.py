@@ -138,6 +138,10 @@ def fix(model, output, *, platform: str | None = None, rewrites=None, shapes=Non
     model = path_text(model)
     if not output:
         raise UsageError("missing output path", "Say where to write the fixed model; the input is never overwritten.")
+    if str(output) == "-":
+        # A binary model on stdout would be interleaved with the report, and a file named '-' is a trap.
+        raise UsageError("-o - cannot take an ONNX model: the report goes to stdout",
+                         "Give a file name, e.g. -o fixed.onnx.")
     for name, tol in (("atol", atol), ("rtol", rtol)):
         if not isinstance(tol, (int, float)) or tol < 0:
             raise UsageError(f"{name} {tol!r} must be 0 or more", f"e.g. {name}=1e-4.")

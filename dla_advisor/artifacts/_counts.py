@@ -10,8 +10,6 @@ from __future__ import annotations
 from ._model import Observation
 from ._names import is_foreign_node
 
-COUNT_KEYS = ("dla_loadables", "gpu_layers", "reformats", "throughput_qps", "batch")
-
 
 def shown_counts(observations: list[Observation], layout, measurement) -> dict:
     """{dla_loadables, gpu_layers, reformats, throughput_qps, batch}: a number, or None where not shown."""

@@ -91,18 +91,6 @@ def is_brace_group(name: str) -> bool:
     return n.startswith("{") and not n.startswith("{ForeignNode[")
 
 
-def foreign_range(name: str) -> tuple[str, str] | None:
-    """``{ForeignNode[first...last]}`` → (first, last); a single-layer node gives (x, x)."""
-    m = _FOREIGN.match(name.strip())
-    if not m:
-        return None
-    body = m["body"]
-    if "..." in body:
-        first, _, last = body.partition("...")
-        return first.strip(), last.strip()
-    return body.strip(), body.strip()
-
-
 def members(name: str) -> tuple[tuple[str, ...], bool]:
     """The original layer names inside an engine layer name, and whether they are a range.
 

@@ -11,8 +11,6 @@ from .._words import DEFAULT_PLATFORM
 from ..report import formats
 from ._types import RegistryChoice
 
-FORMAT_HELP = "Report format."
-
 
 def output_option(f):
     return click.option("-o", "--output", "output", default="-", show_default=True,

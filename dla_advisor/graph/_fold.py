@@ -187,10 +187,6 @@ class _TooBig(Exception):
     pass
 
 
-def can_fold(op_type: str) -> bool:
-    return op_type in _OPS
-
-
 def fold(node, inputs: list[np.ndarray | None]) -> list[np.ndarray] | None:
     """Evaluate ``node`` on constant ``inputs``; None where we cannot (unknown op, too big, error)."""
     fn = _OPS.get(node.op_type)

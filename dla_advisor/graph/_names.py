@@ -41,7 +41,3 @@ class LayerNames:
             if candidate not in self._used and candidate not in self._reserved:
                 self._used.add(candidate)
                 return candidate
-
-    def reserve(self, name: str) -> None:
-        """Mark ``name`` as taken (a layer kept under it)."""
-        self._used.add(name)

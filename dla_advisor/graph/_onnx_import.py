@@ -1,9 +1,11 @@
 """NetworkFromOnnx: read an ONNX file into a :class:`Network` without ever needing its weights.
 
-Steps: load with ``load_external_data=False``; fix dynamic input dims (``--shapes``, else 1 with a
-note); run ONNX shape inference on a *skeleton* copy whose large initializers are replaced by typed
-graph inputs (so no weight bytes are copied); fold shape sub-graphs; map nodes to TensorRT layers;
-apply the fusions TensorRT always makes.
+Steps, one function each: load with ``load_external_data=False`` (:func:`read_model`); fix every
+input's shape (``--shapes``, else a dynamic batch of 1 with a note: :mod:`._input_shapes`); run ONNX
+shape inference on a *skeleton* copy whose large initializers are replaced by typed graph inputs (so
+no weight bytes are copied) and fold shape sub-graphs, in rounds (:mod:`._known_tensors`); fold
+activation Q/DQ pairs into INT8 scales (:mod:`._qdq`); map the remaining nodes to TensorRT layers
+(:func:`_map_layers`); apply the fusions TensorRT always makes (:func:`_assemble_network`).
 """
 
 from __future__ import annotations
@@ -15,19 +17,19 @@ from typing import NamedTuple
 import numpy as np
 import onnx
 from google.protobuf.message import DecodeError
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto
 
 from .._gcpause import paused_gc
 from .._safe_write import special_kind
 from ..errors import ModelLoadError
-from . import _fold
 from ._fusion import fuse
+from ._input_shapes import InputShapes, resolve_input_shapes
 from ._ir import Layer, Network, Tensor
+from ._known_tensors import KnownTensors, infer_and_fold
 from ._names import LayerNames
 from ._opmap import map_node
-from ._qdq import fold_activation_qdq, scale_reader
-from ._shapes import SMALL_INITIALIZER, infer_shapes
-from ._validate import check_dims, validate_model
+from ._qdq import Quantization, fold_activation_qdq, scale_reader
+from ._validate import validate_model
 
 MIN_OPSET = 7
 
@@ -72,13 +74,6 @@ def default_opset(model: onnx.ModelProto) -> int | None:
     return None
 
 
-def _dims(vi) -> list:
-    t = vi.type.tensor_type
-    if not t.HasField("shape"):
-        return []
-    return [d.dim_value if d.HasField("dim_value") else (d.dim_param or None) for d in t.shape.dim]
-
-
 def load_network(path: str | os.PathLike, shapes: dict[str, tuple[int, ...]] | None = None,
                  batch: int | None = None) -> Network:
     """Load ``path`` as a :class:`Network`.
@@ -106,97 +101,41 @@ def network_from_model(model: onnx.ModelProto, name: str = "model",
 
 def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tuple[int, ...]] | None,
                         batch: int | None) -> Network:
-    shapes = dict(shapes or {})
+    """The steps of the module docstring, one call each."""
     graph = model.graph
     init_names = {i.name for i in graph.initializer}
     real_inputs = [vi for vi in graph.input if vi.name not in init_names]
-    unknown = set(shapes) - {vi.name for vi in real_inputs}
-    if unknown:
-        raise ModelLoadError(
-            f"--shapes names input(s) {', '.join(sorted(unknown))} that the model does not have",
-            f"The model's inputs are: {', '.join(vi.name for vi in real_inputs) or '(none)'}.")
-
-    notes: list[str] = []
-    fixed: dict[str, tuple[int, ...]] = {}
-    dynamic: dict[str, tuple] = {}
-    for vi in real_inputs:
-        dims = _dims(vi)
-        if any(isinstance(d, int) and d < 0 for d in dims):
-            raise ModelLoadError(f"input '{vi.name}' has a negative dimension {dims}", "Fix the model's input shape.")
-        if vi.name in shapes:
-            given = shapes[vi.name]
-            if dims and len(given) != len(dims):
-                raise ModelLoadError(f"--shapes gives {len(given)} dims for '{vi.name}', the model has {len(dims)}",
-                                     f"Give all {len(dims)} dims, e.g. {vi.name}:{'x'.join(str(d if isinstance(d, int) and d > 0 else 1) for d in dims)}.")
-            for g, d in zip(given, dims):
-                if isinstance(d, int) and d > 0 and d != g:
-                    raise ModelLoadError(f"--shapes sets '{vi.name}' to {'x'.join(map(str, given))} but the model fixes it to "
-                                         f"{'x'.join(str(x) for x in dims)}", "Only dynamic dims can be set with --shapes.")
-            if any(not (isinstance(d, int) and d > 0) for d in dims):
-                dynamic[vi.name] = tuple(dims)
-            fixed[vi.name] = tuple(given)
-            continue
-        if any(d == 0 for d in dims):
-            raise ModelLoadError(f"input '{vi.name}' has a zero-size dimension {dims}",
-                                 "A tensor dimension must be at least 1; fix the export or pass --shapes.")
-        free = [i for i, d in enumerate(dims) if not (isinstance(d, int) and d > 0)]
-        if any(i > 0 for i in free):
-            # Placement depends on these sizes (kernel vs. map size, resize factors, concat shapes), and
-            # 1, trtexec's own fill-in, makes most CNNs unbuildable: ask for the size instead of guessing.
-            example = "x".join(str(d) if isinstance(d, int) and d > 0 else ("1" if i == 0 else f"<{d or 'dim' + str(i)}>")
-                               for i, d in enumerate(dims))
-            raise ModelLoadError(f"input '{vi.name}' has dynamic dims {list(dims)} besides the batch",
-                                 f"Pass the shape the engine is built for: --shapes {vi.name}:{example}.")
-        out = []
-        for i, d in enumerate(dims):
-            if isinstance(d, int) and d > 0:
-                out.append(d)
-            else:
-                dynamic[vi.name] = tuple(dims)
-                out.append(batch if (i == 0 and batch) else 1)
-        if vi.name in dynamic:
-            notes.append(f"input '{vi.name}' has dynamic dims {list(dims)}; analysed as "
-                         f"{'x'.join(map(str, out))} (pass --shapes {vi.name}:{'x'.join(map(str, out))} to choose)")
-        fixed[vi.name] = tuple(out)
-    for n, dims in fixed.items():
-        check_dims(dims, f"input '{n}' as analysed")
-
-    consts_small: dict[str, np.ndarray] = {}
-    const_shapes: dict[str, tuple[int, ...]] = {}
-    init_bytes = 0
-    for init in graph.initializer:
-        dims = tuple(int(d) for d in init.dims)
-        const_shapes[init.name] = dims
-        n_el = int(np.prod(dims)) if dims else 1
-        init_bytes += n_el * _itemsize(init.data_type)
-        if n_el <= SMALL_INITIALIZER and init.data_location != TensorProto.EXTERNAL:
-            try:
-                consts_small[init.name] = numpy_helper.to_array(init)
-            except Exception:  # odd encodings: treat as a weight of known shape
-                pass
-
-    # Shape inference and folding feed each other (a folded Shape→...→Reshape target fixes the shapes
-    # after it), so alternate until nothing new folds. Each round works on a weight-free skeleton.
-    folded_idx: set[int] = set()
-    ctx = _Ctx({}, {}, dict(consts_small), dict(const_shapes))
-    for _ in range(8):
-        shape_of, dtype_of = infer_shapes(model, fixed, real_inputs, folded_idx, ctx)
-        shape_of.update(fixed)
-        ctx.shape_of, ctx.dtype_of = shape_of, dtype_of
-        before = len(folded_idx)
-        for idx, node in enumerate(graph.node):
-            if idx in folded_idx:
-                continue
-            if node.op_type == "Constant":
-                _fold_constant_node(node, ctx)
-                folded_idx.add(idx)
-            elif _try_fold(node, ctx):
-                folded_idx.add(idx)
-        if len(folded_idx) == before:
-            break
-
+    inputs = resolve_input_shapes(real_inputs, dict(shapes or {}), batch)
+    known = KnownTensors.from_initializers(graph)
+    folded_idx = infer_and_fold(model, inputs.fixed, real_inputs, known)
     # Activation Q->DQ pairs are fake-quantization: the tensor passes through with a scale.
-    alias, qdq_idx, quantization = fold_activation_qdq(graph.node, ctx, folded_idx, scale_reader(graph, ctx))
+    alias, qdq_idx, quantization = fold_activation_qdq(graph.node, known, folded_idx, scale_reader(graph, known))
+    mapped = _map_layers(graph, known, folded_idx, qdq_idx, alias, inputs.fixed)
+    return _assemble_network(model, name, real_inputs, inputs, known, mapped, alias, quantization, init_names)
+
+
+class _MappedLayers(NamedTuple):
+    """The layers of the nodes left after folding, before fusion.
+
+    ``tensors``: every tensor a layer reads or writes, by name; ``folded``: the names of the nodes that
+    became no layer; ``in_order``: every layer reads only network inputs or tensors written before it.
+    """
+
+    layers: list[Layer]
+    tensors: dict[str, Tensor]
+    folded: list[str]
+    in_order: bool
+    layer_names: LayerNames
+
+
+def _map_layers(graph: onnx.GraphProto, known: KnownTensors, folded_idx: set[int], qdq_idx: set[int],
+                alias: dict[str, str], fixed: dict[str, tuple[int, ...]]) -> _MappedLayers:
+    """One TensorRT layer per node that is neither folded nor a pass-through (a Split: one per output).
+
+    ``alias`` maps a tensor to the one that stands for it (the input of a folded Q/DQ pair); the
+    pass-through nodes met here (Identity, Dropout at inference) are added to it.
+    """
+    shape_of, dtype_of = known.shape_of, known.dtype_of
     layers: list[Layer] = []
     tensors: dict[str, Tensor] = {}
     folded: list[str] = []
@@ -229,18 +168,18 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
         node = _NodeView.of(proto)
         if alias and any(alias.get(i, i) != i for i in node.input):
             node = node._replace(input=[alias.get(i, i) for i in node.input])
-        if node.op_type in ("Identity", "Dropout") and node.input and not ctx.is_const(node.input[0]):
+        if node.op_type in ("Identity", "Dropout") and node.input and not known.is_const(node.input[0]):
             alias[node.output[0]] = node.input[0]
             folded.append(node_name)
             continue
-        kind, attrs, act_inputs = map_node(node, ctx)
+        kind, attrs, act_inputs = map_node(node, known)
         if kind == "Identity":
             if act_inputs:
                 alias[node.output[0]] = act_inputs[0]
             folded.append(node_name)
             continue
         lname = layer_names.own(node_name) if proto.name else layer_names.fresh(node_name)
-        attrs["const_inputs"] = {i: ctx.const_shape(n) for i, n in enumerate(node.input) if n and ctx.is_const(n)}
+        attrs["const_inputs"] = {i: known.const_shape(n) for i, n in enumerate(node.input) if n and known.is_const(n)}
         if attrs["const_inputs"]:  # TensorRT names a CONSTANT layer after its tensor
             attrs["const_names"] = {i: node.input[i] for i in attrs["const_inputs"]}
         outputs = [o for o in node.output if o]
@@ -254,101 +193,45 @@ def _network_from_model(model: onnx.ModelProto, name: str, shapes: dict[str, tup
             outputs = outputs[:1]
         layers.append(Layer(lname, kind, node.op_type, canonical_inputs(act_inputs), canonical_outputs(outputs),
                             attrs, [node_name]))
+    return _MappedLayers(layers, tensors, folded, in_order, layer_names)
 
+
+def _assemble_network(model: onnx.ModelProto, name: str, real_inputs, inputs: InputShapes, known: KnownTensors,
+                      mapped: _MappedLayers, alias: dict[str, str], quantization: Quantization,
+                      init_names: set[str]) -> Network:
+    """The :class:`Network` of the mapped layers after TensorRT's fusions, with the importer's notes."""
+    graph = model.graph
+    tensors = mapped.tensors
+    fixed = inputs.fixed
     graph_outputs = [alias.get(o.name, o.name) for o in graph.output]
     for n in fixed:
-        tensors.setdefault(n, Tensor(n, fixed[n], dtype_of.get(n, "float32")))
+        tensors.setdefault(n, Tensor(n, fixed[n], known.dtype_of.get(n, "float32")))
 
     net = Network(
-        name=name or graph.name or "model", layers=fuse(layers, tensors, set(graph_outputs), in_order, layer_names), tensors=tensors,
+        name=name or graph.name or "model",
+        layers=fuse(mapped.layers, tensors, set(graph_outputs), mapped.in_order, mapped.layer_names), tensors=tensors,
         inputs=[vi.name for vi in real_inputs], outputs=graph_outputs,
-        opset=default_opset(model) or 0, notes=notes, dynamic_inputs=dynamic, initializer_bytes=init_bytes,
-        quantization=quantization if quantization else None,
+        opset=default_opset(model) or 0, notes=inputs.notes, dynamic_inputs=inputs.dynamic,
+        initializer_bytes=_initializer_bytes(graph), quantization=quantization if quantization else None,
     )
-    net.__dict__["folded_nodes"] = folded
+    net.__dict__["folded_nodes"] = mapped.folded
     if quantization:
         net.notes.append(
             f"explicitly quantized: {len(quantization.activation_nodes)} activation Q/DQ node(s) read as INT8 scales on "
             f"{len(quantization.scales)} tensor(s), {len(quantization.weight_nodes)} weight Q/DQ node(s) folded; layers "
             "are placed as in the model without Q/DQ nodes, built with those scales")
-    missing = [o for o in graph_outputs if o not in tensors and o not in ctx.small and o not in const_shapes]
+    missing = [o for o in graph_outputs if o not in tensors and o not in known.small and o not in init_names]
     if missing:
         net.notes.append(f"output(s) {', '.join(missing)} are not produced by any node")
     return net
 
 
-class _Ctx:
-    def __init__(self, shape_of, dtype_of, small, const_shapes):
-        self.shape_of, self.dtype_of, self.small, self.const_shapes = shape_of, dtype_of, small, const_shapes
-
-    def shape(self, name):
-        return self.shape_of.get(name)
-
-    def dtype(self, name):
-        return self.dtype_of.get(name, "float32")
-
-    def is_const(self, name):
-        return name in self.small or name in self.const_shapes
-
-    def value(self, name):
-        return self.small.get(name)
-
-    def const_shape(self, name):
-        if name in self.const_shapes:
-            return self.const_shapes[name]
-        v = self.small.get(name)
-        return None if v is None else tuple(v.shape)
-
-
-def _fold_constant_node(node, ctx: _Ctx) -> None:
-    for a in node.attribute:
-        if a.name == "value":
-            t = a.t
-            dims = tuple(int(d) for d in t.dims)
-            ctx.const_shapes[node.output[0]] = dims
-            if int(np.prod(dims) if dims else 1) <= _fold.MAX_FOLD_ELEMENTS:
-                ctx.small[node.output[0]] = numpy_helper.to_array(t)
-        elif a.name in ("value_float", "value_int"):
-            ctx.small[node.output[0]] = np.asarray(helper.get_attribute_value(a))
-            ctx.const_shapes[node.output[0]] = ()
-        elif a.name in ("value_floats", "value_ints"):
-            v = np.asarray(helper.get_attribute_value(a))
-            ctx.small[node.output[0]] = v
-            ctx.const_shapes[node.output[0]] = v.shape
-
-
-def _try_fold(node, ctx: _Ctx) -> bool:
-    """Fold a node whose value is known at build time; True if it needs no layer."""
-    ins = [i for i in node.input if i]
-    if node.op_type in ("Shape", "Size") and ins:
-        shp = ctx.shape(ins[0]) if not ctx.is_const(ins[0]) else ctx.const_shape(ins[0])
-        if shp is None or any(not isinstance(d, int) or d <= 0 for d in shp):
-            return False
-        arr = np.asarray(shp, dtype=np.int64)
-        if node.op_type == "Shape":
-            a = {x.name: helper.get_attribute_value(x) for x in node.attribute}
-            arr = arr[a.get("start", 0): a.get("end", None)]
-        else:
-            arr = np.asarray(int(np.prod(shp)), dtype=np.int64)
-        ctx.small[node.output[0]] = arr
-        ctx.const_shapes[node.output[0]] = arr.shape
-        return True
-    if not ins or not all(ctx.is_const(i) for i in ins):
-        return False
-    if all(i in ctx.small for i in ins):
-        outs = _fold.fold(node, [ctx.small[i] if i else None for i in node.input])
-        if outs is not None:
-            for o, v in zip(node.output, outs):
-                ctx.small[o] = v
-                ctx.const_shapes[o] = v.shape
-            return True
-    # A weight transform (e.g. DequantizeLinear or Transpose of a weight): constant, value not needed.
-    for o in node.output:
-        shp = ctx.shape(o)
-        if shp is None:
-            return False
-        ctx.const_shapes[o] = shp
-    return True
+def _initializer_bytes(graph: onnx.GraphProto) -> int:
+    total = 0
+    for init in graph.initializer:
+        dims = tuple(int(d) for d in init.dims)
+        total += (int(np.prod(dims)) if dims else 1) * _itemsize(init.data_type)
+    return total
 
 
 def _itemsize(data_type: int) -> int:

@@ -82,7 +82,7 @@ def fold_activation_qdq(nodes, ctx, folded_idx: set[int], value=None) -> tuple[d
 
     Args:
         nodes: the graph's NodeProtos in order.
-        ctx: the importer's constant context (``is_const``, ``value``).
+        ctx: what the importer knows of the tensors, a ``KnownTensors`` (``is_const``, ``value``).
         folded_idx: indices already folded as constants (weight Q/DQ land here).
         value: reads a scale or zero-point by name (default ``ctx.value``).
 

@@ -26,16 +26,6 @@ def _reason(entry: dict, failure: dict, platform, key: str, attrs: dict | None =
     return FallbackReason(entry["reason"], message, f"{platform.file}:{key}", entry["source"])
 
 
-def layer_reasons(layer: Layer, net: Network, platform, precision,
-                  tensors: list[Tensor] | None = None) -> list[FallbackReason]:
-    """Every reason ``layer`` cannot run on DLA on ``platform`` (empty: it can).
-
-    ``precision``: one precision or the enabled ones, preferred first (``("int8", "fp16")``).
-    ``tensors``: the layer's known input then output tensors, when the caller has them already.
-    """
-    return layer_verdict(layer, net, platform, precision, tensors)[0]
-
-
 def layer_verdict(layer: Layer, net: Network, platform, precision,
                   tensors: list[Tensor] | None = None) -> tuple[list[FallbackReason], str]:
     """``(reasons, precision)``: why ``layer`` cannot run on DLA, else the precision DLA runs it in.

@@ -328,8 +328,3 @@ def _read(path: str) -> dict[str, Any]:
                 raise RuleFileError(f"{path}: power mode {mode} lacks {k}", "Give gpu_mhz, dla_mhz, emc_mhz and sms.",
                                     path=path, key=f"power_modes.{mode}.{k}")
     return raw
-
-
-def clear_cache() -> None:
-    """Forget parsed device files (after ``calibrate`` rewrote one)."""
-    _read.cache_clear()

@@ -1,4 +1,4 @@
-"""A small bounded Nelder-Mead minimiser (numpy only), for the few parameters of the device model."""
+"""A small bounded least-squares fit (numpy only), for the few parameters of the device model."""
 
 from __future__ import annotations
 
@@ -7,67 +7,13 @@ from typing import Callable, Sequence
 import numpy as np
 
 
-def nelder_mead(f: Callable[[np.ndarray], float], x0: Sequence[float], bounds: Sequence[tuple[float, float]],
-                step: float = 0.15, max_evals: int = 3000, tol: float = 1e-7) -> tuple[np.ndarray, float, int]:
-    """Minimise ``f`` within box ``bounds`` starting at ``x0``.
-
-    The search runs on the unit cube (each parameter scaled to its bounds) and clips every trial
-    point into it, so a parameter never leaves the range where it keeps its physical meaning.
-
-    Returns:
-        (best point, best value, evaluations used).
-    """
-    lo = np.array([b[0] for b in bounds], dtype=float)
-    hi = np.array([b[1] for b in bounds], dtype=float)
-    span = np.where(hi > lo, hi - lo, 1.0)
-
-    def g(u: np.ndarray) -> float:
-        return float(f(lo + np.clip(u, 0.0, 1.0) * span))
-
-    u0 = np.clip((np.asarray(x0, dtype=float) - lo) / span, 0.0, 1.0)
-    n = len(u0)
-    simplex = [u0] + [np.clip(u0 + step * np.eye(n)[i] * (1 if u0[i] < 0.5 else -1), 0, 1) for i in range(n)]
-    values = [g(u) for u in simplex]
-    evals = n + 1
-    while evals < max_evals:
-        order = np.argsort(values)
-        simplex = [simplex[i] for i in order]
-        values = [values[i] for i in order]
-        if abs(values[-1] - values[0]) <= tol * (abs(values[0]) + tol):
-            break
-        centroid = np.mean(simplex[:-1], axis=0)
-        worst = simplex[-1]
-        xr = np.clip(centroid + (centroid - worst), 0, 1)
-        fr = g(xr)
-        evals += 1
-        if fr < values[0]:
-            xe = np.clip(centroid + 2.0 * (centroid - worst), 0, 1)
-            fe = g(xe)
-            evals += 1
-            simplex[-1], values[-1] = (xe, fe) if fe < fr else (xr, fr)
-        elif fr < values[-2]:
-            simplex[-1], values[-1] = xr, fr
-        else:
-            xc = np.clip(centroid + 0.5 * (worst - centroid), 0, 1)
-            fc = g(xc)
-            evals += 1
-            if fc < values[-1]:
-                simplex[-1], values[-1] = xc, fc
-            else:
-                best = simplex[0]
-                simplex = [best] + [best + 0.5 * (u - best) for u in simplex[1:]]
-                values = [values[0]] + [g(u) for u in simplex[1:]]
-                evals += n
-    i = int(np.argmin(values))
-    return lo + np.clip(simplex[i], 0, 1) * span, float(values[i]), evals
-
-
 def least_squares(residuals: Callable[[np.ndarray], np.ndarray], x0: Sequence[float],
                   bounds: Sequence[tuple[float, float]], max_evals: int = 600,
                   tol: float = 1e-6) -> tuple[np.ndarray, float, int]:
     """Minimise ``sum(residuals(x)**2)`` within box ``bounds`` (Levenberg-Marquardt, numpy only).
 
-    Like :func:`nelder_mead` it searches the unit cube and clips every trial into it. The Jacobian
+    The search runs on the unit cube (each parameter scaled to its bounds) and clips every trial into
+    it, so a parameter never leaves the range where it keeps its physical meaning. The Jacobian
     is taken by forward differences (one evaluation per parameter), which for a dozen parameters
     converges in far fewer evaluations than a simplex.
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from ..graph import Network
 
-GEMM_KINDS = ("Convolution", "Deconvolution", "FullyConnected", "MatrixMultiply")
 POINTWISE_KINDS = ("Activation", "ElementWise", "Scale", "Unary", "ParametricReLU", "Quantize", "Dequantize",
                    "Cast", "Select")
 # Layers that move no data when TensorRT builds them (views, in-place concatenation).

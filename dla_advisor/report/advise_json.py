@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..layout import EngineLayout
-from ._json import dumps, envelope, schema_id
+from ._json import envelope, schema_id
 
 SCHEMA_VERSION = "1.1"
 SCHEMA_ID = schema_id("advise", SCHEMA_VERSION)
@@ -19,7 +19,3 @@ def advise_document(layout: EngineLayout, model: str, findings: list[dict[str, A
     if estimates is not None:
         doc["estimates"] = estimates
     return doc
-
-
-def render_advise_json(doc: dict[str, Any]) -> str:
-    return dumps(doc)

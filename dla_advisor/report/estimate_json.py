@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from ._json import dumps, envelope
+from ._json import envelope
 
 SCHEMA_VERSION = "1.0"
 
@@ -24,7 +24,3 @@ def calibration_document(result, cv=None) -> dict[str, Any]:
         doc["cross_validation"] = {"mape_pct": cv.mape_pct, "per_network": dict(cv.per_network),
                                    "points": [vars(r) for r in cv.points]}
     return doc
-
-
-def render_json(doc: dict[str, Any]) -> str:
-    return dumps(doc)

@@ -52,10 +52,6 @@ def fix_document(report) -> dict[str, Any]:
     return doc
 
 
-def render_fix_json(report) -> str:
-    return dumps(fix_document(report))
-
-
 def render_rewrite_list_json(rewrites) -> str:
     return dumps({**envelope("fix", SCHEMA_VERSION), "rewrites": [
         {"name": r.name, "title": r.title, "applies": r.applies, "exact": r.exact} for r in rewrites]})

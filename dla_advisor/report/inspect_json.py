@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from ._json import dumps, envelope
+from ._json import envelope
 
 SCHEMA_VERSION = "1.1"
 
@@ -44,7 +44,3 @@ def _build_part(result) -> dict:
     if result.measurement is not None:
         part["measurement"]["label"] = result.measurement.provenance.label()
     return part
-
-
-def render_inspect_json(result, predicted=None, diff=None, model: str | None = None) -> str:
-    return dumps(inspect_document(result, predicted, diff, model))

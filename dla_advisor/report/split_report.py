@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._json import dumps, envelope
+from ._json import envelope
 
 SCHEMA_VERSION = "1.0"
 _SHOWN = 8  # hand-over tensors listed in text; JSON lists all
@@ -76,7 +76,3 @@ def split_document(r, perf: dict, platform: str) -> dict:
         "notes": list(r.notes),
         "throughput": perf,
     }
-
-
-def render_split_json(r, perf: dict, platform: str) -> str:
-    return dumps(split_document(r, perf, platform))

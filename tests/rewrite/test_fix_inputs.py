@@ -58,3 +58,13 @@ def test_huge_input_shapes_refuse_verification_instead_of_allocating(tmp_path, c
     assert main(["fix", str(path), "-o", str(tmp_path / "o.onnx"), "--shapes", "x:4096x3x4096x4096"]) == 2
     err = capsys.readouterr().err
     assert "GiB of random inputs" in err and "nothing was written" in err and not (tmp_path / "o.onnx").exists()
+
+
+def test_dash_output_is_refused_instead_of_writing_a_file_named_dash(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "m.onnx"
+    onnx.save(resnet_like(), str(path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["fix", str(path), "-o", "-"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "-o fixed.onnx" in err, err
+    assert not (tmp_path / "-").exists()
