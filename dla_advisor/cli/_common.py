@@ -17,7 +17,7 @@ def output_option(f):
                         help="Write the report to FILE ('-' = stdout).")(f)
 
 
-def format_option(command: str, help: str | None = FORMAT_HELP):  # noqa: A002 - click's own parameter name
+def format_option(command: str, help: str | None = "Report format."):  # noqa: A002 - click's own parameter name
     """``--format``: one of the formats registered for ``command`` (read when the command line is parsed)."""
     return click.option("--format", "fmt", type=RegistryChoice(formats(command)), default="text", show_default=True,
                         help=help)

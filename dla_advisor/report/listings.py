@@ -10,9 +10,11 @@ from ._registry import formats
 
 PLATFORMS_SCHEMA_VERSION = "1.0"
 RULES_SCHEMA_VERSION = "1.1"
+PLATFORMS_FORMATS = formats("platforms")
+RULES_FORMATS = formats("rules")
 
 
-@formats("platforms").register("text", order=0)
+@PLATFORMS_FORMATS.register("text", order=0)
 def render_platforms_text(platforms, *, one: bool = False, **_) -> str:
     """A table of platforms; ``one``: a single platform asked for by name, with its DLA layers."""
     from rich.table import Table
@@ -31,7 +33,7 @@ def render_platforms_text(platforms, *, one: bool = False, **_) -> str:
     return text
 
 
-@formats("platforms").register("json", order=1)
+@PLATFORMS_FORMATS.register("json", order=1)
 def render_platforms_json(platforms, **_) -> str:
     return json.dumps({**envelope("platforms", PLATFORMS_SCHEMA_VERSION), "platforms": [
         {"id": p.id, "title": p.title, "soc": p.soc, "trt": [p.trt_min, p.trt_max], "cores": p.cores,
@@ -39,7 +41,7 @@ def render_platforms_json(platforms, **_) -> str:
          "strongly_typed": p.strongly_typed, "layers_on_dla": sorted(p.data["layers"])} for p in platforms]}, indent=2)
 
 
-@formats("rules").register("text", order=0)
+@RULES_FORMATS.register("text", order=0)
 def render_rules_text(rules, *, rule=None, **_) -> str:
     """Every rule on one line each, or (``rule``) one rule explained."""
     if rule is not None:
@@ -51,7 +53,7 @@ def render_rules_text(rules, *, rule=None, **_) -> str:
     return "\n".join(lines) + f"\n\n{len(rules)} rules. Explain one with `dla-advisor rules ID`.\n"
 
 
-@formats("rules").register("json", order=1)
+@RULES_FORMATS.register("json", order=1)
 def render_rules_json(rules, *, rule=None, **_) -> str:
     header = envelope("rules", RULES_SCHEMA_VERSION)
     if rule is not None:
