@@ -393,6 +393,37 @@ def test_recipe_check_format_from_a_user_module(tmp_path, strided, capsys):
         sys.modules.pop("our_format", None)
 
 
+TOY_ADVISE_FORMAT = '''
+"""Our own advise format: CSV of layer and device, for a spreadsheet."""
+from dla_advisor.report import formats
+
+
+@formats("advise").register("our-csv")
+def render_csv(result, **_):
+    rows = [f"{p.name},{p.device}" for p in result.layout.placements]
+    return "\\n".join(["layer,device", *rows])
+'''
+
+
+def test_recipe_format_of_another_command_from_a_user_module(tmp_path, strided, capsys):
+    from dla_advisor.report import formats
+
+    (tmp_path / "our_advise_format.py").write_text(TOY_ADVISE_FORMAT)
+    rc, _, err = _run(["advise", strided, "--format", "our-csv"], capsys)
+    assert rc == 2 and "'our-csv' is not one of 'text', 'json', 'html'" in err
+    _, out, _ = _run(["advise", strided, "--format", "json"], capsys)
+    layers = [f"{layer['name']},{layer['device']}" for layer in json.loads(out)["layout"]["layers"]]
+    try:
+        _import_file(tmp_path / "our_advise_format.py", "our_advise_format")
+        assert list(formats("advise"))[-1] == "our-csv" and "our-csv" not in formats("check")
+        rc, out, _ = _run(["advise", strided, "--format", "our-csv"], capsys)
+        assert rc == 0 and out.splitlines() == ["layer,device", *layers] and len(layers) >= 2
+        assert {line.rsplit(",", 1)[1] for line in layers} <= {"DLA", "GPU"}
+    finally:
+        formats("advise").remove("our-csv")
+        sys.modules.pop("our_advise_format", None)
+
+
 TOY_COMMAND = '''
 """Our own command: how many layers of a model run on DLA, one number for a dashboard."""
 import click
