@@ -409,14 +409,14 @@ def test_recipe_format_of_another_command_from_a_user_module(tmp_path, strided, 
     from dla_advisor.report import formats
 
     (tmp_path / "our_advise_format.py").write_text(TOY_ADVISE_FORMAT)
-    rc, _, err = _run(["advise", strided, "--format", "our-csv"], capsys)
+    rc, _, err = run_cli(capsys, "advise", strided, "--format", "our-csv")
     assert rc == 2 and "'our-csv' is not one of 'text', 'json', 'html'" in err
-    _, out, _ = _run(["advise", strided, "--format", "json"], capsys)
+    _, out, _ = run_cli(capsys, "advise", strided, "--format", "json")
     layers = [f"{layer['name']},{layer['device']}" for layer in json.loads(out)["layout"]["layers"]]
     try:
         _import_file(tmp_path / "our_advise_format.py", "our_advise_format")
         assert list(formats("advise"))[-1] == "our-csv" and "our-csv" not in formats("check")
-        rc, out, _ = _run(["advise", strided, "--format", "our-csv"], capsys)
+        rc, out, _ = run_cli(capsys, "advise", strided, "--format", "our-csv")
         assert rc == 0 and out.splitlines() == ["layer,device", *layers] and len(layers) >= 2
         assert {line.rsplit(",", 1)[1] for line in layers} <= {"DLA", "GPU"}
     finally:
