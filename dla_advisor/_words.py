@@ -30,6 +30,9 @@ SOCS = ("orin", "xavier", "woa")
 # The target when none is given: a platform id (rules/platforms/) and a device model id (rules/devices/).
 DEFAULT_PLATFORM = "orin-trt10"
 DEFAULT_DEVICE = "orin-agx-64gb"
+# The power mode a command models or records when none is given: the ``default_power_mode`` of every
+# shipped device file (rules/devices/*.yaml; a test holds them equal).
+DEFAULT_POWER_MODE = "MAXN"
 
 # Where an engine of a deployment plan runs: the GPU, or DLA core 0 or 1.
 ENGINE_DEVICES = ("gpu", "dla0", "dla1")

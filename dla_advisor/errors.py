@@ -33,6 +33,16 @@ _CONTROL = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in (*range(0x
 _CONTROL.update({0x0a: "\\n", 0x0d: "\\r"})
 
 
+def first_line(e: BaseException, limit: int = 300) -> str:
+    """The first line of an exception's message, cut at ``limit`` (its type's name when it says nothing).
+
+    Libraries underneath (onnxruntime, onnx, SQLAlchemy) raise pages of text; a one-line error quotes
+    only what leads.
+    """
+    lines = str(e).strip().splitlines()
+    return lines[0][:limit] if lines else type(e).__name__
+
+
 def printable(text: str) -> str:
     """``text`` with line breaks and control characters written as escapes (``\\n``, ``\\x1b``)."""
     return text.translate(_CONTROL)

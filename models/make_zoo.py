@@ -195,7 +195,7 @@ ZOO = [
 
 
 # -- skeleton ---------------------------------------------------------------------------------
-def _tensors(graph: onnx.GraphProto):
+def graph_tensors(graph: onnx.GraphProto):
     """Every TensorProto of a graph: initializers, Constant values and those of subgraphs."""
     yield from graph.initializer
     for node in graph.node:
@@ -205,10 +205,10 @@ def _tensors(graph: onnx.GraphProto):
             elif attr.type == onnx.AttributeProto.TENSORS:
                 yield from attr.tensors
             elif attr.type == onnx.AttributeProto.GRAPH:
-                yield from _tensors(attr.g)
+                yield from graph_tensors(attr.g)
             elif attr.type == onnx.AttributeProto.GRAPHS:
                 for g in attr.graphs:
-                    yield from _tensors(g)
+                    yield from graph_tensors(g)
 
 
 def skeletonize(model: onnx.ModelProto, weights_file: str) -> tuple[int, int]:
@@ -217,7 +217,7 @@ def skeletonize(model: onnx.ModelProto, weights_file: str) -> tuple[int, int]:
     Returns (tensors dropped, bytes dropped).
     """
     dropped, nbytes, offset = 0, 0, 0
-    for t in _tensors(model.graph):
+    for t in graph_tensors(model.graph):
         n = int(np.prod(t.dims)) if len(t.dims) else 1
         if n <= KEEP_ELEMENTS or t.data_type == TensorProto.STRING:
             continue

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from script_loader import load_script
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "tests" / "corpus"
-
-
-def _load_make_models():
-    return load_script("models/make_models.py", "make_models")
+from support import CORPUS, SEED_MODEL, load_script
 
 
 @pytest.fixture(scope="session")
 def make_models():
-    return _load_make_models()
+    return load_script("models/make_models.py", "make_models")
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +25,7 @@ def models_dir(tmp_path_factory, make_models) -> Path:
 @pytest.fixture(scope="session")
 def seed_model() -> Path:
     """The forum seed's model, committed in models/ (used by the README quick start)."""
-    return REPO / "models" / "conv2d_1024.onnx"
+    return SEED_MODEL
 
 
 @pytest.fixture(scope="session")

@@ -8,16 +8,17 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import onnx
 import pytest
 
 import dla_advisor
-from dla_advisor.cli import main
 from dla_advisor.errors import DlaAdvisorError, ModelLoadError, UsageError
 
-REPO = Path(__file__).resolve().parents[1]
-SCHEMAS = REPO / "dla_advisor" / "report" / "schemas"
-SEED = REPO / "models" / "conv2d_1024.onnx"
-GN_LOG = REPO / "tests" / "corpus" / "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
+from rewrite.models import resnet_like
+from support import CORPUS, REPO, RULES, SCHEMAS, run_cli_json
+from support import SEED_MODEL as SEED
+
+GN_LOG = CORPUS / "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
 
 
 def validate(doc: dict, schema: str) -> None:
@@ -25,9 +26,9 @@ def validate(doc: dict, schema: str) -> None:
 
 
 def cli_json(capsys, *args) -> dict:
-    rc = main([str(a) for a in args] + ["--format", "json"])
+    rc, doc = run_cli_json(capsys, *args, "--format", "json")
     assert rc in (0, 1)
-    return json.loads(capsys.readouterr().out)
+    return doc
 
 
 def same(result) -> dict:
@@ -95,8 +96,12 @@ def test_inspect_with_model_gives_the_cli_document(capsys, models_dir):
     assert result.layout.summary()["dla_loadables"] == 5 and result.comparison is not None
 
 
-def test_calibrate_without_fit_gives_the_cli_document(capsys):
-    data = REPO / "rules" / "calibration" / "orin-agx-64gb.yaml"
+@pytest.mark.parametrize("board", [
+    "orin-agx-32gb",  # one point: the same document, fast
+    pytest.param("orin-agx-64gb", marks=pytest.mark.slow),  # every point of the fitted board: ~10 s
+])
+def test_calibrate_without_fit_gives_the_cli_document(capsys, board):
+    data = RULES / "calibration" / f"{board}.yaml"
     result = dla_advisor.calibrate(data, fit=False)
     doc = same(result)
     validate(doc, "calibrate-1.json")
@@ -104,15 +109,28 @@ def test_calibrate_without_fit_gives_the_cli_document(capsys):
     assert result.mape_pct == pytest.approx(doc["mape_pct"])
 
 
-def test_tune_and_fix_documents_validate(tmp_path):
+def test_tune_document_validates(tmp_path):
     tuned = dla_advisor.tune([SEED], trials=3, seed=0, storage=f"sqlite:///{tmp_path / 's.db'}", reference=False)
     doc = same(tuned)
     validate(doc, "tune-1.json")
     assert doc["trials"]["total"] == 3 and len(tuned.history) >= 1
     assert tuned.best.result.total_images_per_s == max(ips for _, ips, _ in tuned.history)
+
+
+@pytest.mark.parametrize("model", [
+    "resnet_like",  # two rewrites to make
+    pytest.param("seed", marks=pytest.mark.slow),  # nothing to rewrite; onnxruntime at 1024x1024 takes seconds
+])
+def test_fix_document_validates(tmp_path, model):
     pytest.importorskip("onnxruntime")
-    fixed = dla_advisor.fix(SEED, tmp_path / "fixed.onnx")
-    validate(same(fixed), "fix-1.json")
+    path = SEED
+    if model == "resnet_like":
+        path = tmp_path / "resnet.onnx"
+        onnx.save(resnet_like(), str(path))
+    fixed = dla_advisor.fix(path, tmp_path / "fixed.onnx")
+    doc = same(fixed)
+    validate(doc, "fix-1.json")
+    assert bool([r for r in doc["rewrites"] if r["sites"]]) == (model == "resnet_like")
     assert Path(fixed.output).is_file()
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from support import REPO
 
 # A registered function is kept by its registry; nothing calls it by its Python name.
 REGISTERING_DECORATORS = ("@detector", "@checker", "@reader", "@*.register")

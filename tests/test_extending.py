@@ -17,11 +17,12 @@ import onnx
 import pytest
 from onnx import helper
 
-from advice.models import _conv, _model, _vi, conv_chain
-from dla_advisor.cli import main
+from advice.models import conv_chain
 from dla_advisor.testing import BackendContract
 
-REPO = Path(__file__).resolve().parents[1]
+from onnx_builder import conv, model, vi
+from support import REPO, run_cli
+
 DOC = REPO / "docs" / "extending.md"
 SRC = "https://example.org/our-dla-notes"
 
@@ -40,12 +41,6 @@ def strided(tmp_path) -> Path:
     path = tmp_path / "strided.onnx"
     onnx.save(conv_chain(channels=8, size=32, stride=2), path)
     return path
-
-
-def _run(args, capsys):
-    rc = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def test_every_file_a_recipe_names_exists():
@@ -72,10 +67,10 @@ def test_recipe_platform_file_that_extends_a_builtin(tmp_path, strided, capsys):
             checks:
               - {{reason: conv-stride-range, check: range, attr: strides, min: 1, max: 1, source: "{SRC}", message: "stride {{value}} > 1"}}
         """))
-    rc, out, _ = _run(["advise", strided, "--platform", plat, "--format", "json"], capsys)
+    rc, out, _ = run_cli(capsys, "advise", strided, "--platform", plat, "--format", "json")
     placed = {l["name"]: l["device"] for l in json.loads(out)["layout"]["layers"] if l["name"].startswith("conv")}
     assert rc == 0 and placed == {"conv0 + relu0": "GPU", "conv1 + relu1": "DLA"}
-    rc, out, _ = _run(["advise", strided, "--format", "json"], capsys)
+    rc, out, _ = run_cli(capsys, "advise", strided, "--format", "json")
     assert {l["name"]: l["device"] for l in json.loads(out)["layout"]["layers"]}["conv0 + relu0"] == "DLA"
 
 
@@ -104,8 +99,8 @@ def test_recipe_rule_in_a_user_folder(tmp_path, strided, capsys):
     plat = tmp_path / "our-orin.yaml"
     plat.write_text(f"extends: orin-trt10\nlayers:\n  Convolution:\n    source: '{SRC}'\n    checks:\n"
                     f"      - {{reason: conv-stride-range, check: range, attr: strides, min: 1, max: 1, source: '{SRC}'}}\n")
-    rc, out, _ = _run(["check", strided, "--rules", rules, "--platform", plat, "--select", "OUR101", "--format", "json"],
-                      capsys)
+    rc, out, _ = run_cli(capsys, "check", strided, "--rules", rules, "--platform", plat, "--select", "OUR101",
+                         "--format", "json")
     doc = json.loads(out)
     assert rc == 1 and doc["rules_checked"] == ["OUR101"]
     findings = [f for item in doc["inputs"] for f in item["findings"]]
@@ -232,19 +227,19 @@ def test_recipe_artifact_reader_from_a_user_module(tmp_path, capsys):
     (tmp_path / "our_reader.py").write_text(TOY_READER)
     csv = tmp_path / "build-17.csv"
     csv.write_text("engine layer,device\n{conv0,relu0,conv1},DLA\nhead_conv,GPU\n")
-    rc, _, err = _run(["inspect", csv], capsys)
+    rc, _, err = run_cli(capsys, "inspect", csv)
     assert rc == 2 and "it is not a TensorRT artifact" in err  # nobody reads the kind yet
     try:
         _import_file(tmp_path / "our_reader.py", "our_reader")
         assert "a placement CSV of our build wrapper" in accepted_kinds()
-        rc, out, _ = _run(["inspect", csv, "--format", "json"], capsys)
+        rc, out, _ = run_cli(capsys, "inspect", csv, "--format", "json")
         doc = json.loads(out)
         assert rc == 0 and doc["artifacts"][0]["kind"] == "our-placement-csv"
         assert [(l["name"], l["device"]) for l in doc["layout"]["layers"]] == [("{conv0,relu0,conv1}", "DLA"),
                                                                                ("head_conv", "GPU")]
         empty = tmp_path / "empty.csv"
         empty.write_text("engine layer,device\n")
-        rc, _, err = _run(["inspect", empty], capsys)
+        rc, _, err = run_cli(capsys, "inspect", empty)
         assert rc == 2 and "read as a placement CSV of our build wrapper, but it holds no layer placement" in err
     finally:
         READERS.remove("our-placement-csv")
@@ -283,21 +278,21 @@ def test_recipe_rewrite_registered_from_a_user_module(tmp_path):
     from dla_advisor.platforms import load_platform
 
     (tmp_path / "our_rewrites.py").write_text(TOY_REWRITE)
-    conv, w = _conv("conv", "input", "c", 3, 8)
-    model = _model([conv, helper.make_node("Identity", ["c"], ["i"], name="copy"),
-                    helper.make_node("Relu", ["i"], ["output"], name="relu")],
-                   [_vi("input", [1, 3, 16, 16])], [_vi("output", None)], [w])
+    node, w = conv("conv", "input", "c", 3, 8)
+    m = model([node, helper.make_node("Identity", ["c"], ["i"], name="copy"),
+               helper.make_node("Relu", ["i"], ["output"], name="relu")],
+              [vi("input", [1, 3, 16, 16])], [vi("output", None)], [w])
     try:
         _import_file(tmp_path / "our_rewrites.py", "our_rewrites")
         names = [r.name for r in rewrite.all_rewrites()]
         assert names[:3] == ["qdq-to-calib", "our-drop-identity", "upsample-to-resize"]
         with pytest.raises(Exception, match=r"unknown rewrite\(s\): our-drop-identiy \(did you mean 'our-drop-identity'\?\)"):
             rewrite.select("our-drop-identiy")
-        result = rewrite.apply_rewrites(model, rewrite.select("our-drop-identity"),
+        result = rewrite.apply_rewrites(m, rewrite.select("our-drop-identity"),
                                         rewrite.limits_from_platform(load_platform(None)))
         assert result.sites == (("our-drop-identity", 1),)
         assert [n.op_type for n in result.model.graph.node] == ["Conv", "Relu"]
-        assert [n.op_type for n in model.graph.node] == ["Conv", "Identity", "Relu"]  # the input is untouched
+        assert [n.op_type for n in m.graph.node] == ["Conv", "Identity", "Relu"]  # the input is untouched
     finally:
         rewrite.unregister("our-drop-identity")
         sys.modules.pop("our_rewrites", None)
@@ -380,14 +375,14 @@ def test_recipe_check_format_from_a_user_module(tmp_path, strided, capsys):
     from dla_advisor.report import CHECK_FORMATS
 
     (tmp_path / "our_format.py").write_text(TOY_FORMAT)
-    rc, _, err = _run(["check", strided, "--format", "our-tap"], capsys)
+    rc, _, err = run_cli(capsys, "check", strided, "--format", "our-tap")
     assert rc == 2 and "'our-tap' is not one of 'text', 'json'" in err
-    rc_json, out, _ = _run(["check", strided, "--format", "json"], capsys)
+    rc_json, out, _ = run_cli(capsys, "check", strided, "--format", "json")
     findings = [(f["rule_id"], f["severity"]) for item in json.loads(out)["inputs"] for f in item["findings"]]
     try:
         _import_file(tmp_path / "our_format.py", "our_format")
         assert list(CHECK_FORMATS)[-1] == "our-tap"
-        rc, out, _ = _run(["check", strided, "--format", "our-tap"], capsys)
+        rc, out, _ = run_cli(capsys, "check", strided, "--format", "our-tap")
         lines = out.splitlines()
         assert rc == rc_json and lines[0] == f"1..{len(findings)}" and len(findings) >= 1
         expected = [f"{'ok' if sev == 'info' else 'not ok'} {n} - {rule} {strided}"  # --fail-on warning
@@ -396,6 +391,37 @@ def test_recipe_check_format_from_a_user_module(tmp_path, strided, capsys):
     finally:
         CHECK_FORMATS.remove("our-tap")
         sys.modules.pop("our_format", None)
+
+
+TOY_ADVISE_FORMAT = '''
+"""Our own advise format: CSV of layer and device, for a spreadsheet."""
+from dla_advisor.report import formats
+
+
+@formats("advise").register("our-csv")
+def render_csv(result, **_):
+    rows = [f"{p.name},{p.device}" for p in result.layout.placements]
+    return "\\n".join(["layer,device", *rows])
+'''
+
+
+def test_recipe_format_of_another_command_from_a_user_module(tmp_path, strided, capsys):
+    from dla_advisor.report import formats
+
+    (tmp_path / "our_advise_format.py").write_text(TOY_ADVISE_FORMAT)
+    rc, _, err = run_cli(capsys, "advise", strided, "--format", "our-csv")
+    assert rc == 2 and "'our-csv' is not one of 'text', 'json', 'html'" in err
+    _, out, _ = run_cli(capsys, "advise", strided, "--format", "json")
+    layers = [f"{layer['name']},{layer['device']}" for layer in json.loads(out)["layout"]["layers"]]
+    try:
+        _import_file(tmp_path / "our_advise_format.py", "our_advise_format")
+        assert list(formats("advise"))[-1] == "our-csv" and "our-csv" not in formats("check")
+        rc, out, _ = run_cli(capsys, "advise", strided, "--format", "our-csv")
+        assert rc == 0 and out.splitlines() == ["layer,device", *layers] and len(layers) >= 2
+        assert {line.rsplit(",", 1)[1] for line in layers} <= {"DLA", "GPU"}
+    finally:
+        formats("advise").remove("our-csv")
+        sys.modules.pop("our_advise_format", None)
 
 
 TOY_COMMAND = '''
@@ -421,14 +447,14 @@ def test_recipe_command_from_a_user_module(tmp_path, strided, capsys, monkeypatc
     monkeypatch.syspath_prepend(str(tmp_path))
     COMMANDS.add("our-dla-count", "our_commands")
     try:
-        rc, out, _ = _run(["--help"], capsys)
+        rc, out, _ = run_cli(capsys, "--help")
         listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
         assert rc == 0 and listed[-2:] == ["calibrate", "our-dla-count"]
-        rc, out, _ = _run(["our-dla-count", strided], capsys)
-        _, advised, _ = _run(["advise", strided, "--format", "json"], capsys)
+        rc, out, _ = run_cli(capsys, "our-dla-count", strided)
+        _, advised, _ = run_cli(capsys, "advise", strided, "--format", "json")
         on_dla = [l for l in json.loads(advised)["layout"]["layers"] if l["device"] == "DLA"]
         assert rc == 0 and out.strip() == str(len(on_dla)) and on_dla
-        rc, _, err = _run(["our-dla-cont", strided], capsys)
+        rc, _, err = run_cli(capsys, "our-dla-cont", strided)
         assert rc == 2 and "No such command 'our-dla-cont' (did you mean 'our-dla-count'?)" in err
     finally:
         COMMANDS.remove("our-dla-count")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from support import REPO
 SCANNED = ("dla_advisor", "rules")
 TEXT_SUFFIXES = {".py", ".yaml", ".yml", ".md", ".json", ".txt", ".toml", ".cfg"}
 TOP_FOLDERS = ("dla_advisor", "rules", "tests", "docs", "models", "benchmarks")

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from dla_advisor._registry import Registry, UnknownName, closest
+from support import run_cli
 
 
 def test_order_is_explicit_then_registration_order():
@@ -68,17 +69,23 @@ def test_backends_keep_their_explicit_order_and_suggest_on_a_typo():
 def test_every_plug_in_kind_is_complete_after_importing_its_package_alone():
     code = ("from dla_advisor.artifacts import READERS\n"
             "from dla_advisor.rewrite import REWRITES\n"
-            "from dla_advisor.report import CHECK_FORMATS\n"
+            "from dla_advisor.report import CHECK_FORMATS, FORMATS\n"
             "from dla_advisor.cli import COMMANDS\n"
             "for reg in (READERS, REWRITES, CHECK_FORMATS, COMMANDS):\n"
-            "    print(','.join(reg))\n")
+            "    print(','.join(reg))\n"
+            "print(';'.join(c + '=' + '|'.join(FORMATS[c]) for c in FORMATS))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    readers, rewrites, formats, commands = (line.split(",") for line in out)
-    assert readers == ["trtexec-log", "layer-info-json", "profile-json", "times-json", "dump-profile"]
+    readers, rewrites, formats, commands = (line.split(",") for line in out[:4])
+    assert readers == ["trtexec-log", "layer-info-json", "profile-json", "times-json", "dump-profile", "engine"]
     # qdq-to-calib first: the other rewrites match float patterns its Q/DQ nodes would hide.
     assert rewrites[0] == "qdq-to-calib" and len(rewrites) >= 11
-    assert formats == ["text", "json", "sarif", "junit", "github", "markdown"]
+    assert formats == ["text", "json", "sarif", "junit", "github", "markdown", "html"]
     assert commands[:2] == ["advise", "platforms"] and "calibrate" in commands
+    by_command = dict(item.split("=") for item in out[4].split(";"))
+    # Every command's --format choices come from its registry, the default (text) first.
+    assert set(commands) <= set(by_command) and all(f.split("|")[0] == "text" for f in by_command.values())
+    assert by_command["advise"] == "text|json|html" and by_command["fix"] == "text|json"
+    assert by_command["tune"] == "text|json|html|yaml" and by_command["rewrites"] == "text|json"
 
 
 def test_rewrite_order_comes_from_the_entries_not_from_import_lines():
@@ -112,8 +119,5 @@ def test_unknown_artifact_kind_suggests_the_closest():
     (["fix", "--list", "--rewrites", "gap-to-avgpol"], "unknown rewrite(s): gap-to-avgpol (did you mean 'gap-to-avgpool'?)"),
 ])
 def test_an_unknown_name_on_the_command_line_exits_2_with_the_closest(args, message, capsys):
-    from dla_advisor.cli import main
-
-    rc = main(args)
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, *args)
     assert rc == 2 and message in err and "Traceback" not in err

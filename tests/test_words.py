@@ -1,5 +1,5 @@
-"""One source for each shared word: severities, SoCs, engine devices, default targets, I/O formats and
-the JSON envelope are spelled once in code (``dla_advisor/_words.py``, ``layout/_config.py``), and the
+"""One source for each shared word: severities, SoCs, engine devices, default targets and power mode, I/O
+formats and the JSON envelope are spelled once in code (``dla_advisor/_words.py``, ``layout/_config.py``), and the
 data that must repeat them (JSON schemas, rule and device YAML, the HTML stylesheet) agrees with it.
 
 The last test reads every module's source: a second copy of one of these words written into code fails
@@ -19,8 +19,8 @@ import yaml
 
 import dla_advisor
 from dla_advisor import _words
-from dla_advisor._words import (DEFAULT_DEVICE, DEFAULT_PLATFORM, ENGINE_DEVICES, SCHEMA_URL, SEVERITIES, SOCS, TOOL,
-                                one_of, severity_rank)
+from dla_advisor._words import (DEFAULT_DEVICE, DEFAULT_PLATFORM, DEFAULT_POWER_MODE, ENGINE_DEVICES, SCHEMA_URL,
+                                SEVERITIES, SOCS, TOOL, one_of, severity_rank)
 from dla_advisor.advice import Finding
 from dla_advisor.layout import DEFAULT_IO_FORMAT, DLA, DLA_FEATURE_LAYOUT, GPU
 from dla_advisor.layout._types import REFORMAT_LOCATIONS
@@ -28,9 +28,9 @@ from dla_advisor.report import findings_json, findings_text, github, markdown, s
 from dla_advisor.report._findings import CheckedInput, CheckReport, counts_text
 from dla_advisor.report._json import envelope, schema_id
 
+from support import REPO, SCHEMAS, SEED_MODEL, run_cli
+
 PACKAGE = Path(dla_advisor.__file__).resolve().parent
-REPO = PACKAGE.parent
-SCHEMAS = PACKAGE / "report" / "schemas"
 
 
 def _report(fail_on: str) -> CheckReport:
@@ -107,12 +107,10 @@ def test_api_results_rank_findings_by_the_same_order():
 
 
 def test_a_config_file_fail_on_typo_lists_the_severities(tmp_path, monkeypatch, capsys):
-    from dla_advisor.cli import main
-
     (tmp_path / "pyproject.toml").write_text('[tool.dla-advisor]\nfail-on = "warn"\n')
     monkeypatch.chdir(tmp_path)
-    assert main(["check", str(REPO / "models" / "conv2d_1024.onnx")]) == 2
-    assert f"Use {one_of(SEVERITIES)}." in capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "check", SEED_MODEL)
+    assert rc == 2 and f"Use {one_of(SEVERITIES)}." in err
 
 
 def test_the_html_stylesheet_colours_every_severity():
@@ -128,6 +126,30 @@ def test_default_platform_and_device_are_shipped():
 
     assert DEFAULT_PLATFORM in {p.id for p in list_platforms()}
     assert DEFAULT_DEVICE in list_devices()
+
+
+def test_every_shipped_device_defaults_to_the_one_power_mode():
+    # Commands that record a power mode (tune, the backends) use the constant; the device files say it too.
+    for path in sorted((REPO / "rules" / "devices").glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text())
+        assert raw["default_power_mode"] == DEFAULT_POWER_MODE and DEFAULT_POWER_MODE in raw["power_modes"], path.name
+
+
+def test_error_hints_point_to_shipped_example_files():
+    from dla_advisor.perf._calibrate import EXAMPLE_MEASUREMENTS_FILE
+    from dla_advisor.perf._device import EXAMPLE_DEVICE_FILE
+
+    assert (REPO / EXAMPLE_MEASUREMENTS_FILE).is_file()
+    assert "holdout" in yaml.safe_load((REPO / EXAMPLE_DEVICE_FILE).read_text())  # one hint cites its holdout block
+
+
+def test_estimate_help_lists_the_shipped_devices_and_power_modes():
+    from dla_advisor.cli.estimate import command as estimate
+    from dla_advisor.perf import list_devices, load_device
+
+    helps = {p.name: p.help for p in estimate.params}
+    assert all(d in helps["device"] for d in list_devices()) and len(list_devices()) >= 2
+    assert all(m in helps["power_mode"] for m in load_device(DEFAULT_DEVICE).power_modes)
 
 
 def test_device_files_name_only_known_socs():
@@ -219,6 +241,16 @@ def test_schema_envelope_is_the_one_the_renderers_write(path):
     assert set(envelope(command, "1.0")) <= set(doc["required"])
 
 
+@pytest.mark.parametrize("path", _schemas(), ids=lambda p: p.name)
+def test_schema_descriptions_of_the_envelope_say_what_the_renderer_writes(path):
+    doc = json.loads(path.read_text())
+    command = doc["properties"]["command"]["const"]
+    written = envelope(command, "1.0")
+    said = {key: doc["properties"][key].get("description", "") for key in ("tool", "schema_version")}
+    assert set(re.findall(rf"{command} writes '([^']*)'", said["tool"])) <= {written["tool"]}, path.name
+    assert isinstance(written["schema_version"], str) and "writes the integer" not in said["schema_version"], path.name
+
+
 # --- no second spelling in code --------------------------------------------------------------------------
 
 # A mapping from a shared word to another vocabulary has to list each word; these may, and the tests
@@ -226,7 +258,10 @@ def test_schema_envelope_is_the_one_the_renderers_write(path):
 MAPPINGS = {("report/sarif.py", "_LEVEL"), ("report/github.py", "_COMMAND")}
 WORD_SETS = {"severities": set(SEVERITIES), "SoCs": set(SOCS), "engine devices": set(ENGINE_DEVICES)}
 WORD_STRINGS = {str(DEFAULT_IO_FORMAT): "the default I/O format", DEFAULT_PLATFORM: "the default platform",
-                DEFAULT_DEVICE: "the default device"}
+                DEFAULT_DEVICE: "the default device", DEFAULT_POWER_MODE: "the default power mode"}
+# Shipped rule files named inside a longer text (an error's hint), and the shipped device ids listed by hand.
+SHIPPED_FILES = (f"{DEFAULT_DEVICE}.yaml", f"{DEFAULT_PLATFORM}.yaml")
+SHIPPED_DEVICES = tuple(sorted(p.stem for p in (REPO / "rules" / "devices").glob("*.yaml") if not p.name.startswith("_")))
 
 
 def _docstrings(tree) -> set[int]:
@@ -272,6 +307,11 @@ def _second_spellings(source: str, rel: str) -> list[str]:
             found.append(f"{where} spells {WORD_STRINGS[node.value]}")
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(SCHEMA_URL):
             found.append(f"{where} spells the schema URL")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            if any(name in node.value for name in SHIPPED_FILES):
+                found.append(f"{where} names a shipped rule file by hand")
+            if sum(device in node.value for device in SHIPPED_DEVICES) >= 2:
+                found.append(f"{where} lists the shipped devices by hand")
     return found
 
 
@@ -293,13 +333,16 @@ def test_the_drift_check_sees_a_second_spelling():
               'DOC = {"schema_version": "1.0", "tool": "dla-advisor"}\n'
               'FEATURE = {"int8": "chw32", "fp16": "chw16"}\n'
               'URL = "https://dla-advisor.invalid/schemas/x-1.json"\n'
-              'def f(device="orin-agx-64gb", platform="orin-trt10"):\n    pass\n')
+              'def f(device="orin-agx-64gb", platform="orin-trt10", mode="MAXN"):\n    pass\n'
+              'HINT = "See rules/devices/orin-agx-64gb.yaml."\n'
+              'HELP = "Device model (orin-nx-16gb, xavier-agx)"\n')
     found = _second_spellings(sample, "sample.py")
     kinds = [hit.split(" ", 1)[1] for hit in found]
     assert sorted(kinds) == sorted([
         "spells the severities", "spells the severities", "spells the SoCs", "spells the engine devices",
         "spells the default I/O format", "builds a JSON envelope by hand", "spells DLA's feature layouts",
-        "spells the schema URL", "spells the default device", "spells the default platform"])
+        "spells the schema URL", "spells the default device", "spells the default platform",
+        "spells the default power mode", "names a shipped rule file by hand", "lists the shipped devices by hand"])
 
 
 def test_words_module_is_a_leaf():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .._words import SEVERITIES, one_of
+from .._words import DEFAULT_POWER_MODE, SEVERITIES, one_of
 from ..errors import UsageError
 from ._options import build_config, check_precision, ids, path_text, spec_text, with_calibration_cache
 from ._results import AdviseResult, CheckResult, EstimateResult, InspectResult
@@ -19,7 +19,7 @@ FAIL_ON = SEVERITIES
 def advise(model, *, platform: str | None = None, precision: str = "fp16", shapes=None, batch: int | None = None,
            input_formats=None, output_formats=None, gpu_fallback: bool = True, dla_core: int = 0,
            layer_device_types=None, calib=None, device: str | None = None,
-           power_mode: str | None = "MAXN") -> AdviseResult:
+           power_mode: str | None = DEFAULT_POWER_MODE) -> AdviseResult:
     """Predict the layout of ``model`` (an ONNX path) on ``platform``, with findings, fixes and throughput.
 
     ``calib`` is the INT8 calibration cache the build uses (trtexec --calib): INT8 analysis then knows
@@ -118,8 +118,8 @@ def check(paths, *, platform: str | None = None, fail_on: str = "warning", selec
         item, layout, net = _check_one(path, platform, config, ruleset, select, ignore)
         checked.append(item)
         layouts[path] = (layout, net)
-    report = CheckReport(inputs=tuple(checked), rules=selected, fail_on=fail_on, version=__version__)
-    return CheckResult(report=report, layouts=layouts)
+    report = CheckReport(inputs=tuple(checked), rules=selected, fail_on=fail_on, version=__version__, layouts=layouts)
+    return CheckResult(report=report)
 
 
 MODEL_SUFFIXES = (".onnx",)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .._limits import MAX_DIM
-from .._words import DEFAULT_DEVICE
+from .._words import DEFAULT_DEVICE, DEFAULT_POWER_MODE
 from ..errors import UsageError
 from ._options import check_precision, path_text, spec_text
 from ._results import CalibrateResult, FixResult, TuneResult
@@ -39,7 +39,7 @@ def _engines_dir(storage: str | None, model: str) -> str:
     return str(m.with_name(m.stem + ".dla-tune.engines"))
 
 
-def tune(models, *, device: str = DEFAULT_DEVICE, power_mode: str = "MAXN", platform: str | None = None,
+def tune(models, *, device: str = DEFAULT_DEVICE, power_mode: str = DEFAULT_POWER_MODE, platform: str | None = None,
          backend: str = "sim", trials: int = 60, timeout: float | None = None, objective: str = "throughput",
          latency_budget: float | None = None, storage: str | None = None, study: str | None = None,
          seed: int | None = None, sampler: str = "tpe", shapes=None, batches="1,2,4,8,16,32",

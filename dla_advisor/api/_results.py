@@ -18,19 +18,6 @@ def _rank(severity: str) -> int:
     return severity_rank(severity) if severity in SEVERITIES else 0
 
 
-def network_edges(network) -> tuple[tuple[str, str], ...]:
-    """(producer, consumer) layer-name pairs of a Network, for the HTML graph."""
-    if network is None:
-        return ()
-    producer = {t: layer.name for layer in network for t in layer.outputs}
-    seen: dict[tuple[str, str], None] = {}
-    for layer in network:
-        for t in layer.inputs:
-            if t in producer and producer[t] != layer.name:
-                seen[(producer[t], layer.name)] = None
-    return tuple(seen)
-
-
 class Result:
     """Common surface: ``to_dict()``, ``to_json()``, ``to_html()``, ``write_html(path)``."""
 
@@ -56,8 +43,8 @@ class Result:
 
 
 def _graph(title: str, layout, network=None):
-    from ..report import GraphInput
-    return GraphInput(title, layout.to_dict(), network_edges(network) if network is not None else None)
+    from ..report import graph_input
+    return graph_input(title, layout, network)
 
 
 @dataclass(frozen=True)
@@ -157,11 +144,14 @@ class CheckResult(Result):
 
     Attributes:
         report: the CheckReport every check renderer (text, json, sarif, junit ...) takes.
-        layouts: input path → (EngineLayout, Network or None) for the HTML graph.
+        layouts: input path → (EngineLayout, Network or None) for the HTML graph (the report's).
     """
 
     report: Any
-    layouts: dict[str, tuple[Any, Any]] = field(default_factory=dict, repr=False)
+
+    @property
+    def layouts(self) -> dict[str, tuple[Any, Any]]:
+        return self.report.layouts
 
     @property
     def passed(self) -> bool:
@@ -179,9 +169,8 @@ class CheckResult(Result):
         return check_document(self.report)
 
     def _html_extras(self):
-        from ..report import HtmlExtras
-        return HtmlExtras(graphs=tuple(_graph(f"{path} ({layout.source})", layout, net)
-                                       for path, (layout, net) in self.layouts.items()))
+        from ..report import HtmlExtras, check_graphs
+        return HtmlExtras(graphs=check_graphs(self.layouts))
 
 
 @dataclass(frozen=True)

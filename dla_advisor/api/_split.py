@@ -60,7 +60,7 @@ def split(model, out_dir, *, at="auto", precision: str = "fp16", platform: str |
     report = rw.split_model(path_text(model), path_text(out_dir), plat, config, at=at_list, atol=atol, rtol=rtol,
                             seed=seed, verify=verify)
     if verify and not report.verified:
-        bad = [o for o in report.outputs if not o.match]
+        bad = [o for o in report.outputs if not o.ok]
         detail = "; ".join(f"{o.name} {o.detail or f'differs by up to {o.max_abs_diff:.3g}'}" for o in bad)
         raise rw.VerificationFailed(f"the two parts do not reproduce the model: {detail}; nothing was written",
                                     "Report this as a bug with the model, or cut elsewhere with --at.")

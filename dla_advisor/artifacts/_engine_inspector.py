@@ -2,6 +2,7 @@
 
 The inspector returns the same JSON as ``trtexec --exportLayerInfo``, so the layer-info reader
 parses it; how detailed it is depends on the ``--profilingVerbosity`` the engine was built with.
+TensorRT is imported only when an engine is read, so registering the reader costs nothing.
 """
 
 from __future__ import annotations
@@ -9,8 +10,18 @@ from __future__ import annotations
 import io
 
 from ..errors import ArtifactParseError, BackendUnavailable
+from ._base import LayoutReader
 from ._jsonstream import JsonStream
 from ._model import ENGINE, Observation
+from ._registry import reader
+
+
+@reader(ENGINE, order=5)
+class LayoutFromEngine(LayoutReader):
+    """A serialized engine (``trtexec --saveEngine``), recognised by ``_sniff.py``."""
+
+    def observe(self) -> Observation:
+        return observe_engine(self.path)
 
 
 def observe_engine(path: str) -> Observation:

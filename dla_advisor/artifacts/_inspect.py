@@ -9,13 +9,12 @@ from ..errors import ArtifactParseError
 from ..layout import EngineLayout
 from ._build import build_layout
 from ._counts import shown_counts
-from ._engine_inspector import observe_engine
 from ._registry import READERS
-from ._model import ENGINE, Observation, accepted_kinds, kind_label
+from ._model import Observation, accepted_kinds, kind_label
 from ._sniff import sniff
 
 # The plug-in modules: importing one registers its readers in READERS (kind -> reader class).
-from . import _export_readers, _log  # noqa: E402,F401,I001
+from . import _engine_inspector, _export_readers, _log  # noqa: E402,F401,I001
 
 
 @dataclass(frozen=True)
@@ -46,8 +45,6 @@ def observe(path: str, kind: str | None = None) -> Observation:
         BackendUnavailable: a serialized engine where TensorRT is not installed.
     """
     kind = kind or sniff(path)
-    if kind == ENGINE:
-        return observe_engine(path)
     obs = READERS[kind](path).observe()
     if not (obs.has_layout or obs.has_measurement or obs.trt_version):
         raise ArtifactParseError(f"{path}: read as {kind_label(kind)}, but it holds no layer placement, "

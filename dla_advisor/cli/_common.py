@@ -8,11 +8,19 @@ import click
 
 from .._safe_write import check_output_path, write_text
 from .._words import DEFAULT_PLATFORM
+from ..report import formats
+from ._types import RegistryChoice
 
 
 def output_option(f):
     return click.option("-o", "--output", "output", default="-", show_default=True,
                         help="Write the report to FILE ('-' = stdout).")(f)
+
+
+def format_option(command: str, help: str | None = "Report format."):  # noqa: A002 - click's own parameter name
+    """``--format``: one of the formats registered for ``command`` (read when the command line is parsed)."""
+    return click.option("--format", "fmt", type=RegistryChoice(formats(command)), default="text", show_default=True,
+                        help=help)
 
 
 def platform_option(f):

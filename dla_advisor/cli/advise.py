@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import click
 
-from .._words import SEVERITIES
+from .._words import DEFAULT_POWER_MODE, SEVERITIES
 from ..errors import EXIT_FINDINGS, EXIT_OK
-from ._common import info, output_option, write_report
+from ..report import render
+from ._common import format_option, info, output_option, write_report
 from ._model_options import model_kwargs, model_options
 
 
@@ -25,9 +26,8 @@ from ._model_options import model_kwargs, model_options
               help="INT8 calibration cache the build uses (trtexec --calib); INT8 analysis then knows which tensors have scales.")
 @click.option("--device", default=None,
               help="Device model for modelled throughput (default: the platform's board, e.g. xavier-agx for xavier-trt8.5).")
-@click.option("--power-mode", default="MAXN", show_default=True, help="Power mode of --device.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
-              help="Report format (html: one self-contained page with the layout graph; use -o FILE).")
+@click.option("--power-mode", default=DEFAULT_POWER_MODE, show_default=True, help="Power mode of --device.")
+@format_option("advise", help="Report format (html: one self-contained page with the layout graph; use -o FILE).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list every layer with its ONNX nodes.")
 @click.option("--fail-on", type=click.Choice(["never", *SEVERITIES]), default="never", show_default=True,
               help="Exit 1 when a finding of this severity or higher is reported.")
@@ -37,25 +37,10 @@ def command(model, platform, fmt, verbose, output, device, power_mode, fail_on, 
 
     result = api.advise(model, platform=platform, calib=calib, device=device, power_mode=power_mode,
                         **model_kwargs(**opts))
-    if fmt == "json":
-        text = result.to_json()
-    elif fmt == "html":
-        text = result.to_html()
-    else:
-        text = _render_text(result, verbose, model)
+    text = render("advise", fmt, result, verbose=verbose)
     write_report(text, output, inputs=[model, *([calib] if calib else [])])
     s = result.summary
     info(f"{s['dla_loadables']} DLA loadable(s), {s['gpu_layers']} GPU layer(s), {s['reformats']} Reformat(s)"
          + (f", {len(result.findings)} finding(s)" if result.findings else ""))
     return EXIT_FINDINGS if result.fails(fail_on) else EXIT_OK
 
-
-def _render_text(result, verbose: bool, model: str) -> str:
-    from ..report import render_findings, render_layout, render_scenarios
-
-    text = render_layout(result.layout, verbose=verbose, model_path=model)
-    if result.findings is not None:
-        text += "\n" + render_findings(result.findings)
-    if result.estimates is not None:
-        text += "\n" + render_scenarios(result.estimates)
-    return text

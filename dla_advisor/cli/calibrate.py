@@ -14,7 +14,8 @@ from __future__ import annotations
 import click
 
 from ._types import BoundedInt
-from ._common import check_output, info, output_option, write_report
+from ..report import render
+from ._common import check_output, format_option, info, output_option, write_report
 
 
 @click.command("calibrate", help=__doc__)
@@ -30,7 +31,7 @@ from ._common import check_output, info, output_option, write_report
                    "each fold starts from the full fit).")
 @click.option("--write-device", default=None, type=click.Path(dir_okay=False),
               help="Write the fitted parameters and errors into this device YAML file.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@format_option("calibrate")
 @output_option
 def command(measurements, device, do_fit, free, max_evals, cross, cv_max_evals, write_device, fmt, output) -> int:
     from .. import api
@@ -45,14 +46,7 @@ def command(measurements, device, do_fit, free, max_evals, cross, cv_max_evals, 
     result = api.calibrate(measurements, device=device, fit=do_fit, params=free, max_evals=max_evals,
                            cross_validate=cross, cv_max_evals=cv_max_evals, write_device=write_device)
     cv = result.cross_validation
-    if fmt == "json":
-        text = result.to_json()
-    else:
-        from ..report import render_calibration
-        text = render_calibration(result.calibration, write_device)
-        if cv is not None:
-            from ..report import render_cross_validation
-            text += render_cross_validation(cv)
+    text = render("calibrate", fmt, result, written=write_device)
     write_report(text, output, inputs=[measurements])
     info(f"MAPE {result.mape_pct:.1f} % over {len(result.calibration.points)} points"
          + (f", {cv.mape_pct:.1f} % cross-validated (leave one network out)" if cv is not None else ""))

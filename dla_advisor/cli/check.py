@@ -23,8 +23,7 @@ from ._common import info, output_option, write_report
 from ._config import load_tool_config, split_ids
 from ._model_options import model_kwargs, model_options
 
-# The page needs the layouts too, so it renders from the API's result rather than the CheckReport.
-FORMAT = RegistryChoice(CHECK_FORMATS, extra=("html",))
+FORMAT = RegistryChoice(CHECK_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def command(ctx, **kw) -> int:
     opts = resolve_options(ctx, kw)
     result = run(opts)
     report = result.report
-    text = result.to_html() if opts.fmt == "html" else render_check(report, opts.fmt)
+    text = render_check(report, opts.fmt)
     write_report(text, opts.output, inputs=list(opts.inputs))
     c = report.counts()
     info(f"dla-advisor check: {counts_text(c)}; "

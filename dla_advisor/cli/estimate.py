@@ -20,17 +20,25 @@ from __future__ import annotations
 
 import click
 
-from .._words import DEFAULT_PLATFORM
-from ._common import info, output_option, write_report
+from .._words import DEFAULT_DEVICE, DEFAULT_PLATFORM, DEFAULT_POWER_MODE
+from ..perf import list_devices, load_device
+from ..report import render
+from ._common import format_option, info, output_option, write_report
 from ._model_options import PRECISION, PRECISION_HELP
+
+
+# The shipped device models and the default one's power modes, read from rules/devices/ for the help.
+_DEVICES = [DEFAULT_DEVICE, *(d for d in list_devices() if d != DEFAULT_DEVICE)]
+_POWER_MODES = load_device(DEFAULT_DEVICE).power_modes
 
 
 @click.command("estimate", help=__doc__)
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.option("--device", default=None,
-              help="Device model (orin-agx-64gb, orin-agx-32gb, orin-nx-16gb, xavier-agx) or a device YAML file "
+              help=f"Device model ({', '.join(_DEVICES)}) or a device YAML file "
                    "(default: the platform's board, e.g. xavier-agx for xavier-trt8.5).")
-@click.option("--power-mode", default=None, help="Power mode of --device, e.g. MAXN, 50W, 30W, 15W (default: MAXN).")
+@click.option("--power-mode", default=None,
+              help=f"Power mode of --device, e.g. {', '.join(_POWER_MODES)} (default: {DEFAULT_POWER_MODE}).")
 @click.option("--plan", default="gpu,dla0,dla1", show_default=True, metavar="PLAN",
               help="Engines running together: DEVICE[:bs=N][:split=LAYER],... e.g. gpu:bs=8,dla0:bs=2,dla1:bs=2.")
 @click.option("--platform", "platform", default=None, metavar="ID|FILE.yaml", help=f"DLA target (default {DEFAULT_PLATFORM}) or a platform file.")
@@ -38,8 +46,7 @@ from ._model_options import PRECISION, PRECISION_HELP
 @click.option("--shapes", default=None, metavar="NAME:NxCxHxW[,...]", help="Fix dynamic input shapes, as trtexec --shapes.")
 @click.option("--inputIOFormats", "input_io_formats", default=None, metavar="SPEC", help="Input formats, e.g. int8:dla_linear.")
 @click.option("--outputIOFormats", "output_io_formats", default=None, metavar="SPEC", help="Output formats, e.g. int8:dla_linear.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
-              help="Report format (html: one self-contained page; use -o FILE).")
+@format_option("estimate", help="Report format (html: one self-contained page; use -o FILE).")
 @click.option("--one-process", is_flag=True,
               help="The engines run in one process (one CUDA context), not one process each.")
 @click.option("--cuda-graph", "cuda_graphs", is_flag=True,
@@ -58,20 +65,8 @@ def command(model, device, power_mode, plan, platform, precision, shapes, input_
                           shapes=shapes, input_formats=input_io_formats, output_formats=output_io_formats,
                           one_process=one_process, cuda_graphs=cuda_graphs, no_data_transfers=no_transfers,
                           explain=explain)
-    est, dev = result.estimate, result.device
-    if fmt == "json":
-        text = result.to_json()
-    elif fmt == "html":
-        text = result.to_html()
-    else:
-        from ..report import render_breakdown, render_concurrent
-        text = render_concurrent(est, f"{model} on {dev.name}, {dev.mode.name}, plan {plan}"
-                                      + (", one process" if one_process else ""))
-        if verbose:
-            text += render_breakdown(est)
-        if result.explained is not None:
-            from ..report import render_explain
-            text += render_explain(result.explained)
+    text = render("estimate", fmt, result, one_process=one_process, verbose=verbose)
     write_report(text, output, inputs=[model])
+    est = result.estimate
     info(f"total {est.total_images_per_s:.1f} images/s — {est.provenance.label()}")
     return 0

@@ -23,10 +23,9 @@ import click
 from .._words import DEFAULT_PLATFORM
 from ..errors import EXIT_OK, UsageError
 from ._types import SEED, tolerance
-from ._common import info
+from ..report import render
+from ._common import format_option, info
 from ._model_options import PRECISION, PRECISION_HELP
-
-FORMATS = ("text", "json")
 
 
 @click.command("fix", help=__doc__)
@@ -49,14 +48,14 @@ FORMATS = ("text", "json")
               help="qdq-to-calib: TensorRT version named in the cache header (default: the platform's newest).")
 @click.option("--device", default=None, help="Device model for modelled throughput (default: the platform's board).")
 @click.option("--power-mode", default=None, help="Power mode of --device (default: the device file's default).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
+@format_option("fix")
 def command(model, output, platform, rewrites, list_only, shapes, precision, atol, rtol, seed, qdq_tolerance,
             trt_version, device, power_mode, fmt) -> int:
     from .. import rewrite as rw
 
     selected = rw.select(rewrites)
     if list_only:
-        _emit(_render_list(selected, fmt))
+        _emit(render("rewrites", fmt, selected))
         return EXIT_OK
     if not model:
         raise UsageError("missing MODEL", "Usage: dla-advisor fix MODEL.onnx -o FIXED.onnx (or --list).")
@@ -68,11 +67,7 @@ def command(model, output, platform, rewrites, list_only, shapes, precision, ato
                      atol=atol, rtol=rtol, seed=seed, qdq_tolerance=qdq_tolerance, trt_version=trt_version,
                      device=device, power_mode=power_mode)
     report = result.report
-    if fmt == "json":
-        _emit(result.to_json())
-    else:
-        from ..report import render_fix
-        _emit(render_fix(report))
+    _emit(render("fix", fmt, result))
     check = report.verification
     info(f"wrote {report.output}: {report.changed} site(s) rewritten, "
          f"outputs match (max |diff| {check.max_abs_diff:.3g})")
@@ -82,10 +77,3 @@ def command(model, output, platform, rewrites, list_only, shapes, precision, ato
 def _emit(text: str) -> None:
     click.echo(text.rstrip("\n"))
 
-
-def _render_list(selected, fmt: str) -> str:
-    if fmt == "json":
-        from ..report import render_rewrite_list_json
-        return render_rewrite_list_json(selected)
-    from ..report import render_rewrite_list
-    return render_rewrite_list(selected)

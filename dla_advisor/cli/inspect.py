@@ -15,7 +15,8 @@ from __future__ import annotations
 import click
 
 from ..errors import EXIT_OK
-from ._common import info, output_option, write_report
+from ..report import render
+from ._common import format_option, info, output_option, write_report
 from ._model_options import model_kwargs, model_options
 
 
@@ -24,20 +25,13 @@ from ._model_options import model_kwargs, model_options
 @click.option("--model", "model", default=None, type=click.Path(dir_okay=False),
               help="The ONNX model the engine was built from: compare the prediction with the artifacts.")
 @model_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
-              help="Report format (html: one self-contained page with the layout graphs; use -o FILE).")
+@format_option("inspect", help="Report format (html: one self-contained page with the layout graphs; use -o FILE).")
 @output_option
 def command(files, model, platform, fmt, output, **opts) -> int:
     from .. import api
 
     result = api.inspect(list(files), model=model, platform=platform, **model_kwargs(**opts))
-    if fmt == "json":
-        text = result.to_json()
-    elif fmt == "html":
-        text = result.to_html()
-    else:
-        from ..report import render_inspect_text
-        text = render_inspect_text(result.read, result.predicted, result.comparison, model)
+    text = render("inspect", fmt, result)
     write_report(text, output, inputs=[*files, *([model] if model else [])])
     c = result.read.counts
     shown = lambda v: "not shown" if v is None else str(v)  # noqa: E731

@@ -15,7 +15,8 @@ import click
 
 from .._words import DEFAULT_PLATFORM
 from ..errors import EXIT_OK
-from ._common import info
+from ..report import render
+from ._common import format_option, info
 from ._model_options import PRECISION, PRECISION_HELP
 from ._types import SEED, tolerance
 
@@ -37,7 +38,7 @@ from ._types import SEED, tolerance
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the random inputs (and of random weights).")
 @click.option("--device", default=None, help="Device model for the modelled throughput (default: the platform's board).")
 @click.option("--power-mode", default=None, help="Power mode of --device (default: the device file's default).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@format_option("split")
 def command(model, out_dir, at, precision, platform, shapes, dla_core, verify, atol, rtol, seed, device, power_mode,
             fmt) -> int:
     from .. import api
@@ -45,11 +46,7 @@ def command(model, out_dir, at, precision, platform, shapes, dla_core, verify, a
     result = api.split(model, out_dir, at=at, precision=precision, platform=platform, shapes=shapes,
                        dla_core=dla_core, verify=verify, atol=atol, rtol=rtol, seed=seed, device=device,
                        power_mode=power_mode)
-    if fmt == "json":
-        text = result.to_json()
-    else:
-        from ..report import render_split
-        text = render_split(result.report, result.throughput, result.platform)
+    text = render("split", fmt, result)
     click.echo(text.rstrip("\n"))
     info(f"wrote {result.dla_path}" + (f" and {result.gpu_path}" if result.gpu_path else ""))
     return EXIT_OK

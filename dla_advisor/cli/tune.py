@@ -18,17 +18,18 @@ import sys
 
 import click
 
-from .._words import DEFAULT_DEVICE
+from .._words import DEFAULT_DEVICE, DEFAULT_POWER_MODE
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..tuning import BACKENDS, OBJECTIVES
 from ._types import HEARTBEAT, SEED, TRIALS, RegistryChoice, milliseconds, seconds
-from ._common import check_output, info, output_option, platform_option, write_report
+from ..report import render
+from ._common import check_output, format_option, info, output_option, platform_option, write_report
 
 
 @click.command("tune", help=__doc__)
 @click.argument("models", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--device", default=DEFAULT_DEVICE, show_default=True, help="Board (device model for --backend sim).")
-@click.option("--power-mode", default="MAXN", show_default=True, help="Power mode of --device.")
+@click.option("--power-mode", default=DEFAULT_POWER_MODE, show_default=True, help="Power mode of --device.")
 @platform_option
 @click.option("--backend", type=RegistryChoice(BACKENDS), default="sim", show_default=True,
               help="sim: performance model; trtexec / tensorrt: measure on this board.")
@@ -59,8 +60,7 @@ from ._common import check_output, info, output_option, platform_option, write_r
 @click.option("--engines-dir", default=None, metavar="DIR", help="Cache of built engines (default: beside the study file).")
 @click.option("--heartbeat", type=HEARTBEAT, default=30, show_default=True,
               help="Seconds between trial heartbeats; a trial silent for twice this is marked failed.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
-              help="Report format (-o PLAN.yaml writes YAML; html: one self-contained page with the trials).")
+@format_option("tune", help="Report format (-o PLAN.yaml writes YAML; html: one self-contained page with the trials).")
 @click.option("--plots", "plots_dir", default=None, metavar="DIR", help="Write Optuna's plots (HTML; PNG with kaleido).")
 @click.option("--no-reference", is_flag=True, help="Do not evaluate the hand-made GPU + 2xDLA reference plan.")
 @output_option
@@ -98,7 +98,7 @@ def command(models, device, power_mode, platform, backend, trials, timeout, obje
     if result.interrupted:
         info("tune: interrupted; re-run the same command to continue the study")
     report = result.report
-    write_report(result.to_html() if fmt == "html" else _render(report, fmt, output), output, inputs=list(models))
+    write_report(render("tune", _yaml_for_yaml_file(fmt, output), result), output, inputs=list(models))
     if plots_dir:
         from ..report import write_plots
         for path in write_plots(result.study, plots_dir, objective):
@@ -111,15 +111,11 @@ def command(models, device, power_mode, platform, backend, trials, timeout, obje
     return EXIT_OK
 
 
-def _render(report, fmt: str, output: str) -> str:
-    if output not in (None, "-") and output.lower().endswith((".yaml", ".yml")):
-        from ..report import render_plan_yaml
-        return render_plan_yaml(report)
-    if fmt == "json":
-        from ..report import render_plan_json
-        return render_plan_json(report)
-    from ..report import render_plan_text
-    return render_plan_text(report)
+def _yaml_for_yaml_file(fmt: str, output: str) -> str:
+    """-o PLAN.yaml writes the plan as YAML whatever the text/json choice (the page stays a page)."""
+    if fmt in ("text", "json") and output not in (None, "-") and output.lower().endswith((".yaml", ".yml")):
+        return "yaml"
+    return fmt
 
 
 class _progress:

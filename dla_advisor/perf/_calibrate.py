@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from .._words import DEFAULT_DEVICE
 from ..errors import RuleFileError, UsageError
 from ..graph import load_network
 from ..layout import BuildConfig, parse_io_formats
@@ -28,6 +29,8 @@ from ._fit import least_squares
 from ._plan import parse_plan, plan_specs
 
 QUANTITIES = ("qps", "latency_ms", "total_images_per_s")
+# The shipped measurements file an error points to as the example to follow.
+EXAMPLE_MEASUREMENTS_FILE = f"rules/calibration/{DEFAULT_DEVICE}.yaml"
 _REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
@@ -104,7 +107,7 @@ def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
         raise RuleFileError(f"{path}: not valid YAML", "Fix the YAML syntax.", path=str(p),
                             line=None if line is None else line + 1) from None
     if not isinstance(raw, dict) or "device" not in raw or not isinstance(raw.get("points"), list):
-        raise RuleFileError(f"{path}: needs 'device' and a list of 'points'", "See rules/calibration/orin-agx-64gb.yaml.",
+        raise RuleFileError(f"{path}: needs 'device' and a list of 'points'", f"See {EXAMPLE_MEASUREMENTS_FILE}.",
                             path=str(p))
     sources = raw.get("sources") or {}
     # `defaults` holds what every point of the file shares (platform, processes, power mode ...).
@@ -141,7 +144,7 @@ def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
             ))
         except (KeyError, TypeError, ValueError, StopIteration):
             raise RuleFileError(f"{path}: {key} needs model, plan and measured: {{qps|latency_ms|total_images_per_s: N}}",
-                                "See rules/calibration/orin-agx-64gb.yaml.", path=str(p), key=key) from None
+                                f"See {EXAMPLE_MEASUREMENTS_FILE}.", path=str(p), key=key) from None
     return str(raw["device"]), points
 
 

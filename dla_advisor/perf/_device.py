@@ -18,6 +18,9 @@ import yaml
 from .._words import DEFAULT_DEVICE
 from ..errors import RuleFileError, UsageError
 
+# The shipped device file an error points to as the example to follow.
+EXAMPLE_DEVICE_FILE = f"rules/devices/{DEFAULT_DEVICE}.yaml"
+
 
 @dataclass(frozen=True)
 class ModelParams:
@@ -295,7 +298,7 @@ def _holdout(raw: Any, path: Path) -> Holdout | None:
                        int(raw.get("n_points", len(points))), points)
     except (AttributeError, KeyError, TypeError, ValueError):
         raise RuleFileError(f"{path}: holdout needs mape_pct (and measurements, n_points, points)",
-                            "See the holdout block of rules/devices/orin-agx-64gb.yaml.",
+                            f"See the holdout block of {EXAMPLE_DEVICE_FILE}.",
                             path=str(path), key="holdout") from None
 
 
@@ -322,10 +325,10 @@ def _read(path: str) -> dict[str, Any]:
         raise RuleFileError(f"{path}: cannot be read as UTF-8 text ({getattr(e, 'strerror', None) or e})",
                             "A device file is UTF-8 YAML.", path=path) from None
     if not isinstance(raw, dict):
-        raise RuleFileError(f"{path}: a device file is a mapping", "See rules/devices/orin-agx-64gb.yaml.", path=path)
+        raise RuleFileError(f"{path}: a device file is a mapping", f"See {EXAMPLE_DEVICE_FILE}.", path=path)
     for key in ("id", "gpu", "dram", "power_modes"):
         if key not in raw:
-            raise RuleFileError(f"{path}: missing '{key}'", "See rules/devices/orin-agx-64gb.yaml.", path=path, key=key)
+            raise RuleFileError(f"{path}: missing '{key}'", f"See {EXAMPLE_DEVICE_FILE}.", path=path, key=key)
     for mode, m in raw["power_modes"].items():
         for k in ("gpu_mhz", "dla_mhz", "emc_mhz", "sms"):
             if k not in (m or {}):

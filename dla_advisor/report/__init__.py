@@ -2,11 +2,13 @@
 
 The public face of the package; the modules behind it are its own business.
 
-``check`` formats
-    :data:`CHECK_FORMATS` maps each ``check --format`` name (text, json, sarif, junit, github,
-    markdown) to ``render_check(report) -> str``, in the order ``--help`` lists them;
-    :func:`render_check` renders a :class:`CheckReport` in one of them (an unknown name says the
-    closest). A format of your own is a function registered with ``@CHECK_FORMATS.register("name")``.
+Formats
+    :data:`FORMATS` holds each command's format registry; :func:`formats` gives one (``formats("advise")``)
+    and :func:`render` renders in one of them: ``render(command, fmt, subject, **view)``, an unknown
+    name answered with the closest. A format of your own for any command is a function
+    ``(subject, **view) -> str`` registered with ``@formats("advise").register("name")``; the subject is
+    the API result (the :class:`CheckReport` for ``check``). :data:`CHECK_FORMATS` is ``check``'s
+    (text, json, sarif, junit, github, markdown, html) and :func:`render_check` its shorthand.
 Documents
     The JSON document of each command, as plain data: ``advise_document``, ``check_document``,
     ``inspect_document``, ``estimate_document``, ``calibration_document``, ``plan_document``,
@@ -20,8 +22,9 @@ Text
 The page
     ``render_html(document, HtmlExtras(...))``: one self-contained HTML page of any document.
 
-The ``check`` formats load with the package (importing a format module registers it); every other
-name loads on first use, so importing the package does not load rich or the page's assets.
+The format registries fill when the package loads (importing a format module registers it); every
+renderer loads what it needs when it runs, and every other name loads on first use, so importing the
+package does not load rich or the page's assets.
 """
 
 from __future__ import annotations
@@ -30,10 +33,10 @@ import importlib
 from typing import Any
 
 from ._findings import CheckedInput, CheckReport, counts_text, fix_lines
-from ._registry import CHECK_FORMATS
+from ._registry import CHECK_FORMATS, FORMATS, formats
 
-# The plug-in modules of CHECK_FORMATS: importing one registers its format.
-from . import findings_json, findings_text, github, junit, markdown, sarif  # noqa: E402,F401,I001
+# The plug-in modules of FORMATS: importing one registers its formats.
+from . import command_formats, findings_json, findings_text, github, junit, listings, markdown, sarif  # noqa: E402,F401,I001
 
 # Public name -> (module, attribute), imported on first use.
 _LAZY = {
@@ -68,18 +71,26 @@ _LAZY = {
     "render_html": ("html", "render_html"),
     "HtmlExtras": ("html", "HtmlExtras"),
     "GraphInput": ("html", "GraphInput"),
+    "graph_input": ("html", "graph_input"),
+    "check_graphs": ("html", "check_graphs"),
     "require_plotly": ("plan_plots", "require_plotly"),
     "write_plots": ("plan_plots", "write_plots"),
 }
 
 
-def render_check(report: CheckReport, fmt: str = "text") -> str:
-    """``report`` in the ``check`` format ``fmt``.
+def render(command: str, fmt: str, subject: Any, **view: Any) -> str:
+    """``subject`` (what ``command`` renders) in that command's format ``fmt``.
 
     Raises:
-        UnknownName: ``fmt`` is not registered (a ``KeyError`` whose message names the closest format).
+        UnknownName: ``command`` or ``fmt`` is not registered (a ``KeyError`` whose message names the
+            closest).
     """
-    return CHECK_FORMATS[fmt](report)
+    return FORMATS[command][fmt](subject, **view)
+
+
+def render_check(report: CheckReport, fmt: str = "text") -> str:
+    """``report`` in the ``check`` format ``fmt`` (see :func:`render`)."""
+    return render("check", fmt, report)
 
 
 def __getattr__(name: str) -> Any:
@@ -96,4 +107,5 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-__all__ = ["CHECK_FORMATS", "CheckReport", "CheckedInput", "counts_text", "fix_lines", "render_check", *_LAZY]
+__all__ = ["CHECK_FORMATS", "FORMATS", "CheckReport", "CheckedInput", "counts_text", "fix_lines", "formats", "render",
+           "render_check", *_LAZY]

@@ -39,6 +39,8 @@ class CheckReport:
     rules: tuple[Any, ...]
     fail_on: str
     version: str = ""
+    # input path -> (EngineLayout, Network or None): what the html page draws; no other format reads it.
+    layouts: dict[str, tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def at_or_above(self, severity: str) -> bool:
         return severity_rank(severity) >= severity_rank(self.fail_on)

@@ -46,6 +46,29 @@ class GraphInput:
     edges: tuple[tuple[str, str], ...] | None = None
 
 
+def network_edges(network) -> tuple[tuple[str, str], ...]:
+    """(producer, consumer) layer-name pairs of a Network, for the graph."""
+    if network is None:
+        return ()
+    producer = {t: layer.name for layer in network for t in layer.outputs}
+    seen: dict[tuple[str, str], None] = {}
+    for layer in network:
+        for t in layer.inputs:
+            if t in producer and producer[t] != layer.name:
+                seen[(producer[t], layer.name)] = None
+    return tuple(seen)
+
+
+def graph_input(title: str, layout, network=None) -> GraphInput:
+    """The graph of an EngineLayout, with the network's edges when the network is known."""
+    return GraphInput(title, layout.to_dict(), network_edges(network) if network is not None else None)
+
+
+def check_graphs(layouts) -> tuple[GraphInput, ...]:
+    """``check``'s graphs: input path -> (EngineLayout, Network or None), one graph per input."""
+    return tuple(graph_input(f"{path} ({layout.source})", layout, net) for path, (layout, net) in layouts.items())
+
+
 @dataclass(frozen=True)
 class HtmlExtras:
     """What the HTML page shows beyond the JSON document."""

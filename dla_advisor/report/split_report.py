@@ -35,7 +35,7 @@ def render_split(r, perf: dict, platform: str) -> str:
     if not r.outputs:
         out.append("  not run (--no-verify)")
     for o in r.outputs:
-        word = "match" if o.match else "DIFFERS"
+        word = "match" if o.ok else "DIFFERS"
         out.append(f"  {o.name} {list(o.shape)}: {word} (max |diff| {o.max_abs_diff:.3g})")
     for n in r.notes:
         out.append(f"  note: {n}")
@@ -70,7 +70,7 @@ def split_document(r, perf: dict, platform: str) -> dict:
         "cut": [{"tensor": t, "shape": _shape(r.dla_network, t), "format": r.handover_formats[t]}
                 for t in r.cut.dla_outputs],
         "skip_inputs": list(r.cut.skip_inputs),
-        "verification": [{"output": o.name, "shape": list(o.shape), "match": o.match, "max_abs_diff": o.max_abs_diff,
+        "verification": [{"output": o.name, "shape": list(o.shape), "match": o.ok, "max_abs_diff": o.max_abs_diff,
                           "detail": o.detail} for o in r.outputs],
         "random_weights": len(r.random_weights),
         "notes": list(r.notes),

@@ -24,7 +24,7 @@ from ._qdq_verify import QuantCheck, verify_translation  # noqa: E402
 from ._outcome import FixReport, Throughput  # noqa: E402
 from ._save import check_output_path, same_file, save_model_atomic  # noqa: E402
 from ._split import Cut  # noqa: E402
-from ._splitter import OutputMatch, SplitResult, handover_formats, output_paths, split_model  # noqa: E402
+from ._splitter import SplitResult, handover_formats, output_paths, split_model  # noqa: E402
 from ._verify import (INSTALL_HINT, OutputCheck, Verification, VerificationFailed, require_onnxruntime,  # noqa: E402
                       verify)
 
@@ -33,7 +33,7 @@ __all__ = [
     "unregister", "RewriteResult", "apply_rewrites", "external_data_files", "load_model_with_weights",
     "check_output_path", "same_file", "save_model_atomic", "INSTALL_HINT", "OutputCheck", "Verification",
     "VerificationFailed", "require_onnxruntime", "verify", "FixReport", "Throughput",
-    "predicted_layouts", "rewrite_and_verify", "Cut", "OutputMatch", "SplitResult", "handover_formats", "output_paths",
+    "predicted_layouts", "rewrite_and_verify", "Cut", "SplitResult", "handover_formats", "output_paths",
     "split_model", "CalibrationOutput", "cache_path_for", "plan_calibration",
     "write_text_atomic", "QuantCheck", "verify_translation",
 ]

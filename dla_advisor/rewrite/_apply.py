@@ -10,7 +10,7 @@ from pathlib import Path
 import onnx
 import onnx_graphsurgeon as gs
 
-from ..errors import ModelLoadError
+from ..errors import ModelLoadError, first_line
 from ..graph import read_model
 from ._context import DlaLimits, RewriteContext
 from ._registry import Rewrite
@@ -54,8 +54,7 @@ def load_model_with_weights(path: str | os.PathLike) -> onnx.ModelProto:
     try:
         onnx.external_data_helper.load_external_data_for_model(model, str(base))
     except Exception as e:  # noqa: BLE001 - onnx raises OSError, ValueError and its C++ ValidationError
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
-        raise ModelLoadError(f"cannot read the external weights of {path} ({first})",
+        raise ModelLoadError(f"cannot read the external weights of {path} ({first_line(e, 200)})",
                              "Keep the weight files next to the model, as the exporter wrote them.") from None
     return model
 
@@ -127,14 +126,9 @@ def apply_rewrites(model: onnx.ModelProto, rewrites: tuple[Rewrite, ...], limits
             try:
                 current = _export(graph, current)
             except ValueError as e:  # e.g. an attribute given as an empty list: graphsurgeon cannot type it
-                raise ModelLoadError(f"the rewritten model cannot be written back ({_first(e)})",
+                raise ModelLoadError(f"the rewritten model cannot be written back ({first_line(e, 200)})",
                                      "Check the model with onnx.checker; nothing was written.") from None
     return RewriteResult(current, tuple(sites), tuple(notes + ctx.notes), dict(ctx.extras))
-
-
-def _first(e: BaseException) -> str:
-    lines = str(e).strip().splitlines()
-    return lines[0][:200] if lines else type(e).__name__
 
 
 def _import(model: onnx.ModelProto) -> gs.Graph:
@@ -142,7 +136,7 @@ def _import(model: onnx.ModelProto) -> gs.Graph:
     try:
         return gs.import_onnx(with_shapes(model))
     except (ValueError, KeyError, TypeError, gs.util.exception.OnnxGraphSurgeonException) as e:
-        raise ModelLoadError(f"onnx-graphsurgeon cannot read the model ({type(e).__name__}: {_first(e)})",
+        raise ModelLoadError(f"onnx-graphsurgeon cannot read the model ({type(e).__name__}: {first_line(e, 200)})",
                              "Check the model with onnx.checker; nothing was written.") from None
 
 

@@ -12,23 +12,13 @@ import numpy as np
 import onnx
 from onnx.external_data_helper import load_external_data_for_tensor
 
-from ..errors import UsageError
+from ..errors import UsageError, first_line
 from ..graph import network_from_model, read_model
 from ..layout import DEFAULT_IO_FORMAT, DLA_FEATURE_LAYOUT, BuildConfig, IOFormat, dla_prefix, predict
 from ._save import check_output_path, save_model_atomic
 from ._split import Cut, extract, gpu_side, plan_cut, prefix_at, trim_to_one_loadable
-from ._verify import _compare, _first_line, input_specs, random_inputs, require_onnxruntime, run
+from ._verify import OutputCheck, _compare, input_specs, random_inputs, require_onnxruntime, run
 from ._weights import load_weights_or_fill
-
-@dataclass(frozen=True)
-class OutputMatch:
-    """One original output compared with the two parts run in sequence."""
-
-    name: str
-    shape: tuple[int, ...]
-    max_abs_diff: float
-    match: bool
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,7 +46,7 @@ class SplitResult:
     dla_layout: Any
     gpu_layout: Any
     full_layout: Any
-    outputs: tuple[OutputMatch, ...]
+    outputs: tuple[OutputCheck, ...]
     random_weights: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     dla_network: Any = field(default=None, repr=False)
@@ -65,7 +55,7 @@ class SplitResult:
 
     @property
     def verified(self) -> bool:
-        return bool(self.outputs) and all(o.match for o in self.outputs)
+        return bool(self.outputs) and all(o.ok for o in self.outputs)
 
     def commands(self) -> tuple[str, str]:
         """trtexec command lines that build the two engines."""
@@ -167,13 +157,13 @@ def split_model(model_path: str, out_dir: str, platform, config: BuildConfig, at
                            output_formats=(), shapes=())
     gpu_layout = predict(gpu_net, platform, gpu_cfg) if gpu_net is not None else None
 
-    outputs: tuple[OutputMatch, ...] = ()
+    outputs: tuple[OutputCheck, ...] = ()
     filled: list[str] = []
     if verify:
         weighted, filled = load_weights_or_fill(original, model_path, seed)
         outputs = _verify(weighted, gpu_inputs, dla_outputs, gpu_outputs, shapes, atol, rtol, seed, net, shape_consts)
     # A split whose parts do not reproduce the model is not written.
-    if write and (not verify or all(o.match for o in outputs)):
+    if write and (not verify or all(o.ok for o in outputs)):
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         for p in (dla_path, gpu_path):
             check_output_path(p, protected)
@@ -282,7 +272,7 @@ def _verify(model: onnx.ModelProto, gpu_inputs, dla_outputs, gpu_outputs, shapes
             names, ref = run(ort, model, [feeds], Path(tmp), "original")
         except Exception as e:  # noqa: BLE001 - onnxruntime raises its own exception types
             from ..errors import ModelLoadError
-            raise ModelLoadError(f"onnxruntime cannot run the model, so the split could not be verified: {_first_line(e)}",
+            raise ModelLoadError(f"onnxruntime cannot run the model, so the split could not be verified: {first_line(e)}",
                                  "Pass --no-verify to split without checking, or --shapes for dynamic inputs.") from None
         got: dict[str, np.ndarray] = {}
         try:
@@ -293,15 +283,15 @@ def _verify(model: onnx.ModelProto, gpu_inputs, dla_outputs, gpu_outputs, shapes
                 g_names, g_out = run(ort, gpu, [g_feeds], Path(tmp), "gpu")
                 got.update(zip(g_names, g_out[0]))
         except Exception as e:  # noqa: BLE001 - a part the runtime rejects is a failed verification
-            return tuple(OutputMatch(n, (), float("inf"), False, f"the parts could not run: {_first_line(e)}")
+            return tuple(OutputCheck(n, (), float("inf"), False, f"the parts could not run: {first_line(e)}")
                          for n in names)
     out = []
     for name, ref_value in zip(names, ref[0]):
         if name not in got:
-            out.append(OutputMatch(name, tuple(np.shape(ref_value)), float("inf"), False, "is not produced by the parts"))
+            out.append(OutputCheck(name, tuple(np.shape(ref_value)), float("inf"), False, "is not produced by the parts"))
             continue
         worst, ok, detail = _compare(np.asarray(ref_value), np.asarray(got[name]), atol, rtol)
-        out.append(OutputMatch(name, tuple(np.shape(ref_value)), worst, ok, detail))
+        out.append(OutputCheck(name, tuple(np.shape(ref_value)), worst, ok, detail))
     return tuple(out)
 
 

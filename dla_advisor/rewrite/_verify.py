@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 
-from ..errors import BackendUnavailable, DlaAdvisorError, ModelLoadError, UsageError
+from ..errors import BackendUnavailable, DlaAdvisorError, ModelLoadError, UsageError, first_line
 
 INSTALL_HINT = "pip install 'dla-advisor[verify]'"
 
@@ -26,7 +26,7 @@ class VerificationFailed(DlaAdvisorError):
 
 @dataclass(frozen=True)
 class OutputCheck:
-    """One output compared.
+    """One output of the original compared with the rewritten model (``fix``) or the two parts in sequence (``split``).
 
     Attributes:
         name: output name.
@@ -142,11 +142,6 @@ def _session(ort, model: onnx.ModelProto, tmp: Path, tag: str):
     return ort.InferenceSession(data, opts, providers=["CPUExecutionProvider"])
 
 
-def _first_line(e: Exception) -> str:
-    text = str(e).strip().splitlines()
-    return text[0][:300] if text else type(e).__name__
-
-
 def run(ort, model: onnx.ModelProto, feeds_list, tmp: Path, tag: str):
     """Outputs of ``model`` for each feed dict; raises the runtime's own exception on failure."""
     sess = _session(ort, model, tmp, tag)
@@ -201,14 +196,14 @@ def verify(original: onnx.ModelProto, rewritten: onnx.ModelProto, shapes: dict[s
         try:
             names, ref = run(ort, original, feeds_list, Path(tmp), "original")
         except Exception as e:  # noqa: BLE001 - onnxruntime raises its own exception types for bad models
-            raise ModelLoadError(f"onnxruntime cannot run the model, so a rewrite could not be verified: {_first_line(e)}",
+            raise ModelLoadError(f"onnxruntime cannot run the model, so a rewrite could not be verified: {first_line(e)}",
                                  "Check the model with onnxruntime (or pass --shapes for dynamic inputs); "
                                  "nothing was written.") from None
         try:
             got_names, got = run(ort, rewritten, feeds_list, Path(tmp), "rewritten")
         except Exception as e:  # noqa: BLE001 - a rewrite produced a model the runtime rejects
             checks = tuple(OutputCheck(n, (), float("inf"), False, f"could not be computed: onnxruntime rejected the "
-                                       f"rewritten model ({_first_line(e)})") for n in names)
+                                       f"rewritten model ({first_line(e)})") for n in names)
             return Verification(False, atol, rtol, seed, trials, _spec_tuple(specs), checks)
     checks = []
     for i, name in enumerate(names):

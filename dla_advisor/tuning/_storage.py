@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .._safe_write import check_output_path
-from ..errors import UsageError
+from ..errors import UsageError, first_line
 
 DB_SUFFIX = ".dla-tune.db"
 # A trial whose worker stopped heart-beating for this long is marked FAIL, so a run killed mid-trial
@@ -88,7 +88,7 @@ def open_storage(url: str, heartbeat_s: int | None = DEFAULT_HEARTBEAT_S, protec
         try:
             return optuna.storages.JournalStorage(JournalFileBackend(path))
         except Exception as e:  # noqa: BLE001 - OSError, or Optuna's error on a file that is no journal
-            raise UsageError(f"cannot open --storage {redact(url)}: {mask(_first_line(e), url)}",
+            raise UsageError(f"cannot open --storage {redact(url)}: {mask(first_line(e), url)}",
                              "Name a journal file Optuna wrote, or a new one.") from None
     if "://" not in url:
         raise UsageError(f"--storage '{redact(url)}' is not a storage URL",
@@ -117,15 +117,10 @@ def open_storage(url: str, heartbeat_s: int | None = DEFAULT_HEARTBEAT_S, protec
                 time.sleep(0.3 + 0.2 * attempt)
     except ImportError as e:
         raise UsageError(f"--storage {redact(url)} needs a database driver that is not installed "
-                         f"({mask(_first_line(e), url)})", "For PostgreSQL: pip install 'dla-advisor[postgres]'.") from None
+                         f"({mask(first_line(e), url)})", "For PostgreSQL: pip install 'dla-advisor[postgres]'.") from None
     except Exception as e:  # SQLAlchemy raises many kinds: bad URL, refused connection, auth, foreign schema
-        raise UsageError(f"cannot open --storage {redact(url)}: {mask(_first_line(e), url)}",
+        raise UsageError(f"cannot open --storage {redact(url)}: {mask(first_line(e), url)}",
                          "Check the URL, that the server is up and that the database exists.") from None
-
-
-def _first_line(e: BaseException) -> str:
-    lines = str(e).strip().splitlines()
-    return lines[0][:300] if lines else type(e).__name__
 
 
 def sqlite_path(url: str) -> str | None:
@@ -190,7 +185,7 @@ def open_study(storage, name: str, directions: Sequence[str], sampler):
                          "Pick another --study name or the objective it was created with.") from None
     except Exception as e:  # noqa: BLE001 - the database refused (read-only, another program's tables, ...)
         url = getattr(getattr(storage, "engine", None), "url", None)
-        text = _first_line(e)
+        text = first_line(e)
         if url is not None:
             text = mask(text, url.render_as_string(hide_password=False))
         raise UsageError(f"cannot create or open study '{name}' in the storage: {text}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from .._words import DEFAULT_DEVICE
+from .._words import DEFAULT_DEVICE, DEFAULT_POWER_MODE
 from ..errors import BackendFailed, UsageError
 from ._models import ModelCatalog
 from ._objective import OBJECTIVES, PlanObjective
@@ -23,7 +23,7 @@ class TuneRequest:
 
     models: tuple[str, ...]
     device: str = DEFAULT_DEVICE
-    power_mode: str = "MAXN"
+    power_mode: str = DEFAULT_POWER_MODE
     platform: str | None = None
     backend: str = "sim"
     backend_options: dict[str, Any] = field(default_factory=dict)

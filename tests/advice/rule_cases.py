@@ -24,9 +24,11 @@ from dla_advisor.layout import (BuildConfig, EngineLayout, FallbackReason, Layer
                                 parse_shapes, predict, segments_from_placements)
 from dla_advisor.platforms import load_platform
 
+from support import RULE_CASES
+
 from .models import BUILDERS
 
-CASES_DIR = Path(__file__).resolve().parents[1] / "rules"
+CASES_DIR = RULE_CASES
 
 _EXPECT = {
     "type": "object", "additionalProperties": False,
@@ -64,6 +66,10 @@ FILE_SCHEMA = {
     "properties": {"rule": {"type": "string"}, "fail": {"type": "array", "items": _CASE},
                    "pass": {"type": "array", "items": _CASE}},
 }
+# Checked once, then reused: jsonschema.validate() re-checks the schema itself on every call (seconds
+# over the case files).
+jsonschema.Draft202012Validator.check_schema(FILE_SCHEMA)
+_FILE_VALIDATOR = jsonschema.Draft202012Validator(FILE_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ def _load_cases(directory: Path) -> tuple[RuleCase, ...]:
     out = []
     for path in sorted(directory.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        jsonschema.validate(data, FILE_SCHEMA)
+        _FILE_VALIDATOR.validate(data)
         for kind in ("fail", "pass"):
             out.extend(RuleCase(data["rule"], kind, spec, path) for spec in data[kind])
     return tuple(out)

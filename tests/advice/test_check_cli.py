@@ -5,29 +5,22 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import jsonschema
-import pytest
 
 from dla_advisor.advice import load_rules
-from dla_advisor.cli import main
+
+from support import REPO, TEST_DATA, run_cli
 
 # Every shipped rule is checked; counted from the rule files so adding a rule does not edit this file.
 N_RULES = len(load_rules().selected((), ()))
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "advice"
+DATA = TEST_DATA / "advice"
 INT8 = ["--precision", "int8"]
 
 
-def run(capsys, *args) -> tuple[int, str, str]:
-    rc = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return rc, out.out, out.err
-
-
 def test_seed_io_rule_fires_and_its_fix_applied_as_advised_makes_check_pass(capsys, seed_model):
-    rc, out, _ = run(capsys, "check", seed_model, *INT8, "--format", "json")
+    rc, out, _ = run_cli(capsys, "check", seed_model, *INT8, "--format", "json")
     assert rc == 1
     doc = json.loads(out)
     findings = doc["inputs"][0]["findings"]
@@ -36,7 +29,7 @@ def test_seed_io_rule_fires_and_its_fix_applied_as_advised_makes_check_pass(caps
     flags = io[0]["fixes"][0]["trtexec_flags"]
     assert flags == ["--inputIOFormats=int8:dla_linear", "--outputIOFormats=int8:dla_linear"]
 
-    rc, out, _ = run(capsys, "check", seed_model, *INT8, *flags, "--format", "json")
+    rc, out, _ = run_cli(capsys, "check", seed_model, *INT8, *flags, "--format", "json")
     assert rc == 0
     after = json.loads(out)
     assert after["passed"] is True
@@ -44,19 +37,19 @@ def test_seed_io_rule_fires_and_its_fix_applied_as_advised_makes_check_pass(caps
 
 
 def test_fail_on_threshold_and_ignore(capsys, seed_model):
-    assert run(capsys, "check", seed_model, *INT8, "--fail-on", "error")[0] == 0
-    assert run(capsys, "check", seed_model, *INT8, "--fail-on", "info",
+    assert run_cli(capsys, "check", seed_model, *INT8, "--fail-on", "error")[0] == 0
+    assert run_cli(capsys, "check", seed_model, *INT8, "--fail-on", "info",
                "--inputIOFormats=int8:dla_linear", "--outputIOFormats=int8:dla_linear")[0] == 1
-    assert run(capsys, "check", seed_model, *INT8, "--ignore", "DLA101")[0] == 0
-    rc, out, _ = run(capsys, "check", seed_model, *INT8, "--select", "DLA4", "--format", "json")
+    assert run_cli(capsys, "check", seed_model, *INT8, "--ignore", "DLA101")[0] == 0
+    rc, out, _ = run_cli(capsys, "check", seed_model, *INT8, "--select", "DLA4", "--format", "json")
     assert rc == 0 and json.loads(out)["rules_checked"] == ["DLA401", "DLA402", "DLA403", "DLA404", "DLA405"]
 
 
 def test_budgets(capsys, seed_model):
     flags = ["--inputIOFormats=int8:dla_linear", "--outputIOFormats=int8:dla_linear"]
-    assert run(capsys, "check", seed_model, *INT8, *flags, "--max-reformats", "0", "--max-gpu-layers", "0",
+    assert run_cli(capsys, "check", seed_model, *INT8, *flags, "--max-reformats", "0", "--max-gpu-layers", "0",
                "--max-loadables", "1")[0] == 0
-    rc, out, _ = run(capsys, "check", seed_model, *INT8, "--ignore", "DLA101", "--max-reformats", "1")
+    rc, out, _ = run_cli(capsys, "check", seed_model, *INT8, "--ignore", "DLA101", "--max-reformats", "1")
     assert rc == 1 and "DLA307 reformats-over-budget: 2 Reformat layer(s), above the budget of 1" in out
 
 
@@ -64,7 +57,7 @@ def test_sarif_validates_against_the_official_schema(capsys, seed_model, tmp_pat
     schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
     assert schema["id"].endswith("/sarif-schema-2.1.0.json")
     out_file = tmp_path / "report.sarif"
-    rc, _, _ = run(capsys, "check", seed_model, *INT8, "--format", "sarif", "-o", out_file)
+    rc, _, _ = run_cli(capsys, "check", seed_model, *INT8, "--format", "sarif", "-o", out_file)
     assert rc == 1
     doc = json.loads(out_file.read_text())
     jsonschema.Draft4Validator(schema).validate(doc)
@@ -78,7 +71,7 @@ def test_sarif_validates_against_the_official_schema(capsys, seed_model, tmp_pat
 
 
 def test_junit_has_one_testcase_per_rule_checked(capsys, seed_model, models_dir):
-    rc, out, _ = run(capsys, "check", seed_model, models_dir / "cifar_bn.onnx", *INT8, "--format", "junit")
+    rc, out, _ = run_cli(capsys, "check", seed_model, models_dir / "cifar_bn.onnx", *INT8, "--format", "junit")
     assert rc == 1
     root = ET.fromstring(out)
     suites = root.findall("testsuite")
@@ -94,7 +87,7 @@ def test_junit_has_one_testcase_per_rule_checked(capsys, seed_model, models_dir)
 
 
 def test_github_annotations(capsys, seed_model):
-    rc, out, _ = run(capsys, "check", seed_model, *INT8, "--format", "github")
+    rc, out, _ = run_cli(capsys, "check", seed_model, *INT8, "--format", "github")
     assert rc == 1
     lines = out.splitlines()
     assert lines[0].startswith(f"::warning file={seed_model},title=DLA101 fp32-io-on-dla-engine::2 network binding(s)")
@@ -103,31 +96,31 @@ def test_github_annotations(capsys, seed_model):
 
 
 def test_github_error_annotation_and_escaping(capsys, seed_model):
-    rc, out, _ = run(capsys, "check", seed_model, *INT8, "--ignore", "DLA101", "--max-reformats", "0", "--format", "github")
+    rc, out, _ = run_cli(capsys, "check", seed_model, *INT8, "--ignore", "DLA101", "--max-reformats", "0", "--format", "github")
     assert rc == 1
     line = next(x for x in out.splitlines() if "DLA307" in x)
     assert line.startswith(f"::error file={seed_model},title=DLA307 reformats-over-budget::2 Reformat layer(s)")
 
 
 def test_markdown_and_text(capsys, seed_model):
-    rc, out, _ = run(capsys, "check", seed_model, *INT8, "--format", "markdown")
+    rc, out, _ = run_cli(capsys, "check", seed_model, *INT8, "--format", "markdown")
     assert rc == 1 and out.startswith("## dla-advisor check failed")
     assert "| warning | DLA101 `fp32-io-on-dla-engine` |" in out
-    rc, out, err = run(capsys, "check", seed_model, *INT8)
+    rc, out, err = run_cli(capsys, "check", seed_model, *INT8)
     assert "trtexec --inputIOFormats=int8:dla_linear --outputIOFormats=int8:dla_linear" in out
     assert out.rstrip().splitlines()[-1].startswith("FAIL: 2 finding(s) (0 error, 1 warning, 1 info)")
     assert "1 at or above --fail-on warning" in err
 
 
 def test_bad_input_exits_2(capsys, tmp_path, seed_model):
-    assert run(capsys, "check", tmp_path / "missing.onnx")[0] == 2
-    assert run(capsys, "check", seed_model, "--select", "DLA999")[0] == 2
-    assert run(capsys, "check", seed_model, "--rules", tmp_path / "none")[0] == 2
+    assert run_cli(capsys, "check", tmp_path / "missing.onnx")[0] == 2
+    assert run_cli(capsys, "check", seed_model, "--select", "DLA999")[0] == 2
+    assert run_cli(capsys, "check", seed_model, "--rules", tmp_path / "none")[0] == 2
     junk = tmp_path / "junk.txt"
     junk.write_text("hello\n")
-    rc, _, err = run(capsys, "check", junk)
+    rc, _, err = run_cli(capsys, "check", junk)
     assert rc == 2 and err.startswith("error: ")
-    rc, _, err = run(capsys, "check", seed_model, "-o", seed_model)
+    rc, _, err = run_cli(capsys, "check", seed_model, "-o", seed_model)
     assert rc == 2 and "inputs are never overwritten" in err
 
 
@@ -137,20 +130,20 @@ def test_defaults_from_pyproject(capsys, tmp_path, seed_model, monkeypatch):
     sub = tmp_path / "a" / "b"
     sub.mkdir(parents=True)
     monkeypatch.chdir(sub)
-    rc, out, _ = run(capsys, "check", seed_model)
+    rc, out, _ = run_cli(capsys, "check", seed_model)
     doc = json.loads(out)
     assert rc == 1 and doc["fail_on"] == "info" and "DLA101" not in doc["rules_checked"]
     assert [f["rule_id"] for f in doc["inputs"][0]["findings"]] == ["DLA401"]
-    rc, out, _ = run(capsys, "check", seed_model, "--fail-on", "warning", "--format", "text")
+    rc, out, _ = run_cli(capsys, "check", seed_model, "--fail-on", "warning", "--format", "text")
     assert rc == 0 and out.startswith(str(seed_model))
     (tmp_path / "pyproject.toml").write_text('[tool.dla-advisor]\nfail_on = "info"\n')
-    rc, _, err = run(capsys, "check", seed_model)
+    rc, _, err = run_cli(capsys, "check", seed_model)
     assert rc == 2 and "unknown key 'fail_on'" in err
 
 
 def test_measured_artifact_from_the_corpus(capsys, corpus):
     log = corpus / "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
-    rc, out, _ = run(capsys, "check", log, "--format", "json")
+    rc, out, _ = run_cli(capsys, "check", log, "--format", "json")
     doc = json.loads(out)
     assert rc == 1 and doc["inputs"][0]["source"].startswith("measured from")
     ids = [f["rule_id"] for f in doc["inputs"][0]["findings"]]
@@ -159,23 +152,23 @@ def test_measured_artifact_from_the_corpus(capsys, corpus):
 
 
 def test_rules_list_and_explain(capsys):
-    rc, out, _ = run(capsys, "rules")
+    rc, out, _ = run_cli(capsys, "rules")
     lines = out.splitlines()
     assert rc == 0 and lines[0].startswith("DLA101  warning  fp32-io-on-dla-engine")
     assert f"{N_RULES} rules." in out
-    rc, out, _ = run(capsys, "rules", "DLA101")
+    rc, out, _ = run_cli(capsys, "rules", "DLA101")
     assert rc == 0 and out.startswith("DLA101 fp32-io-on-dla-engine (warning)")
     assert "trtexec: --inputIOFormats=<dla_input_formats> --outputIOFormats=<dla_output_formats>" in out
     assert "https://forums.developer.nvidia.com/t/run-pure-conv2d-node-on-dla-makes-gpu-get-slower/219770" in out
-    rc, out, _ = run(capsys, "rules", "fp16-conv-on-orin-dla")
+    rc, out, _ = run_cli(capsys, "rules", "fp16-conv-on-orin-dla")
     assert "On TensorRT >=11.4.1:" in out and "On TensorRT 8.4-10.7:" in out
-    assert run(capsys, "rules", "DLA999")[0] == 2
+    assert run_cli(capsys, "rules", "DLA999")[0] == 2
 
 
 def test_pre_commit_hook_runs_check():
     import yaml
 
-    hooks = yaml.safe_load((Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text())
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "dla-advisor-check")
     assert hook["entry"] == "dla-advisor check" and hook["language"] == "python"
     assert re.search(hook["files"], "models/net.onnx") and not re.search(hook["files"], "models/net.py")
@@ -189,5 +182,5 @@ def test_pyproject_rules_folder_is_relative_to_the_file(capsys, tmp_path, seed_m
     (tmp_path / "pyproject.toml").write_text('[tool.dla-advisor]\nrules = ["dla-rules"]\nselect = "ACME101"\n')
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")
-    rc, out, _ = run(capsys, "check", seed_model, "--format", "json")
+    rc, out, _ = run_cli(capsys, "check", seed_model, "--format", "json")
     assert rc == 0 and json.loads(out)["rules_checked"] == ["ACME101"]

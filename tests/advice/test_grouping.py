@@ -6,7 +6,8 @@ import json
 
 import onnx
 
-from dla_advisor.cli import main
+
+from support import ZOO, run_cli
 
 from .models import islands, reshape_head
 
@@ -14,8 +15,8 @@ from .models import islands, reshape_head
 def _check(capsys, tmp_path, model, fmt):
     path = tmp_path / "m.onnx"
     onnx.save(model, path)
-    rc = main(["check", str(path), "--format", fmt])
-    return rc, capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, "check", path, "--format", fmt)
+    return rc, out
 
 
 def test_many_sites_of_one_cause_are_one_finding_in_every_format(capsys, tmp_path):
@@ -56,13 +57,10 @@ def test_different_constraints_stay_different_findings(capsys, tmp_path):
 
 
 def _models():
-    from pathlib import Path
-
     from .models import BUILDERS
 
     out = [(n, b()) for n, b in BUILDERS.items()]
-    zoo = Path(__file__).resolve().parents[1] / "data" / "zoo"
-    out += [(p.name, onnx.load(p, load_external_data=False)) for p in sorted(zoo.glob("yolo*.onnx"))]
+    out += [(p.name, onnx.load(p, load_external_data=False)) for p in sorted(ZOO.glob("yolo*.onnx"))]
     return out
 
 
@@ -72,14 +70,13 @@ def test_no_fix_places_a_layer_on_the_gpu_that_is_already_there():
     from dla_advisor.layout import BuildConfig, predict
     from dla_advisor.platforms import load_platform
 
-    from pathlib import Path
 
     platform = load_platform("orin-trt10")
     checked = 0
     from .test_precision_modes import _export_shapes
 
     for name, model in _models():
-        zoo_file = Path(__file__).resolve().parents[1] / "data" / "zoo" / name
+        zoo_file = ZOO / name
         net = network_from_model(model, batch=1, shapes=_export_shapes(zoo_file) if zoo_file.is_file() else None)
         layout = predict(net, platform, BuildConfig(precision="int8,fp16"))
         on_gpu = {n for p in layout.gpu_layers for n in (p.name, *p.onnx_nodes)}

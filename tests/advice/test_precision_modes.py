@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
+import numpy as np
 import onnx
 import pytest
 from onnx import helper
@@ -17,9 +15,10 @@ from dla_advisor.graph import load_network, network_from_model
 from dla_advisor.layout import BuildConfig, predict
 from dla_advisor.platforms import load_platform
 
-from .models import BUILDERS, _conv, _model, _vi
+from onnx_builder import array, conv, model, vi
+from support import ZOO, load_script
 
-REPO = Path(__file__).resolve().parents[2]
+from .models import BUILDERS
 ORIN = load_platform("orin-trt10")
 
 
@@ -46,14 +45,12 @@ def test_unknown_precision_is_a_usage_error(capsys, tmp_path):
 
 def _slice_between_convs():
     """conv -> Slice (DLA: FP16 only) -> conv -> Sigmoid: INT8 alone cuts the DLA region at the slice."""
-    n0, w0 = _conv("conv0", "input", "c0", 3, 16)
-    starts = helper.make_tensor("starts", onnx.TensorProto.INT64, [1], [0])
-    ends = helper.make_tensor("ends", onnx.TensorProto.INT64, [1], [8])
-    axes = helper.make_tensor("axes", onnx.TensorProto.INT64, [1], [1])
+    n0, w0 = conv("conv0", "input", "c0", 3, 16)
+    starts, ends, axes = array("starts", [0], np.int64), array("ends", [8], np.int64), array("axes", [1], np.int64)
     sl = helper.make_node("Slice", ["c0", "starts", "ends", "axes"], ["s"], name="slice")
-    n1, w1 = _conv("conv1", "s", "c1", 8, 8)
+    n1, w1 = conv("conv1", "s", "c1", 8, 8)
     sig = helper.make_node("Sigmoid", ["c1"], ["output"], name="sigmoid")
-    return _model([n0, sl, n1, sig], [_vi("input", [1, 3, 16, 16])], [_vi("output", None)], [w0, w1, starts, ends, axes])
+    return model([n0, sl, n1, sig], [vi("input", [1, 3, 16, 16])], [vi("output", None)], [w0, w1, starts, ends, axes])
 
 
 def test_mixed_precision_runs_fp16_only_layers_in_fp16_on_dla():
@@ -69,16 +66,8 @@ def test_mixed_precision_runs_fp16_only_layers_in_fp16_on_dla():
     assert {p.precision for p in predict(net, ORIN, BuildConfig(precision="fp16")).placements} == {"fp16"}
 
 
-def _all_models():
-    """Every generated model the repository has, and the committed zoo skeletons where present."""
-    out = [(name, fn()) for name, fn in BUILDERS.items()]
-    for script in ("make_models.py", "make_holdout_models.py", "make_perf_models.py"):
-        spec = importlib.util.spec_from_file_location(f"_prec_{script[:-3]}", REPO / "models" / script)
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules.setdefault(spec.name, mod)
-        spec.loader.exec_module(mod)
-        out += [(name, fn()) for name, fn in mod.MODELS.items()]
-    return out
+def _script_models(*scripts):
+    return [(name, fn()) for script in scripts for name, fn in load_script(f"models/{script}").MODELS.items()]
 
 
 def _export_shapes(path):
@@ -86,29 +75,48 @@ def _export_shapes(path):
     m = onnx.load(str(path), load_external_data=False)
     inits = {t.name for t in m.graph.initializer}
     out = {}
-    for vi in m.graph.input:
-        dims = [d.dim_value if d.HasField("dim_value") else None for d in vi.type.tensor_type.shape.dim]
-        if vi.name not in inits and any(d is None for d in dims[1:]):
-            out[vi.name] = tuple([1] + [d or 640 for d in dims[1:]])
+    for inp in m.graph.input:
+        dims = [d.dim_value if d.HasField("dim_value") else None for d in inp.type.tensor_type.shape.dim]
+        if inp.name not in inits and any(d is None for d in dims[1:]):
+            out[inp.name] = tuple([1] + [d or 640 for d in dims[1:]])
     return out
 
 
-def test_int8_fp16_never_gives_more_loadables_or_gpu_layers_than_fp16_alone():
-    models = _all_models()
-    zoo = sorted((REPO / "tests" / "data" / "zoo").glob("*.onnx"))
+def _mixed_never_worse(nets, platforms) -> int:
+    """Assert INT8+FP16 never gives more DLA loadables or GPU layers than FP16 alone; the cases checked."""
     checked = 0
-    nets = [(n, network_from_model(m, batch=1)) for n, m in models]
-    real = [(p.name, load_network(p, batch=1, shapes=_export_shapes(p))) for p in zoo]
-    for plat in ("orin-trt10", "orin-trt8.5", "xavier-trt8.5"):
+    for plat in platforms:
         platform = load_platform(plat)
-        # The real exports are large: they run against the default target only (the suite stays fast).
-        for name, net in nets + (real if plat == "orin-trt10" else []):
+        for name, net in nets:
             fp16 = predict(net, platform, BuildConfig(precision="fp16"))
             mixed = predict(net, platform, BuildConfig(precision="int8,fp16"))
             assert len(mixed.dla_loadables) <= len(fp16.dla_loadables), (plat, name)
             assert len(mixed.gpu_layers) <= len(fp16.gpu_layers), (plat, name)
             checked += 1
-    assert checked >= 3 * len(models)
+    return checked
+
+
+PLATFORMS = ("orin-trt10", "orin-trt8.5", "xavier-trt8.5")
+
+
+def test_int8_fp16_never_gives_more_loadables_or_gpu_layers_than_fp16_alone():
+    models = [(name, fn()) for name, fn in BUILDERS.items()] + _script_models("make_models.py", "make_holdout_models.py")
+    nets = [(n, network_from_model(m, batch=1)) for n, m in models]
+    assert _mixed_never_worse(nets, PLATFORMS) == 3 * len(models)
+    # Two real exports (a detector, a classifier) stand for the zoo; the slow test takes every one.
+    real = [(p.name, load_network(p, batch=1, shapes=_export_shapes(p))) for p in (ZOO / "yolov8n.onnx", ZOO / "resnet18.onnx")]
+    assert _mixed_never_worse(real, ("orin-trt10",)) == 2
+
+
+@pytest.mark.slow  # building the reference networks' random weights alone takes ~10 s
+def test_int8_fp16_is_never_worse_on_the_reference_networks_and_the_real_exports():
+    models = _script_models("make_perf_models.py")
+    nets = [(n, network_from_model(m, batch=1)) for n, m in models]
+    assert _mixed_never_worse(nets, PLATFORMS) == 3 * len(models)
+    # The real exports are large: they run against the default target only.
+    zoo = sorted(ZOO.glob("*.onnx"))
+    real = [(p.name, load_network(p, batch=1, shapes=_export_shapes(p))) for p in zoo]
+    assert _mixed_never_worse(real, ("orin-trt10",)) == len(zoo)
 
 
 def test_check_reports_the_build_it_was_given(capsys, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from dla_advisor.artifacts import read
 
-from ._corpus import corpus_file, corpus_files
+from support import corpus_file, corpus_files
 
 C = "copy_node"
 R7 = "trt7_reformatter"

@@ -8,11 +8,12 @@ import sys
 
 from dla_advisor.cli import main
 
-from ._corpus import DATA, REPO, corpus_file
+from support import REPO, SEED_MODEL, TEST_DATA, corpus_file
 
+DATA = TEST_DATA / "artifacts"
 SEED = DATA / "seed_conv2d_1024_int8_dla_verbose_excerpt.log"
 EDITED = DATA / "seed_conv2d_1024_edited_conv_on_gpu.log"
-MODEL = REPO / "models" / "conv2d_1024.onnx"
+MODEL = SEED_MODEL
 
 
 def test_seed_prediction_equals_reality(capsys):
@@ -62,13 +63,18 @@ def test_not_an_artifact_exits_2_naming_kinds(tmp_path, capsys):
     assert "Traceback" not in err
 
 
-def test_engine_without_tensorrt_is_a_clear_error(tmp_path, capsys):
+def test_engine_without_tensorrt_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    from dla_advisor.artifacts import READERS
+
+    monkeypatch.setitem(sys.modules, "tensorrt", None)  # absent, even on a board that has it
     p = tmp_path / "model.engine"
     p.write_bytes(b"\x00\x01ftrt" + bytes(range(256)))
     rc = main(["inspect", str(p)])
     err = capsys.readouterr().err
     assert rc == 2
     assert "needs the tensorrt Python package" in err and err.count("\n") == 1
+    # The engine is a registered reader like the others, found by its kind.
+    assert READERS["engine"].__name__ == "LayoutFromEngine"
 
 
 def test_output_file_and_several_artifacts(tmp_path, capsys):

@@ -9,7 +9,7 @@ import pytest
 from dla_advisor.artifacts import (MeasurementFromDumpProfile, MeasurementFromProfileJson, MeasurementFromTimesJson,
                                    read)
 
-from ._corpus import corpus_file
+from support import corpus_file
 
 
 def test_new_performance_summary():

@@ -7,7 +7,7 @@ import json
 from dla_advisor.artifacts import read
 from dla_advisor.cli import main
 
-from ._corpus import corpus_file
+from support import corpus_file
 
 TWO_BUILDS = "trtexec_xavier_trt8.2_two_builds_dla_placement_shell_script_excerpt.log"
 CLIP = "trtexec_gpu_trt8.6_clip_uvit_myelin_two_profiles_newcolumns_excerpt.log"

@@ -9,7 +9,7 @@ from dla_advisor.artifacts import load_patterns, sniff
 from dla_advisor.artifacts._prefix import split_prefix
 from dla_advisor.errors import ArtifactParseError
 
-from ._corpus import CORPUS, REPO, corpus_file
+from support import CORPUS, RULES, corpus_file
 
 
 def test_every_pattern_cites_a_url_and_mentions_dla():
@@ -18,7 +18,7 @@ def test_every_pattern_cites_a_url_and_mentions_dla():
     for p in pats:
         assert p.source.startswith("https://")
     # The log reader only consults the table for messages containing "DLA".
-    raw = yaml.safe_load((REPO / "rules" / "log_patterns.yaml").read_text())["patterns"]
+    raw = yaml.safe_load((RULES / "log_patterns.yaml").read_text())["patterns"]
     assert all("DLA" in e["example"] for e in raw)
 
 
@@ -26,7 +26,7 @@ def test_corpus_examples_are_verbatim():
     if not CORPUS.exists():
         pytest.skip("corpus not available")
     corpus_text = "\n".join(p.read_text(errors="replace") for p in CORPUS.glob("*.log"))
-    raw = yaml.safe_load((REPO / "rules" / "log_patterns.yaml").read_text())["patterns"]
+    raw = yaml.safe_load((RULES / "log_patterns.yaml").read_text())["patterns"]
     verbatim = [e["id"] for e in raw if e["example"] in corpus_text]
     assert verbatim == ["default-dla-not-running", "default-dla-not-supported", "subgraph-limit", "batch-limit",
                         "no-layer-can-run", "concat-two-inputs", "activation-type", "concat-c-dimension",

@@ -5,24 +5,19 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
 
 from dla_advisor.cli import main
 
-SCHEMA = Path(__file__).resolve().parents[2] / "dla_advisor" / "report" / "schemas" / "advise-1.json"
+from support import SCHEMAS, run_cli
 
-
-def run(args, capsys):
-    rc = main(args)
-    out, err = capsys.readouterr()
-    return rc, out, err
+SCHEMA = SCHEMAS / "advise-1.json"
 
 
 def test_advise_text_reports_loadables_gpu_layers_and_reformats(seed_model, capsys):
-    rc, out, err = run(["advise", str(seed_model), "--precision", "int8"], capsys)
+    rc, out, err = run_cli(capsys, "advise", str(seed_model), "--precision", "int8")
     assert rc == 0
     assert "1 on DLA, 0 on GPU; 1 DLA loadable(s)" in out
     assert "network_input" in out and "fp32:chw" in out and "int8:chw32" in out
@@ -30,8 +25,8 @@ def test_advise_text_reports_loadables_gpu_layers_and_reformats(seed_model, caps
 
 
 def test_advise_json_validates_against_the_published_schema(models_dir, capsys):
-    rc, out, _ = run(["advise", str(models_dir / "cifar_gn.onnx"), "--precision", "int8", "--platform", "orin-trt8.4",
-                      "--shapes", "input:32x3x32x32", "--format", "json"], capsys)
+    rc, out, _ = run_cli(capsys, "advise", models_dir / "cifar_gn.onnx", "--precision", "int8", "--platform", "orin-trt8.4",
+                      "--shapes", "input:32x3x32x32", "--format", "json")
     assert rc == 0
     doc = json.loads(out)
     jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
@@ -42,23 +37,22 @@ def test_advise_json_validates_against_the_published_schema(models_dir, capsys):
 
 def test_advise_writes_output_file_and_never_over_the_model(seed_model, tmp_path, capsys):
     out_file = tmp_path / "report.json"
-    rc, out, _ = run(["advise", str(seed_model), "--format", "json", "-o", str(out_file)], capsys)
+    rc, out, _ = run_cli(capsys, "advise", str(seed_model), "--format", "json", "-o", str(out_file))
     assert rc == 0 and out == "" and json.loads(out_file.read_text())["model"] == str(seed_model)
     copy = tmp_path / "m.onnx"
     copy.write_bytes(seed_model.read_bytes())
     before = copy.read_bytes()
-    rc, _, err = run(["advise", str(copy), "-o", str(copy)], capsys)
+    rc, _, err = run_cli(capsys, "advise", str(copy), "-o", str(copy))
     assert rc == 2 and "input" in err and copy.read_bytes() == before
 
 
 def test_dynamic_batch_without_shapes_is_noted_and_analysed_at_one(models_dir, capsys):
-    rc, out, _ = run(["advise", str(models_dir / "cifar_bn.onnx")], capsys)
+    rc, out, _ = run_cli(capsys, "advise", str(models_dir / "cifar_bn.onnx"))
     assert rc == 0 and "dynamic dims" in out and "1x3x32x32" in out
 
 
 def _bad_models(tmp_path, make_models):
     import onnx
-    from onnx import TensorProto, helper
     good = make_models.conv2d_1024()
     raw = good.SerializeToString()
     (tmp_path / "truncated.onnx").write_bytes(raw[: len(raw) // 3])
@@ -104,7 +98,7 @@ def _bad_models(tmp_path, make_models):
 ])
 def test_bad_input_exits_2_with_one_line(tmp_path, make_models, seed_model, capsys, args_fn, needle):
     d = _bad_models(tmp_path, make_models)
-    rc, out, err = run(args_fn(d, seed_model), capsys)
+    rc, out, err = run_cli(capsys, *args_fn(d, seed_model))
     assert rc == 2
     lines = [l for l in err.strip().splitlines() if l.strip()]
     assert needle in err, err

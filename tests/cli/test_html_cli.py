@@ -10,9 +10,10 @@ import pytest
 
 from dla_advisor.cli import main
 
-REPO = Path(__file__).resolve().parents[2]
-SEED = REPO / "models" / "conv2d_1024.onnx"
-GN_LOG = REPO / "tests" / "corpus" / "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
+from support import CORPUS
+from support import SEED_MODEL as SEED
+
+GN_LOG = CORPUS / "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
 
 
 def _page(path: Path) -> str:

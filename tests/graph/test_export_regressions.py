@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
 
 from dla_advisor.graph import network_from_model
+from onnx_builder import constant, full, model, vi
 
 
-def _const(name, value, dtype=np.int64):
-    return helper.make_node("Constant", [], [name], name=name, value=numpy_helper.from_array(np.asarray(value, dtype)))
-
-
-def _model(nodes, inits, out, out_shape, in_shape=("batch_size", 16, 4, 4), opset=13):
-    g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(in_shape))],
-                          [helper.make_tensor_value_info(out, TensorProto.FLOAT, out_shape)], inits)
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
-    m.ir_version = 8
-    onnx.checker.check_model(m)
-    return m
+def _model(nodes, inits, out, out_shape, in_shape=("batch_size", 16, 4, 4)):
+    return model(nodes, [vi("x", in_shape)], [vi(out, out_shape)], inits, check=True)
 
 
 def test_floor_divide_shape_math_folds_and_keeps_the_5d_reshape_shape():
     # c // 2 on a traced size, as torch's floor_divide symbolic writes it (ShuffleNet's channel shuffle).
     nodes = [
-        helper.make_node("Shape", ["x"], ["s"], name="Shape"), _const("i1", 1),
-        helper.make_node("Gather", ["s", "i1"], ["c"], name="Gather", axis=0), _const("two", 2), _const("zero", 0),
+        helper.make_node("Shape", ["x"], ["s"], name="Shape"), constant("i1", 1),
+        helper.make_node("Gather", ["s", "i1"], ["c"], name="Gather", axis=0), constant("two", 2), constant("zero", 0),
         helper.make_node("Div", ["c", "two"], ["q"], name="Div"),
         helper.make_node("Less", ["c", "zero"], ["l1"], name="Less"),
         helper.make_node("Less", ["two", "zero"], ["l2"], name="Less_1"),
@@ -35,11 +25,11 @@ def test_floor_divide_shape_math_folds_and_keeps_the_5d_reshape_shape():
         helper.make_node("Sub", ["c", "qm"], ["mod"], name="Sub"),
         helper.make_node("Equal", ["mod", "zero"], ["eq"], name="Equal"),
         helper.make_node("Not", ["eq"], ["nz"], name="Not"),
-        helper.make_node("And", ["neg", "nz"], ["fix"], name="And"), _const("one", 1),
+        helper.make_node("And", ["neg", "nz"], ["fix"], name="And"), constant("one", 1),
         helper.make_node("Sub", ["q", "one"], ["qm1"], name="Sub_1"),
         helper.make_node("Where", ["fix", "qm1", "q"], ["cpg"], name="Where"),
-        _const("ax", [0]), helper.make_node("Unsqueeze", ["cpg", "ax"], ["cpg1"], name="Unsqueeze"),
-        _const("head", [1, 2]), _const("tail", [4, 4]),
+        constant("ax", [0]), helper.make_node("Unsqueeze", ["cpg", "ax"], ["cpg1"], name="Unsqueeze"),
+        constant("head", [1, 2]), constant("tail", [4, 4]),
         helper.make_node("Concat", ["head", "cpg1", "tail"], ["target"], name="Concat", axis=0),
         helper.make_node("Reshape", ["x", "target"], ["y"], name="Reshape"),
     ]
@@ -51,7 +41,7 @@ def test_floor_divide_shape_math_folds_and_keeps_the_5d_reshape_shape():
 
 def test_constant_broadcast_along_the_last_axis_is_recorded_for_the_broadcast_rule():
     # LayerNorm's affine weight [C] on a channel-last [N,H,W,C] tensor (ConvNeXt): not per-channel in NCHW.
-    w = numpy_helper.from_array(np.ones(16, np.float32), "ln.weight")
+    w = full("ln.weight", 16, 1.0)
     nodes = [helper.make_node("Transpose", ["x"], ["t"], name="Transpose", perm=[0, 2, 3, 1]),
              helper.make_node("Mul", ["t", "ln.weight"], ["y"], name="Mul")]
     net = network_from_model(_model(nodes, [w], "y", [1, 4, 4, 16], in_shape=(1, 16, 4, 4)))
@@ -61,7 +51,7 @@ def test_constant_broadcast_along_the_last_axis_is_recorded_for_the_broadcast_ru
 
 
 def test_per_channel_constant_stays_a_scale_layer_without_broadcast():
-    w = numpy_helper.from_array(np.ones((16, 1, 1), np.float32), "gamma")
+    w = full("gamma", (16, 1, 1), 1.0)
     nodes = [helper.make_node("Mul", ["gamma", "x"], ["y"], name="Mul")]
     net = network_from_model(_model(nodes, [w], "y", [1, 16, 4, 4], in_shape=(1, 16, 4, 4)))
     assert net.layers["Mul"].kind == "Scale" and "broadcast" not in net.layers["Mul"].attrs

@@ -9,34 +9,14 @@ from __future__ import annotations
 import gc
 
 import networkx as nx
-import numpy as np
 import pytest
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
 
 from dla_advisor.errors import ModelLoadError
 from dla_advisor.graph import Layer, Network, Tensor, build_graph, network_from_model
 from dla_advisor.layout import DLA, GPU, BuildConfig, predict
 from dla_advisor.platforms import load_platform
-
-
-def _model(nodes, inits, inputs, outputs):
-    g = helper.make_graph(nodes, "g", inputs, outputs, inits)
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    m.ir_version = 8
-    return m
-
-
-def _vi(name, shape):
-    return helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape))
-
-
-def _w(name, shape):
-    return numpy_helper.from_array(np.full(shape, 0.01, np.float32), name)
-
-
-def _conv(name, x, y, c=8):
-    return helper.make_node("Conv", [x, f"{name}.w"], [y], name=name, kernel_shape=[3, 3], pads=[1, 1, 1, 1]), \
-        _w(f"{name}.w", (c, c, 3, 3))
+from onnx_builder import conv, model, net_of, vi
 
 
 def _chain(pattern: str, c=8):
@@ -45,20 +25,20 @@ def _chain(pattern: str, c=8):
     for i, op in enumerate(pattern):
         y = "y" if i == len(pattern) - 1 else f"t{i}"
         if op == "c":
-            n, w = _conv(f"c{i}", x, y, c)
+            n, w = conv(f"c{i}", x, y, c, c)
             nodes.append(n)
             inits.append(w)
         else:
             nodes.append(helper.make_node("Floor", [x], [y], name=f"f{i}"))
         x = y
-    return network_from_model(_model(nodes, inits, [_vi("x", (1, c, 8, 8))], [_vi("y", (1, c, 8, 8))]))
+    return net_of(nodes, [vi("x", (1, c, 8, 8))], [vi("y", (1, c, 8, 8))], inits)
 
 
 def test_network_graph_is_built_on_first_read_with_one_tensor_edge_per_pair():
-    n0, w0 = _conv("c0", "x", "a")
+    n0, w0 = conv("c0", "x", "a", 8, 8)
     add = helper.make_node("Add", ["a", "a"], ["b"], name="add")
     relu = helper.make_node("Relu", ["b"], ["y"], name="relu")
-    net = network_from_model(_model([n0, add, relu], [w0], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))]))
+    net = net_of([n0, add, relu], [vi("x", (1, 8, 8, 8))], [vi("y", (1, 8, 8, 8))], [w0])
     assert net.__dict__.get("_graph") is None  # not built by the import
     g = net.graph
     assert net.graph is g
@@ -85,14 +65,13 @@ def test_every_layer_names_its_tensors_with_the_tensor_table_s_own_string():
 
 
 def test_conv_whose_output_has_two_readers_keeps_its_relu_separate():
-    n0, w0 = _conv("c0", "x", "a")
+    n0, w0 = conv("c0", "x", "a", 8, 8)
     relu = helper.make_node("Relu", ["a"], ["r"], name="relu")
     sig = helper.make_node("Sigmoid", ["a"], ["s"], name="sig")
     add = helper.make_node("Add", ["r", "s"], ["y"], name="add")
-    n1, w1 = _conv("c1", "y", "z")
+    n1, w1 = conv("c1", "y", "z", 8, 8)
     relu1 = helper.make_node("Relu", ["z"], ["out"], name="relu1")
-    net = network_from_model(_model([n0, relu, sig, add, n1, relu1], [w0, w1], [_vi("x", (1, 8, 8, 8))],
-                                    [_vi("out", (1, 8, 8, 8))]))
+    net = net_of([n0, relu, sig, add, n1, relu1], [vi("x", (1, 8, 8, 8))], [vi("out", (1, 8, 8, 8))], [w0, w1])
     assert list(net.layers) == ["c0", "relu", "sig", "add", "c1 + relu1"]
     assert net.layers["c1 + relu1"].outputs == ["out"] and net.layers["c1 + relu1"].fused == ["Relu"]
 
@@ -100,7 +79,7 @@ def test_conv_whose_output_has_two_readers_keeps_its_relu_separate():
 def test_sigmoid_times_itself_is_not_a_silu():
     sig = helper.make_node("Sigmoid", ["x"], ["s"], name="sig")
     mul = helper.make_node("Mul", ["s", "s"], ["y"], name="mul")
-    net = network_from_model(_model([sig, mul], [], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))]))
+    net = net_of([sig, mul], [vi("x", (1, 8, 8, 8))], [vi("y", (1, 8, 8, 8))])
     assert list(net.layers) == ["sig", "mul"]
     assert net.layers["sig"].attrs["activation"] == "SIGMOID"
 
@@ -108,7 +87,7 @@ def test_sigmoid_times_itself_is_not_a_silu():
 def test_swish_fuses_into_one_silu_layer():
     sig = helper.make_node("Sigmoid", ["x"], ["s"], name="sig")
     mul = helper.make_node("Mul", ["x", "s"], ["y"], name="mul")
-    net = network_from_model(_model([sig, mul], [], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))]))
+    net = net_of([sig, mul], [vi("x", (1, 8, 8, 8))], [vi("y", (1, 8, 8, 8))])
     assert list(net.layers) == ["sig + mul"]
     layer = net.layers["sig + mul"]
     assert (layer.op, layer.attrs["activation"], layer.inputs, layer.outputs) == ("SiLU", "SILU", ["x"], ["y"])
@@ -130,11 +109,11 @@ def test_loadables_past_the_limit_are_numbered_by_their_place_in_the_engine():
 def test_segments_follow_dependencies_when_the_node_list_is_not_in_order():
     relu2 = helper.make_node("Relu", ["b"], ["y"], name="second")
     relu1 = helper.make_node("Relu", ["x"], ["b"], name="first")
-    model = _model([relu2, relu1], [], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))])
-    net = network_from_model(model)
+    m = model([relu2, relu1], [vi("x", (1, 8, 8, 8))], [vi("y", (1, 8, 8, 8))])
+    net = network_from_model(m)
     # TensorRT's parser sorts the nodes topologically; so does the importer (the caller's model is untouched).
     assert list(net.layers) == ["first", "second"]
-    assert [n.name for n in model.graph.node] == ["second", "first"]
+    assert [n.name for n in m.graph.node] == ["second", "first"]
     gpu_only = predict(net, load_platform(None), BuildConfig(precision="int8", use_dla=False))
     assert [s.layers for s in gpu_only.segments] == [("first", "second")]
     dla = predict(net, load_platform(None), BuildConfig(precision="int8"))
@@ -145,7 +124,7 @@ def test_a_cyclic_graph_is_a_model_load_error():
     a = helper.make_node("Relu", ["x", "c"], ["b"], name="a")
     b = helper.make_node("Add", ["b", "x"], ["c"], name="b")
     with pytest.raises(ModelLoadError, match="cycle"):
-        network_from_model(_model([a, b], [], [_vi("x", (1, 8, 8, 8))], [_vi("c", (1, 8, 8, 8))]))
+        net_of([a, b], [vi("x", (1, 8, 8, 8))], [vi("c", (1, 8, 8, 8))])
 
 
 def test_reformats_only_where_the_device_changes_and_at_the_network_edges():
@@ -159,8 +138,7 @@ def test_reformats_only_where_the_device_changes_and_at_the_network_edges():
 
 
 def test_import_leaves_its_result_out_of_the_young_generations():
-    net_model = _model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [], [_vi("x", (1, 8))],
-                       [_vi("y", (1, 8))])
+    net_model = model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", (1, 8))], [vi("y", (1, 8))])
     gc.collect()
     net = network_from_model(net_model)
     young = {id(o) for o in gc.get_objects(generation=0)} | {id(o) for o in gc.get_objects(generation=1)}
@@ -169,8 +147,7 @@ def test_import_leaves_its_result_out_of_the_young_generations():
 
 
 def test_a_caller_s_frozen_objects_stay_frozen():
-    net_model = _model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [], [_vi("x", (1, 8))],
-                       [_vi("y", (1, 8))])
+    net_model = model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", (1, 8))], [vi("y", (1, 8))])
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
@@ -187,8 +164,7 @@ def test_a_layer_named_like_a_split_output_keeps_its_name_and_the_slice_gets_ano
     relu_a = helper.make_node("Relu", ["a"], ["ra"], name="S_1")  # the name a Split's second slice would get
     relu_b = helper.make_node("Relu", ["b"], ["rb"], name="rb")
     add = helper.make_node("Add", ["ra", "rb"], ["y"], name="add")
-    net = network_from_model(_model([split, relu_a, relu_b, add], [], [_vi("x", (1, 8, 4, 4))],
-                                    [_vi("y", (1, 4, 4, 4))]))
+    net = net_of([split, relu_a, relu_b, add], [vi("x", (1, 8, 4, 4))], [vi("y", (1, 4, 4, 4))])
     # The model's own name wins; the slice takes a name nobody uses, and no layer is lost.
     assert list(net.layers) == ["S", "S_1_0", "S_1", "rb", "add"]
     assert net.layers["S_1"].op == "Relu" and net.layers["S_1"].inputs == ["a"]
@@ -220,21 +196,21 @@ def test_fusing_during_the_backward_sweep_matches_the_forward_passes(name, make_
 def test_swish_and_conv_relu_fuse_alike_in_both_sweeps(monkeypatch):
     from dla_advisor.graph import _onnx_import
 
-    n0, w0 = _conv("c0", "x", "a")
+    n0, w0 = conv("c0", "x", "a", 8, 8)
     nodes = [n0, helper.make_node("Relu", ["a"], ["r"], name="relu"),
              helper.make_node("Sigmoid", ["r"], ["s"], name="sig"), helper.make_node("Mul", ["r", "s"], ["y"], name="mul")]
-    model = _model(nodes, [w0], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))])
-    backward = network_from_model(model)
+    m = model(nodes, [vi("x", (1, 8, 8, 8))], [vi("y", (1, 8, 8, 8))], [w0])
+    backward = network_from_model(m)
     real_fuse = _onnx_import.fuse
     monkeypatch.setattr(_onnx_import, "fuse", lambda layers, tensors, outputs, in_order, names: real_fuse(
         layers, tensors, outputs, False, names))
-    assert _layers_and_tensors(network_from_model(model)) == _layers_and_tensors(backward)
+    assert _layers_and_tensors(network_from_model(m)) == _layers_and_tensors(backward)
     assert list(backward.layers) == ["c0 + relu", "sig + mul"]
 
 
 def test_a_relu_listed_before_its_convolution_still_fuses_with_it():
-    n0, w0 = _conv("c0", "x", "a")
+    n0, w0 = conv("c0", "x", "a", 8, 8)
     relu = helper.make_node("Relu", ["a"], ["y"], name="relu")
-    net = network_from_model(_model([relu, n0], [w0], [_vi("x", (1, 8, 8, 8))], [_vi("y", (1, 8, 8, 8))]))
+    net = net_of([relu, n0], [vi("x", (1, 8, 8, 8))], [vi("y", (1, 8, 8, 8))], [w0])
     assert list(net.layers) == ["c0 + relu"]
     assert net.layers["c0 + relu"].outputs == ["y"] and net.layers["c0 + relu"].fused == ["Relu"]

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
 
 from dla_advisor.graph import network_from_model
 from dla_advisor.graph._names import LayerNames
 from dla_advisor.layout import BuildConfig, predict
 from dla_advisor.platforms import load_platform
+from onnx_builder import full, model, net_of, vi
 
 # Names that collide with what the importer (or TensorRT) would make up, plus empty, spaced,
 # non-ASCII and markup-like ones.
@@ -25,10 +25,6 @@ ADVERSARIAL = ["", "", "S", "S_1", "S_0", "S_1_0", "X", "X_1", "X_2", "Split", "
                "Relu_3", "Conv_1", "layer", "layer_0", "c + r", "S + S_1", "copied_squeeze_after_S", "ß",
                "名前", "名前_1", "[bold]x[/bold]", " ", "/model.24/Split_1", "/model.24/Sigmoid_1"]
 names = st.one_of(st.sampled_from(ADVERSARIAL), st.text(max_size=6))
-
-
-def _w(name, shape):
-    return numpy_helper.from_array(np.full(shape, 0.01, np.float32), name)
 
 
 @st.composite
@@ -43,7 +39,7 @@ def graphs(draw):
         out = f"t{n}"
         if op == "Conv":
             c = tensors[a]
-            inits.append(_w(f"w{n}", (c, c, 1, 1)))
+            inits.append(full(f"w{n}", (c, c, 1, 1)))
             nodes.append(helper.make_node("Conv", [a, f"w{n}"], [out], name=draw(names), kernel_shape=[1, 1]))
             tensors[out] = c
         elif op == "Relu":
@@ -55,7 +51,7 @@ def graphs(draw):
             tensors[out] = tensors[a]
         elif op == "Head":  # GAP -> Flatten -> Gemm: the importer adds a made-up squeeze after the FC
             c = tensors[a]
-            inits += [_w(f"fw{n}", (3, c)), _w(f"fb{n}", (3,))]
+            inits += [full(f"fw{n}", (3, c)), full(f"fb{n}", (3,))]
             nodes += [helper.make_node("GlobalAveragePool", [a], [f"{out}p"], name=draw(names)),
                       helper.make_node("Flatten", [f"{out}p"], [f"{out}f"], name=draw(names), axis=1),
                       helper.make_node("Gemm", [f"{out}f", f"fw{n}", f"fb{n}"], [out], name=draw(names), transB=1)]
@@ -77,12 +73,8 @@ def graphs(draw):
                 tensors[out] = 2 * tensors[a]
     read = {i for node in nodes for i in node.input}
     outs = [t for t in tensors if t not in read and t != "x"] or ["x"]
-    vi = [helper.make_tensor_value_info(t, TensorProto.FLOAT, [1, tensors[t], 4, 4]) for t in outs]
-    vi += [helper.make_tensor_value_info(t, TensorProto.FLOAT, [1, 3]) for t in heads]
-    g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 4, 4])], vi, inits)
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    m.ir_version = 8
-    return m
+    outputs = [vi(t, [1, tensors[t], 4, 4]) for t in outs] + [vi(t, [1, 3]) for t in heads]
+    return model(nodes, [vi("x", [1, 8, 4, 4])], outputs, inits)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -114,9 +106,7 @@ def test_made_up_names_never_take_a_model_name_and_no_layer_is_lost(model):
 def test_a_duplicate_name_keeps_the_first_node_and_numbers_the_second():
     nodes = [helper.make_node("Relu", ["x"], ["a"], name="r"), helper.make_node("Sigmoid", ["a"], ["b"], name="r"),
              helper.make_node("Relu", ["b"], ["y"], name="r_0")]
-    g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 4, 4])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 4, 4])])
-    net = network_from_model(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]))
+    net = net_of(nodes, [vi("x", [1, 8, 4, 4])], [vi("y", [1, 8, 4, 4])])
     # "r_0" belongs to the third node, so the second "r" skips it, as TensorRT's counter would.
     assert [(layer.name, layer.op) for layer in net] == [("r", "Relu"), ("r_1", "Sigmoid"), ("r_0", "Relu")]
 

@@ -5,29 +5,25 @@ Each case is run in a subprocess too where onnx used to abort the process (exit 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
-import numpy as np
 import onnx
 import pytest
-from onnx import AttributeProto, TensorProto, helper, numpy_helper
+from onnx import AttributeProto, TensorProto, helper
 
 from dla_advisor.cli import main
 from dla_advisor.errors import ModelLoadError
 from dla_advisor.graph import load_network, network_from_model
+from onnx_builder import full, model, vi
 
 
 def _conv_model(**conv_attrs):
-    w = numpy_helper.from_array(np.zeros((4, 3, 3, 3), np.float32), "w")
     attrs = {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1], **conv_attrs}
     conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", **attrs)
     relu = helper.make_node("Relu", ["y"], ["z"], name="relu")
-    g = helper.make_graph([conv, relu], "v", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
-                          [helper.make_tensor_value_info("z", TensorProto.FLOAT, None)], [w])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    m.ir_version = 8
-    return m
+    return model([conv, relu], [vi("x", [1, 3, 8, 8])], [vi("z", None)], [full("w", (4, 3, 3, 3), 0.0)], name="v")
 
 
 def _attr(name, kind, value):
@@ -128,31 +124,48 @@ def test_the_callers_model_is_not_changed_and_valid_models_load(tmp_path):
     assert m.SerializeToString() == before and list(net.layers)
 
 
+# One interpreter runs every case (an abort in one still fails its test: the cases after it are missing);
+# each case's exit status and stderr come back as one JSON line.
 _SUBPROCESS = """
-import sys
+import contextlib, io, json, sys
 from dla_advisor.cli import main
-sys.exit(main([sys.argv[1], sys.argv[2]]))
+for where, path in zip(sys.argv[1::2], sys.argv[2::2]):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        rc = main(["advise", path])
+    print(json.dumps({"where": where, "rc": rc, "stderr": err.getvalue()}), flush=True)
 """
+NEGATIVE_AT = ["input", "initializer", "output", "value_info"]
 
 
-@pytest.mark.parametrize("where", ["input", "initializer", "output", "value_info"])
-def test_a_negative_dimension_never_reaches_onnx_shape_inference(tmp_path, where):
-    m = _conv_model()
-    if where == "input":
-        m.graph.input[0].type.tensor_type.shape.dim[0].dim_value = -1
-    elif where == "initializer":
-        m.graph.initializer[0].dims[1] = -3
-    elif where == "output":
-        m.graph.output[0].type.tensor_type.shape.dim.add().dim_value = -2
-    else:
-        vi = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, -4, 8, 8])
-        m.graph.value_info.append(vi)
-    path = tmp_path / "neg.onnx"
-    onnx.save(m, path)
-    out = subprocess.run([sys.executable, "-c", _SUBPROCESS, "advise", str(path)], capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 2, out.stderr[-500:]
-    assert out.stderr.count("\n") == 1 and "negative dimension" in out.stderr
+@pytest.fixture(scope="module")
+def negative_dimension_runs(tmp_path_factory):
+    args = []
+    for where in NEGATIVE_AT:
+        m = _conv_model()
+        if where == "input":
+            m.graph.input[0].type.tensor_type.shape.dim[0].dim_value = -1
+        elif where == "initializer":
+            m.graph.initializer[0].dims[1] = -3
+        elif where == "output":
+            m.graph.output[0].type.tensor_type.shape.dim.add().dim_value = -2
+        else:
+            m.graph.value_info.append(vi("y", [1, -4, 8, 8]))
+        path = tmp_path_factory.mktemp("neg") / f"{where}.onnx"
+        onnx.save(m, path)
+        args += [where, str(path)]
+    out = subprocess.run([sys.executable, "-c", _SUBPROCESS, *args], capture_output=True, text=True, timeout=120)
+    runs = {r["where"]: r for r in map(json.loads, out.stdout.splitlines())}
+    return runs, out
+
+
+@pytest.mark.parametrize("where", NEGATIVE_AT)
+def test_a_negative_dimension_never_reaches_onnx_shape_inference(negative_dimension_runs, where):
+    runs, proc = negative_dimension_runs
+    assert where in runs, f"the process ended (exit {proc.returncode}) before this case: {proc.stderr[-500:]}"
+    run = runs[where]
+    assert run["rc"] == 2, run["stderr"][-500:]
+    assert run["stderr"].count("\n") == 1 and "negative dimension" in run["stderr"]
 
 
 @pytest.mark.parametrize("cut", [1, 17, 100, -1])

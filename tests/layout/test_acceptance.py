@@ -7,8 +7,9 @@ import re
 import pytest
 
 from dla_advisor.graph import load_network
-from dla_advisor.layout import DLA, GPU, BuildConfig, parse_io_formats, predict
+from dla_advisor.layout import GPU, BuildConfig, parse_io_formats, predict
 from dla_advisor.platforms import load_platform
+from onnx_builder import Graph
 
 
 def test_seed_conv_int8_default_io_has_one_loadable_and_two_gpu_reformats(seed_model):
@@ -46,14 +47,12 @@ def test_seed_conv_other_io_formats(seed_model, fmt, expected):
     assert len(predict(net, load_platform("orin-trt10"), cfg).reformats) == expected
 
 
-def test_hwc4_needs_at_most_four_channels_feeding_a_convolution(make_models, tmp_path):
+def test_hwc4_needs_at_most_four_channels_feeding_a_convolution(tmp_path):
     import onnx
-    from onnx import TensorProto, helper
-    b = make_models.Builder()
-    x = b.conv("input", 8, 4, 3)
-    m = b.model([helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 8, 32, 32])],
-                [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, 4, 30, 30])])
-    onnx.save(m, tmp_path / "c8.onnx")
+
+    g = Graph()
+    x = g.conv("input", 8, 4, pad=0, bias=True, scale=0.05)
+    onnx.save(g.model([x], {"input": [1, 8, 32, 32]}), tmp_path / "c8.onnx")
     net = load_network(tmp_path / "c8.onnx")
     cfg = BuildConfig(precision="int8", input_formats=parse_io_formats("int8:dla_hwc4"),
                       output_formats=parse_io_formats("int8:dla_linear"))

@@ -7,7 +7,7 @@ from onnx import helper
 from dla_advisor.layout import DLA, GPU, BuildConfig, predict
 from dla_advisor.platforms import load_platform
 
-from layout_nets import conv, net_of, vi, w
+from onnx_builder import array, conv, net_of, vi
 
 
 def _diamond(gpu_op="Floor"):
@@ -61,9 +61,8 @@ def test_batch_change_splits_a_region():
     n0, w0 = conv("c0", "x", "a", 4, 4)
     r = helper.make_node("Reshape", ["a", "shape"], ["b"], name="r")  # [2,4,8,8] -> [1,8,8,8]
     n1, w1 = conv("c1", "b", "y", 8, 8)
-    from onnx import numpy_helper
     import numpy as np
-    shape = numpy_helper.from_array(np.array([1, 8, 8, 8], np.int64), "shape")
+    shape = array("shape", [1, 8, 8, 8], np.int64)
     net = net_of([n0, r, n1], [vi("x", [2, 4, 8, 8])], [vi("y", [1, 8, 8, 8])], [w0, w1, shape])
     layout = predict(net, load_platform(None), BuildConfig(precision="fp16"))
     assert layout.placement("r").device == GPU and layout.placement("r").reasons[0].id == "shuffle-params"

@@ -10,14 +10,16 @@ from pathlib import Path
 import onnx
 import pytest
 import yaml
-from onnx import TensorProto, helper
+from onnx import TensorProto
 
 from dla_advisor.cli import main
 from dla_advisor.errors import PlatformFileError
 from dla_advisor.platforms import list_platforms, load_platform, platforms_dir
 from dla_advisor.platforms._vocabulary import CHECKS, LAYER_ATTRIBUTES, LAYER_KINDS
 
-from layout_nets import conv, model, vi
+from onnx_builder import conv, model, vi
+
+from support import REPO, run_cli
 
 SRC = "https://example.com/drive-notes"
 USER_FILE = textwrap.dedent(f"""\
@@ -37,15 +39,14 @@ USER_FILE = textwrap.dedent(f"""\
 @pytest.fixture
 def strided_model(tmp_path) -> Path:
     c1, w1 = conv("conv_s1", "x", "a", 3, 8)
-    c2, w2 = conv("conv_s2", "a", "y", 8, 8, strides=[2, 2])
+    c2, w2 = conv("conv_s2", "a", "y", 8, 8, stride=2)
     path = tmp_path / "strided.onnx"
     onnx.save(model([c1, c2], [vi("x", [1, 3, 32, 32])], [vi("y", [1, 8, 16, 16], TensorProto.FLOAT)], [w1, w2]), path)
     return path
 
 
 def _advise(model_path, platform, capsys):
-    rc = main(["advise", str(model_path), "--platform", str(platform), "--format", "json"])
-    out, err = capsys.readouterr()
+    rc, out, err = run_cli(capsys, "advise", model_path, "--platform", platform, "--format", "json")
     return rc, (json.loads(out) if rc == 0 else None), err
 
 
@@ -152,7 +153,7 @@ def test_vocabulary_matches_the_code_it_describes():
     # Reformat layers are inserted by TensorRT between devices; no platform constraint can name one.
     assert set(SIMPLE_KINDS.values()) | set(GRAPH_KINDS) - {"Reformat"} <= LAYER_KINDS
     # Every attribute a platform file may name is one the graph importer writes (catches a rename there).
-    graph_src = "".join(p.read_text() for p in (Path(__file__).parents[2] / "dla_advisor" / "graph").glob("*.py"))
+    graph_src = "".join(p.read_text() for p in (REPO / "dla_advisor" / "graph").glob("*.py"))
     unset = sorted(a for a in LAYER_ATTRIBUTES if f'"{a}"' not in graph_src and f"{a}=" not in graph_src)
     assert unset == []
     for p in list_platforms():

@@ -1,21 +1,10 @@
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from dla_advisor.graph import load_network
 from dla_advisor.layout import BuildConfig, parse_io_formats
 from dla_advisor.perf import load_device, plan_specs, parse_plan
 from dla_advisor.platforms import load_platform
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _module(name):
-    spec = importlib.util.spec_from_file_location(f"_t_{name}", REPO / "models" / f"{name}.py")
-    m = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(m)
-    return m
+from support import SEED_MODEL, load_script
 
 
 # The reference models these tests read (the large detectors of the calibration files are built on
@@ -29,7 +18,7 @@ def model_dir(tmp_path_factory):
     import onnx
     out = tmp_path_factory.mktemp("perf_models")
     for script, names in _TEST_MODELS.items():
-        models = _module(script).MODELS
+        models = load_script(f"models/{script}.py", script).MODELS
         for name in names:
             onnx.save(models[name](), str(out / f"{name}.onnx"))
     return out
@@ -42,7 +31,7 @@ def dev():
 
 @pytest.fixture(scope="session")
 def seed_net():
-    return load_network(str(REPO / "models" / "conv2d_1024.onnx"))
+    return load_network(str(SEED_MODEL))
 
 
 def specs_for(net, plan, io=None, precision="int8", platform=None):

@@ -1,7 +1,6 @@
 """The published measurements behind the device models, their cross-validated error, and the labels."""
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,9 +10,11 @@ from dla_advisor.perf import device_for_platform, estimate_engine, list_devices,
 from dla_advisor.perf._calibrate import load_measurements
 from dla_advisor.platforms import load_platform
 
-from .conftest import REPO, specs_for
+from support import REPO, RULES
 
-CAL = REPO / "rules" / "calibration"
+from .conftest import specs_for
+
+CAL = RULES / "calibration"
 FIT_FILES = sorted(p for p in CAL.glob("*.yaml") if not p.stem.endswith("holdout"))
 
 

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from dla_advisor.cli import main
 from dla_advisor.perf import load_device
 
-from .conftest import REPO
+from support import RULES, SEED_MODEL
 
-SEED = str(REPO / "models" / "conv2d_1024.onnx")
+SEED = str(SEED_MODEL)
 
 
 def test_estimate_text_labels_every_number(capsys):
@@ -67,7 +67,7 @@ def test_calibrate_fits_prints_errors_and_writes_device(tmp_path, capsys):
         {"id": "gpu", "model": SEED, "plan": "gpu", "measured": {"qps": 405.3}},
         {"id": "dla", "model": SEED, "plan": "dla0", "measured": {"qps": 132.7}}]}))
     device = tmp_path / "dev.yaml"
-    shutil.copy(REPO / "rules" / "devices" / "orin-agx-64gb.yaml", device)
+    shutil.copy(RULES / "devices" / "orin-agx-64gb.yaml", device)
     rc = main(["calibrate", str(meas), "--device", str(device), "--params", "gpu_eff,dla_eff", "--max-evals", "40",
                "--write-device", str(device)])
     out = capsys.readouterr().out
@@ -78,7 +78,7 @@ def test_calibrate_fits_prints_errors_and_writes_device(tmp_path, capsys):
     assert [p["id"] for p in written["calibration"]["points"]] == ["gpu", "dla"]
     errors = [abs(p["error_pct"]) for p in written["calibration"]["points"]]
     assert written["calibration"]["mape_pct"] == round(sum(errors) / 2, 2) or abs(written["calibration"]["mape_pct"] - sum(errors) / 2) < 0.01
-    assert written["params"]["gpu_switch_us"] == yaml.safe_load((REPO / "rules/devices/orin-agx-64gb.yaml").read_text())["params"]["gpu_switch_us"]
+    assert written["params"]["gpu_switch_us"] == yaml.safe_load((RULES / "devices/orin-agx-64gb.yaml").read_text())["params"]["gpu_switch_us"]
     assert "# Performance model of the Jetson AGX Orin 64GB" in device.read_text()
 
 
@@ -102,7 +102,7 @@ def test_estimate_one_process_flag_is_reported(capsys, tmp_path):
 
 
 def test_calibration_point_with_unknown_processes_value_is_a_clear_error(tmp_path, capsys):
-    raw = yaml.safe_load((REPO / "rules" / "calibration" / "orin-agx-64gb.yaml").read_text())
+    raw = yaml.safe_load((RULES / "calibration" / "orin-agx-64gb.yaml").read_text())
     raw["points"] = raw["points"][:1]
     raw["points"][0]["processes"] = "many"
     bad = tmp_path / "m.yaml"
@@ -121,7 +121,7 @@ def test_calibrate_cross_validate_predicts_each_network_from_a_fit_without_it(tm
         {"id": "seed-dla", "model": SEED, "plan": "dla0", "measured": {"qps": 132.7}},
         {"id": "cifar", "model": "cifar_bn", "batch": 32, "plan": "dla0:bs=32", "measured": {"qps": 649.7}}]}))
     device = tmp_path / "dev.yaml"
-    shutil.copy(REPO / "rules" / "devices" / "orin-agx-64gb.yaml", device)
+    shutil.copy(RULES / "devices" / "orin-agx-64gb.yaml", device)
     rc = main(["calibrate", str(meas), "--device", str(device), "--params", "gpu_eff,dla_eff", "--max-evals", "24", "--cv-max-evals", "12",
                "--cross-validate", "--write-device", str(device)])
     out = capsys.readouterr().out

@@ -10,9 +10,11 @@ from dla_advisor.cli import main
 from dla_advisor.graph import load_network
 from dla_advisor.perf import estimate_engine, explain_concurrent
 
-from .conftest import REPO, specs_for
+from support import SCHEMAS, SEED_MODEL
 
-SEED = str(REPO / "models" / "conv2d_1024.onnx")
+from .conftest import specs_for
+
+SEED = str(SEED_MODEL)
 
 
 def test_explain_splits_each_engine_into_kernels_that_add_up(seed_net, dev):
@@ -57,7 +59,7 @@ def test_estimate_explain_cli_text_and_json(capsys, tmp_path):
     path = tmp_path / "e.json"
     assert main(["estimate", SEED, "--plan", "gpu,dla0", "--explain", "--format", "json", "-o", str(path)]) == 0
     doc = json.loads(path.read_text())
-    schema = json.loads((REPO / "dla_advisor" / "report" / "schemas" / "estimate-1.json").read_text())
+    schema = json.loads((SCHEMAS / "estimate-1.json").read_text())
     jsonschema.validate(doc, schema)
     assert [e["name"] for e in doc["explain"]] == ["gpu", "dla0"]
     assert {k["bound"] for e in doc["explain"] for k in e["kernels"]} <= {"compute", "memory", "overhead"}

@@ -10,10 +10,12 @@ from dla_advisor.layout import Provenance
 from dla_advisor.perf import estimate_engine, load_device
 from dla_advisor.perf._calibrate import error_only, load_measurements
 
-from .conftest import REPO, specs_for
+from support import RULES
 
-HOLDOUT = REPO / "rules" / "calibration" / "orin-agx-64gb-holdout.yaml"
-FIT = REPO / "rules" / "calibration" / "orin-agx-64gb.yaml"
+from .conftest import specs_for
+
+HOLDOUT = RULES / "calibration" / "orin-agx-64gb-holdout.yaml"
+FIT = RULES / "calibration" / "orin-agx-64gb.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +98,7 @@ def test_label_without_holdout_is_unchanged():
 
 
 def test_malformed_holdout_block_is_a_rule_file_error(tmp_path):
-    text = (REPO / "rules" / "devices" / "orin-agx-64gb.yaml").read_text(encoding="utf-8")
+    text = (RULES / "devices" / "orin-agx-64gb.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text(re.sub(r"holdout:\n  measurements: (.*)\n  mape_pct: .*\n", r"holdout:\n  measured: \1\n", text),
                    encoding="utf-8")

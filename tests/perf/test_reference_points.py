@@ -6,7 +6,9 @@ import yaml
 from dla_advisor.perf import estimate_concurrent, estimate_engine
 from dla_advisor.perf._calibrate import error_only
 
-from .conftest import REPO, specs_for
+from support import RULES, SEED_MODEL
+
+from .conftest import specs_for
 
 
 def _within(value, measured, pct):
@@ -36,11 +38,11 @@ def test_seed_gpu_plus_two_dla_linear_io(seed_net, dev):
 
 
 def test_the_seed_points_of_the_calibration_file_within_10_percent(tmp_path):
-    raw = yaml.safe_load((REPO / "rules" / "calibration" / "orin-agx-64gb.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((RULES / "calibration" / "orin-agx-64gb.yaml").read_text(encoding="utf-8"))
     raw["points"] = [p for p in raw["points"] if p["id"].startswith("seed")]
     assert len(raw["points"]) == 6
     for p in raw["points"]:
-        p["model"] = str(REPO / "models" / "conv2d_1024.onnx")
+        p["model"] = str(SEED_MODEL)
     path = tmp_path / "seed.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     for r in error_only(path).points:
@@ -49,7 +51,7 @@ def test_the_seed_points_of_the_calibration_file_within_10_percent(tmp_path):
 
 @pytest.mark.slow
 def test_device_file_records_the_error_it_was_fitted_with(dev):
-    result = error_only(REPO / "rules" / "calibration" / "orin-agx-64gb.yaml")
+    result = error_only(RULES / "calibration" / "orin-agx-64gb.yaml")
     assert dev.calibration.mape_pct == pytest.approx(result.mape_pct, abs=0.01)
     recorded = {p["id"]: p["error_pct"] for p in dev.calibration.points}
     for r in result.points:

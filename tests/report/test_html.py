@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from dla_advisor.report.html import BIG_NETWORK, GraphInput, HtmlExtras, graph_payload, render_html, script_json
+from support import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 NASTY = "</script><script>alert(1)</script> & \"q\" 'a' {ForeignNode[Conv_1...Relu_9]}"
 
 

@@ -18,7 +18,7 @@ import dla_advisor
 from dla_advisor.report.html import GraphInput, HtmlExtras, render_html
 
 pytestmark = pytest.mark.browser
-REPO = Path(__file__).resolve().parents[2]
+from support import CORPUS, SEED_MODEL, load_script
 MAX_BYTES = 5 * 2**20
 
 
@@ -100,15 +100,11 @@ def _open(browser, tmp_path, name: str, html: str) -> Page:
 
 @pytest.fixture(scope="module")
 def perf_models(tmp_path_factory) -> Path:
-    import importlib.util
-
     import onnx
 
     out = tmp_path_factory.mktemp("html_models")
     for script, names in (("make_models", ("cifar_gn",)), ("make_perf_models", ("resnet50",))):
-        spec = importlib.util.spec_from_file_location(f"_html_{script}", REPO / "models" / f"{script}.py")
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
+        mod = load_script(f"models/{script}.py", script)
         for name in names:
             onnx.save(mod.MODELS[name](), str(out / f"{name}.onnx"))
     return out
@@ -121,7 +117,7 @@ def advised(perf_models):
 
     def get(name: str):
         if name not in cache:
-            path = REPO / "models" / "conv2d_1024.onnx" if name == "seed" else perf_models / f"{name}.onnx"
+            path = SEED_MODEL if name == "seed" else perf_models / f"{name}.onnx"
             cache[name] = dla_advisor.advise(path, precision="int8")
         return cache[name]
     return get
@@ -226,7 +222,7 @@ def test_a_5000_layer_network_collapses_loadables_expands_on_click_and_searches(
 
 
 def test_inspect_with_model_shows_both_graphs_and_the_comparison(browser, tmp_path, shots, perf_models):
-    log = REPO / "tests" / "corpus" / "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
+    log = CORPUS / "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
     result = dla_advisor.inspect([log], model=perf_models / "cifar_gn.onnx", precision="int8")
     page = _open(browser, tmp_path, "inspect", result.to_html())
     assert page.errors() == []
@@ -252,7 +248,7 @@ def _tune_page() -> str:
 
 
 def test_estimate_check_and_tune_pages_render_without_errors(browser, tmp_path, shots):
-    seed = REPO / "models" / "conv2d_1024.onnx"
+    seed = SEED_MODEL
     pages = {
         "estimate": dla_advisor.estimate(seed, "gpu,dla0,dla1").to_html(),
         "check": dla_advisor.check([seed]).to_html(),

@@ -18,14 +18,13 @@ import jsonschema
 import pytest
 
 from dla_advisor.advice import load_rules
-from dla_advisor.cli import main
 from dla_advisor.rewrite import all_rewrites
 
 # Counted from the rule files and the rewrite registry, so adding one does not edit this file.
 N_RULES = len(load_rules().selected((), ()))
 N_REWRITES = len(all_rewrites())
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "dla_advisor" / "report" / "schemas"
+from support import CORPUS, RULES, SCHEMAS, run_cli_json
 GN_LOG = "trtexec_orin_trt8.4_cifar_model_gn_dla_placement_excerpt.log"
 
 
@@ -51,12 +50,6 @@ def validate(doc, name: str) -> None:
     published = schema(name)
     jsonschema.Draft202012Validator(published).validate(doc)
     jsonschema.Draft202012Validator(_closed(copy.deepcopy(published))).validate(doc)
-
-
-def run_json(capsys, *args) -> tuple[int, object]:
-    rc = main([str(a) for a in args])
-    out = capsys.readouterr().out
-    return rc, json.loads(out)
 
 
 # --- the schema files themselves -------------------------------------------------------------------------
@@ -93,7 +86,7 @@ def test_schema_version_pattern_accepts_minor_versions_only():
 
 
 def test_closed_copy_rejects_an_undocumented_field(seed_model, capsys):
-    rc, doc = run_json(capsys, "estimate", seed_model, "--plan", "dla0", "--format", "json")
+    rc, doc = run_cli_json(capsys, "estimate", seed_model, "--plan", "dla0", "--format", "json")
     assert rc == 0
     validate(doc, "estimate-1.json")
     doc["estimate"]["engines"][0]["undocumented"] = 1
@@ -105,7 +98,7 @@ def test_closed_copy_rejects_an_undocumented_field(seed_model, capsys):
 # --- check -----------------------------------------------------------------------------------------------
 
 def test_check_json_on_a_model_and_a_log(models_dir, corpus, capsys):
-    rc, doc = run_json(capsys, "check", models_dir / "cifar_gn.onnx", corpus / GN_LOG, "--platform", "orin-trt8.4",
+    rc, doc = run_cli_json(capsys, "check", models_dir / "cifar_gn.onnx", corpus / GN_LOG, "--platform", "orin-trt8.4",
                        "--precision", "int8", "--shapes", "input:32x3x32x32", "--format", "json")
     validate(doc, "check-1.json")
     assert rc == 1 and doc["passed"] is False
@@ -120,7 +113,7 @@ def test_check_json_on_a_model_and_a_log(models_dir, corpus, capsys):
 
 
 def test_check_json_clean_model_has_no_findings_at_error(seed_model, capsys):
-    rc, doc = run_json(capsys, "check", seed_model, "--precision", "int8", "--fail-on", "error", "--format", "json")
+    rc, doc = run_cli_json(capsys, "check", seed_model, "--precision", "int8", "--fail-on", "error", "--format", "json")
     validate(doc, "check-1.json")
     assert rc == 0 and doc["passed"] is True and doc["counts"]["error"] == 0
     assert [i["summary"]["dla_loadables"] for i in doc["inputs"]] == [1]
@@ -129,7 +122,7 @@ def test_check_json_clean_model_has_no_findings_at_error(seed_model, capsys):
 # --- inspect ---------------------------------------------------------------------------------------------
 
 def test_inspect_json_with_model_compares_prediction_and_log(models_dir, corpus, capsys):
-    rc, doc = run_json(capsys, "inspect", corpus / GN_LOG, "--model", models_dir / "cifar_gn.onnx", "--platform",
+    rc, doc = run_cli_json(capsys, "inspect", corpus / GN_LOG, "--model", models_dir / "cifar_gn.onnx", "--platform",
                        "orin-trt8.4", "--precision", "int8", "--shapes", "input:32x3x32x32", "--format", "json")
     assert rc == 0
     validate(doc, "inspect-1.json")
@@ -143,13 +136,13 @@ def test_inspect_json_with_model_compares_prediction_and_log(models_dir, corpus,
 
 
 def _corpus_artifacts() -> list[str]:
-    corpus = Path(__file__).resolve().parents[2] / "tests" / "corpus"
+    corpus = CORPUS
     return sorted(p.name for p in corpus.glob("*") if p.suffix in (".log", ".json")) if corpus.is_dir() else []
 
 
 @pytest.mark.parametrize("name", _corpus_artifacts())
 def test_inspect_json_of_every_corpus_artifact(name, corpus, capsys):
-    rc, doc = run_json(capsys, "inspect", corpus / name, "--format", "json")
+    rc, doc = run_cli_json(capsys, "inspect", corpus / name, "--format", "json")
     assert rc == 0
     validate(doc, "inspect-1.json")
     layout = doc["layout"]
@@ -171,7 +164,7 @@ def test_inspect_json_of_every_corpus_artifact(name, corpus, capsys):
 # --- estimate and calibrate ------------------------------------------------------------------------------
 
 def test_estimate_json_one_entry_per_engine_all_modelled(seed_model, capsys):
-    rc, doc = run_json(capsys, "estimate", seed_model, "--plan", "gpu:bs=2,dla0,dla1", "--format", "json")
+    rc, doc = run_cli_json(capsys, "estimate", seed_model, "--plan", "gpu:bs=2,dla0,dla1", "--format", "json")
     assert rc == 0
     validate(doc, "estimate-1.json")
     engines = doc["estimate"]["engines"]
@@ -183,8 +176,8 @@ def test_estimate_json_one_entry_per_engine_all_modelled(seed_model, capsys):
 
 def test_calibrate_json_reports_every_point(capsys):
     # The smallest shipped file (one point) keeps this fast; the large ones build big detectors.
-    rules = Path(__file__).resolve().parents[2] / "rules" / "calibration" / "orin-agx-32gb.yaml"
-    rc, doc = run_json(capsys, "calibrate", rules, "--no-fit", "--format", "json")
+    rules = RULES / "calibration" / "orin-agx-32gb.yaml"
+    rc, doc = run_cli_json(capsys, "calibrate", rules, "--no-fit", "--format", "json")
     assert rc == 0
     validate(doc, "calibrate-1.json")
     assert len(doc["points"]) == 1
@@ -193,7 +186,7 @@ def test_calibrate_json_reports_every_point(capsys):
 
 
 def test_estimate_schema_rejects_a_measured_number(seed_model, capsys):
-    _, doc = run_json(capsys, "estimate", seed_model, "--plan", "dla0", "--format", "json")
+    _, doc = run_cli_json(capsys, "estimate", seed_model, "--plan", "dla0", "--format", "json")
     doc["estimate"]["engines"][0]["provenance"]["kind"] = "measured"
     with pytest.raises(jsonschema.ValidationError):
         validate(doc, "estimate-1.json")
@@ -202,7 +195,7 @@ def test_estimate_schema_rejects_a_measured_number(seed_model, capsys):
 # --- tune ------------------------------------------------------------------------------------------------
 
 def test_tune_json_sim_backend(seed_model, tmp_path, capsys):
-    rc, doc = run_json(capsys, "tune", seed_model, "--backend", "sim", "--trials", "3", "--seed", "1",
+    rc, doc = run_cli_json(capsys, "tune", seed_model, "--backend", "sim", "--trials", "3", "--seed", "1",
                        "--storage", f"sqlite:///{tmp_path / 's.db'}", "--format", "json")
     assert rc == 0
     validate(doc, "tune-1.json")
@@ -221,24 +214,22 @@ def test_tune_json_sim_backend(seed_model, tmp_path, capsys):
 def _gap_model(path: Path) -> Path:
     import numpy as np
     import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper
 
-    weight = numpy_helper.from_array(np.random.default_rng(0).standard_normal((8, 3, 3, 3)).astype(np.float32), "w")
+    from onnx_builder import array, model, vi
+
+    weight = array("w", np.random.default_rng(0).standard_normal((8, 3, 3, 3)).astype(np.float32))
     nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
              helper.make_node("Relu", ["c"], ["r"], name="relu"),
              helper.make_node("GlobalAveragePool", ["r"], ["y"], name="gap")]
-    graph = helper.make_graph(nodes, "gap", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 1, 1])], [weight])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 8
-    onnx.save(model, path)
+    onnx.save(model(nodes, [vi("x", [1, 3, 16, 16])], [vi("y", [1, 8, 1, 1])], [weight], name="gap"), path)
     return path
 
 
 def test_fix_json_rewrites_the_global_average_pool(tmp_path, capsys):
     pytest.importorskip("onnxruntime")
     model = _gap_model(tmp_path / "gap.onnx")
-    rc, doc = run_json(capsys, "fix", model, "-o", tmp_path / "fixed.onnx", "--format", "json")
+    rc, doc = run_cli_json(capsys, "fix", model, "-o", tmp_path / "fixed.onnx", "--format", "json")
     assert rc == 0
     validate(doc, "fix-1.json")
     applied = {r["name"]: r["sites"] for r in doc["rewrites"] if r["sites"]}
@@ -249,7 +240,7 @@ def test_fix_json_rewrites_the_global_average_pool(tmp_path, capsys):
 
 
 def test_fix_list_json(capsys):
-    rc, doc = run_json(capsys, "fix", "--list", "--format", "json")
+    rc, doc = run_cli_json(capsys, "fix", "--list", "--format", "json")
     assert rc == 0
     validate(doc, "fix-1.json")
     assert (doc["tool"], doc["command"]) == ("dla-advisor", "fix")
@@ -257,7 +248,7 @@ def test_fix_list_json(capsys):
 
 
 def test_fix_schema_tells_a_run_from_a_list(capsys):
-    _, listing = run_json(capsys, "fix", "--list", "--format", "json")
+    _, listing = run_cli_json(capsys, "fix", "--list", "--format", "json")
     listing["model"] = "m.onnx"  # half a run report is neither document
     listing["rewrites"] = [{"name": "gap-to-avgpool", "sites": 1}]
     with pytest.raises(jsonschema.ValidationError):
@@ -267,23 +258,23 @@ def test_fix_schema_tells_a_run_from_a_list(capsys):
 # --- platforms and rules ---------------------------------------------------------------------------------
 
 def test_platforms_json(capsys):
-    rc, doc = run_json(capsys, "platforms", "--format", "json")
+    rc, doc = run_cli_json(capsys, "platforms", "--format", "json")
     assert rc == 0
     validate(doc, "platforms-1.json")
     plats = doc["platforms"]
     assert len(plats) == 7 and {p["soc"] for p in plats} == {"orin", "xavier", "woa"}
-    rc, one = run_json(capsys, "platforms", "xavier-trt8.5", "--format", "json")
+    rc, one = run_cli_json(capsys, "platforms", "xavier-trt8.5", "--format", "json")
     validate(one, "platforms-1.json")
     assert [(p["id"], p["trt"]) for p in one["platforms"]] == [("xavier-trt8.5", ["8.4", "8.5"])]
 
 
 def test_rules_json_list_and_one(capsys):
-    rc, rules = run_json(capsys, "rules", "--format", "json")
+    rc, rules = run_cli_json(capsys, "rules", "--format", "json")
     assert rc == 0
     validate(rules, "rules-1.json")
     assert rules["command"] == "rules" and "rule" not in rules
     assert len(rules["rules"]) == N_RULES and len({r["id"] for r in rules["rules"]}) == N_RULES
-    rc, one = run_json(capsys, "rules", "DLA101", "--format", "json")
+    rc, one = run_cli_json(capsys, "rules", "DLA101", "--format", "json")
     validate(one, "rules-1.json")
     rule = one["rule"]
     assert rule["name"] == "fp32-io-on-dla-engine" and rule["fix"]["fix_safety"] == "changes-numerics"

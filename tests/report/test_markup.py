@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import onnx
 import pytest
-from onnx import TensorProto, helper
+from onnx import helper
 
 from dla_advisor.cli import main
+from onnx_builder import model, vi
 
 NAMES = ["{ForeignNode[/model.23/GatherElements]}", "[bold]conv[/bold]", "[/]", ":x: relu :warning:",
          "[link=http://x]n[/link]"]
@@ -18,11 +19,7 @@ def _model_with_names(path):
         op = "Relu" if i % 2 == 0 else "Gelu"  # Gelu falls back to the GPU on some targets: names reach every table
         nodes.append(helper.make_node(op, [x], [f"t{i}"], name=name))
         x = f"t{i}"
-    g = helper.make_graph(nodes, "markup", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 8, 8, 8])],
-                          [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, 8, 8, 8])])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 20)])
-    m.ir_version = 9
-    onnx.save(m, path)
+    onnx.save(model(nodes, [vi("input", [1, 8, 8, 8])], [vi(x, [1, 8, 8, 8])], opset=20, name="markup", ir_version=9), path)
 
 
 @pytest.mark.parametrize("command", ["advise", "check"])

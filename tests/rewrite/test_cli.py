@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import onnx
@@ -14,10 +13,11 @@ import pytest
 from dla_advisor import rewrite as rw
 from dla_advisor.cli import main
 
-from .conftest import ops, sha256
-from .models import G, resnet_like
+from onnx_builder import Graph
+from support import REPO
 
-REPO = Path(__file__).resolve().parents[2]
+from .conftest import ops, sha256
+from .models import resnet_like
 
 
 @pytest.fixture
@@ -70,9 +70,9 @@ def test_same_file_as_output_is_refused(resnet_file, capsys):
 
 
 def test_model_onnxruntime_cannot_run(tmp_path, capsys):
-    g = G()
+    g = Graph()
     y = g.op("GlobalAveragePool", [g.op("Relu", ["x"])])
-    m = g.model({"x": [1, 2, 4, 4]}, [y])
+    m = g.model([y], {"x": [1, 2, 4, 4]}, infer_shapes=True)
     m.graph.node[0].op_type = "NoSuchOp"  # unknown op: onnxruntime refuses the session
     path, out = tmp_path / "bad.onnx", tmp_path / "out.onnx"
     onnx.save(m, str(path))

@@ -6,9 +6,11 @@ import os
 
 import onnx
 import pytest
-from onnx import TensorProto, helper
+from onnx import helper
 
 from dla_advisor.cli import main
+
+from onnx_builder import model, vi
 
 from .models import resnet_like
 
@@ -47,11 +49,8 @@ def test_unreadable_external_weights_are_one_line_errors(tmp_path, capsys, damag
 
 
 def test_huge_input_shapes_refuse_verification_instead_of_allocating(tmp_path, capsys):
-    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 4096, 4096])
-    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
-    g = helper.make_graph([helper.make_node("GlobalAveragePool", ["x"], ["y"], name="gap")], "big", [x], [y])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    m.ir_version = 8
+    m = model([helper.make_node("GlobalAveragePool", ["x"], ["y"], name="gap")], [vi("x", ["N", 3, 4096, 4096])],
+              [vi("y", None)], name="big")
     path = tmp_path / "big.onnx"
     onnx.save(m, path)
     # 4096 x 3 x 4096 x 4096 floats: 768 GiB per random input.

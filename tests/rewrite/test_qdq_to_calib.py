@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import numpy as np
@@ -16,7 +15,9 @@ from dla_advisor.layout import read_calibration_cache
 from dla_advisor.platforms import load_platform
 from dla_advisor.rewrite._qdq_verify import verify_translation
 
-from zoo.qdq_helpers import G, activation_scales, concat_model, make_qdq_models, residual_model
+from onnx_builder import Graph
+from support import SCHEMAS
+from zoo.qdq_helpers import activation_scales, concat_model, make_qdq_models, residual_model
 
 LIMITS = rw.limits_from_platform(load_platform(None))
 QDQ = ("QuantizeLinear", "DequantizeLinear")
@@ -28,7 +29,7 @@ def _translate(model):
 
 def asymmetric_model():
     """onnxruntime's default (asymmetric UINT8): zero-point 128 on a signed input, 0 after a ReLU."""
-    g = G()
+    g = Graph()
     x = g.qdq("input", 0.02, zp=128, zp_dtype=np.uint8)
     y = g.op("Relu", [g.conv(x, 4, 4, "c")], "relu")
     return g.model(g.qdq(y, 0.05, zp=0, zp_dtype=np.uint8, name="qy"))
@@ -92,7 +93,7 @@ def test_fix_cli_writes_model_cache_and_build_command(small_qdq_resnet, tmp_path
     assert main(["fix", str(small_qdq_resnet), "--rewrites", "qdq-to-calib", "-o", str(out),
                  "--trt-version", "8.5.2", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    schema = json.loads((Path(rw.__file__).parents[1] / "report" / "schemas" / "fix-1.json").read_text())
+    schema = json.loads((SCHEMAS / "fix-1.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(doc)
     written = onnx.load(str(out))
     assert not [n for n in written.graph.node if n.op_type in QDQ]
@@ -132,7 +133,7 @@ def test_fix_cli_runs_qdq_to_calib_by_default_and_rejects_a_tight_tolerance(smal
 
 
 def test_input_quantized_straight_to_the_output_keeps_both_names():
-    g = G()
+    g = Graph()
     y = g.qdq("input", 0.02, name="only")
     model = g.model(y)
     result, _ = _translate(model)
@@ -145,7 +146,7 @@ def test_input_quantized_straight_to_the_output_keeps_both_names():
 def test_a_rectifier_the_quantizer_deleted_comes_back_as_a_clamp():
     """onnxruntime's default (asymmetric) quantizer deletes a ReLU in front of a Q/DQ pair whose zero-point
     is the type's minimum: the pair's clamp at 0 is the ReLU. Dropping the pair must put it back."""
-    g = G()
+    g = Graph()
     x = g.qdq("input", 0.02)
     y = g.conv(x, 4, 4, "c")                       # the ReLU after it was deleted by the quantizer
     z = g.qdq(y, 0.03, zp=-128, name="qy")          # INT8 grid [0, 7.65]: clamps negatives to 0
@@ -157,7 +158,7 @@ def test_a_rectifier_the_quantizer_deleted_comes_back_as_a_clamp():
     assert hi == np.float32(255 * np.float32(0.03))  # the DQ grid top, (127 - (-128)) * scale in float32
     assert result.extras["quant_check"].ok and any("clamp at 0" in n for n in result.notes)
     # Where the tensor is already rectified (a Relu before it), nothing is added.
-    g2 = G()
+    g2 = Graph()
     r = g2.op("Relu", [g2.conv(g2.qdq("input", 0.02), 4, 4, "c")], "relu")
     result2, _ = _translate(g2.model(g2.conv(g2.qdq(r, 0.03, zp=-128, name="qr"), 4, 4, "c2")))
     assert not [n for n in result2.model.graph.node if n.op_type == "Clip"]

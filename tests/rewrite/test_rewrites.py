@@ -3,15 +3,16 @@
 import numpy as np
 import onnx
 
+from onnx_builder import Graph
+
 from .conftest import attrs, ops
-from .models import G
 
 
 def _single(op, in_shape, opset=13, extra_inputs=(), n_out=1, **kw):
-    g = G(opset=opset)
+    g = Graph(opset=opset)
     ins = ["x"] + [g.init(v) if not isinstance(v, str) else v for v in extra_inputs]
     y = g.op(op, ins, n_out=n_out, **kw)
-    return g.model({"x": in_shape}, y if isinstance(y, list) else [y])
+    return g.model(y if isinstance(y, list) else [y], {"x": in_shape}, infer_shapes=True)
 
 
 # --- gap-to-avgpool -------------------------------------------------------------------------------
@@ -61,10 +62,10 @@ def test_reducemean_over_channels_left_alone(run_one):
 # --- fc-to-conv -----------------------------------------------------------------------------------
 
 def test_gemm_with_alpha_beta_and_map_input(run_one):
-    g = G()
+    g = Graph()
     f = g.op("Flatten", ["x"], axis=1)
     y = g.op("Gemm", [f, g.weight(36, 5), g.weight(1, 5)], alpha=0.5, beta=2.0)  # transB=0, bias [1, M]
-    res, check = run_one(g.model({"x": [2, 4, 3, 3]}, [y]), "fc-to-conv")
+    res, check = run_one(g.model([y], {"x": [2, 4, 3, 3]}, infer_shapes=True), "fc-to-conv")
     assert ops(res.model) == ["Conv", "Flatten"]
     conv_w = [i for i in res.model.graph.initializer if len(i.dims) == 4][0]
     assert list(conv_w.dims) == [5, 4, 3, 3]
@@ -72,20 +73,20 @@ def test_gemm_with_alpha_beta_and_map_input(run_one):
 
 
 def test_matmul_plus_bias_after_reshape(run_one):
-    g = G()
+    g = Graph()
     r = g.op("Reshape", ["x", g.init(np.array([0, -1], np.int64))])
     y = g.op("Add", [g.op("MatMul", [r, g.weight(8, 3)]), g.weight(3)])
-    res, check = run_one(g.model({"x": [1, 8, 1, 1]}, [y]), "fc-to-conv")
+    res, check = run_one(g.model([y], {"x": [1, 8, 1, 1]}, infer_shapes=True), "fc-to-conv")
     assert ops(res.model) == ["Conv", "Flatten"]
     assert len(res.model.graph.node[0].input) == 3  # the Add's bias became the conv bias
     assert check.ok
 
 
 def test_matmul_of_two_activations_left_alone(run_one):
-    g = G()
+    g = Graph()
     f = g.op("Flatten", ["x"], axis=1)
     y = g.op("MatMul", [f, "w"])
-    m = g.model({"x": [1, 4, 1, 1], "w": [4, 2]}, [y])
+    m = g.model([y], {"x": [1, 4, 1, 1], "w": [4, 2]}, infer_shapes=True)
     res, _ = run_one(m, "fc-to-conv")
     assert "MatMul" in ops(res.model)
 
@@ -121,7 +122,7 @@ def test_hard_activation_not_rewritten_when_clip_limit_below_6(run_one, tight):
 # --- pad-fold -------------------------------------------------------------------------------------
 
 def _pad_then(op, pad_spec, value=None, relu=False, opset=13, **kw):
-    g = G(opset=opset)
+    g = Graph(opset=opset)
     x = g.op("Relu", ["x"]) if relu else "x"
     if opset >= 11:
         ins = [x, g.init(np.array(pad_spec, np.int64))] + ([g.init(np.array(value, np.float32))] if value is not None else [])
@@ -132,7 +133,7 @@ def _pad_then(op, pad_spec, value=None, relu=False, opset=13, **kw):
         y = g.op("Conv", [p, g.weight(4, 3, 3, 3)], kernel_shape=[3, 3], **kw)
     else:
         y = g.op(op, [p], kernel_shape=[3, 3], **kw)
-    return g.model({"x": [1, 3, 8, 8]}, [y])
+    return g.model([y], {"x": [1, 3, 8, 8]}, infer_shapes=True)
 
 
 def test_pad_into_conv(run_one):
@@ -205,9 +206,9 @@ def test_upsample_opset9_becomes_asymmetric_floor_resize(run_one):
 
 
 def test_resize_half_pixel_sizes_becomes_scales(run_one):
-    g = G(opset=13)
+    g = Graph(opset=13)
     y = g.op("Resize", ["x", "", "", g.init(np.array([1, 2, 8, 4], np.int64))], mode="nearest")
-    res, check = run_one(g.model({"x": [1, 2, 2, 2]}, [y]), "upsample-to-resize")
+    res, check = run_one(g.model([y], {"x": [1, 2, 2, 2]}, infer_shapes=True), "upsample-to-resize")
     node = res.model.graph.node[0]
     scales = {i.name: onnx.numpy_helper.to_array(i) for i in res.model.graph.initializer}[node.input[2]]
     assert scales.tolist() == [1.0, 1.0, 4.0, 2.0] and len(node.input) == 3
@@ -215,9 +216,9 @@ def test_resize_half_pixel_sizes_becomes_scales(run_one):
 
 
 def test_linear_resize_left_alone(run_one):
-    g = G(opset=13)
+    g = Graph(opset=13)
     y = g.op("Resize", ["x", "", g.init(np.array([1, 1, 2, 2], np.float32))], mode="linear")
-    res, _ = run_one(g.model({"x": [1, 2, 2, 2]}, [y]), "upsample-to-resize")
+    res, _ = run_one(g.model([y], {"x": [1, 2, 2, 2]}, infer_shapes=True), "upsample-to-resize")
     assert attrs(res.model, "Resize")[0]["mode"] == b"linear"
     assert dict(res.sites)["upsample-to-resize"] == 0
 
@@ -225,11 +226,11 @@ def test_linear_resize_left_alone(run_one):
 # --- channel-shuffle-to-conv ----------------------------------------------------------------------
 
 def test_channel_shuffle_is_a_permutation_conv(run_one):
-    g = G()
+    g = Graph()
     r = g.op("Reshape", ["x", g.init(np.array([2, 3, 4, 5, 5], np.int64))])
     t = g.op("Transpose", [r], perm=[0, 2, 1, 3, 4])
     y = g.op("Reshape", [t, g.init(np.array([2, 12, 5, 5], np.int64))])
-    res, check = run_one(g.model({"x": [2, 12, 5, 5]}, [y]), "channel-shuffle-to-conv")
+    res, check = run_one(g.model([y], {"x": [2, 12, 5, 5]}, infer_shapes=True), "channel-shuffle-to-conv")
     assert ops(res.model) == ["Conv"]
     assert check.ok and check.max_abs_diff == 0.0  # 1*x plus zeros: bit-exact
 
@@ -268,11 +269,11 @@ def test_overlapping_avgpool_left_alone(run_one):
 
 def test_gap_after_reshape_to_shape_of_with_dynamic_batch(run_one):
     # Reshape(x, Shape(y)) hides H, W from ONNX inference when the batch is symbolic (GroupNorm exports).
-    g = G()
+    g = Graph()
     r = g.op("Relu", [g.op("Reshape", ["x", g.init(np.array([0, 2, -1], np.int64))])])
     back = g.op("Reshape", [r, g.op("Shape", ["x"])])
     y = g.op("GlobalAveragePool", [back])
-    res, check = run_one(g.model({"x": ["N", 4, 6, 6]}, [y]), "gap-to-avgpool", shapes={"x": (3, 4, 6, 6)})
+    res, check = run_one(g.model([y], {"x": ["N", 4, 6, 6]}, infer_shapes=True), "gap-to-avgpool", shapes={"x": (3, 4, 6, 6)})
     assert attrs(res.model, "AveragePool")[0]["kernel_shape"] == [6, 6]
     assert check.ok and check.outputs[0].shape == (3, 4, 1, 1)
 

@@ -24,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+# Run as a program (the trtexec stand-in), so it finds the corpus beside itself, not through the tests' support module.
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 DLA_LOG = "trtexec_orin_trt10.3_yolo11n_dla_only_fp16.log"
 GPU_LOG = "trtexec_orin_trt10.3_yolo11n_gpu_fp16.log"
 
@@ -38,7 +39,7 @@ def parse(argv):
 
 
 def corpus_lines(name):
-    folder = Path(os.environ.get("TRTEXEC_STANDIN_CORPUS") or REPO / "tests" / "corpus")
+    folder = Path(os.environ.get("TRTEXEC_STANDIN_CORPUS") or CORPUS)
     return (folder / name).read_text(encoding="utf-8").splitlines()
 
 

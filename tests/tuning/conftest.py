@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tuning_helpers import CORPUS, REPO, SEED_MODEL, STANDIN
+from support import CORPUS, REPO, SEED_MODEL, STANDIN
 
 
 @pytest.fixture

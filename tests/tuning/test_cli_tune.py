@@ -11,7 +11,7 @@ import yaml
 from optuna.trial import TrialState
 
 from dla_advisor.cli import main
-from tuning_helpers import cli
+from support import cli_argv as cli
 
 
 def test_unknown_model_is_a_one_line_usage_error(tmp_path, capsys):

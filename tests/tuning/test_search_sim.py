@@ -9,7 +9,8 @@ import pytest
 
 from dla_advisor.platforms import load_platform
 from dla_advisor.tuning import (PlanRejected, SearchSpace, SpaceOptions, Tuner, TuneRequest, enumerate_plans)
-from tuning_helpers import cli, needs_perf
+from support import cli_argv as cli
+from tuning_helpers import needs_perf
 
 pytestmark = needs_perf
 

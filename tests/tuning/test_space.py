@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
 
 from dla_advisor.layout import BuildConfig, IOFormat
 from dla_advisor.platforms import load_platform
 from dla_advisor.tuning import PlanRejected, SearchSpace, SpaceOptions, enumerate_plans
-from tuning_helpers import REPO, SEED_MODEL
+from onnx_builder import conv, model, vi
+from support import SEED_MODEL, load_script
 
 
 def _space(models, **options):
@@ -52,11 +51,8 @@ def test_empty_plan_is_rejected_with_reason():
 
 
 def _conv_model(path, channels):
-    w = numpy_helper.from_array(np.zeros((4, channels, 3, 3), np.float32), "w")
-    node = helper.make_node("Conv", ["x", "w"], ["y"], name="Conv_0", kernel_shape=[3, 3])
-    g = helper.make_graph([node], "m", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, 32, 32])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 30, 30])], [w])
-    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    node, w = conv("Conv_0", "x", "y", channels, 4, pad=0)
+    onnx.save(model([node], [vi("x", [1, channels, 32, 32])], [vi("y", [1, 4, 30, 30])], [w], name="m"), path)
     return path
 
 
@@ -68,9 +64,7 @@ def test_hwc4_input_needs_four_channels_or_fewer(tmp_path):
 
 
 def test_fallback_off_with_gpu_layers_is_rejected(tmp_path):
-    import sys
-    sys.path.insert(0, str(REPO / "models"))
-    from make_models import MODELS
+    MODELS = load_script("models/make_models.py", "make_models").MODELS
     path = tmp_path / "cifar_gn.onnx"
     onnx.save(MODELS["cifar_gn"](), path)
     space = _space([path], batches=(32,))
@@ -82,9 +76,7 @@ def test_fallback_off_with_gpu_layers_is_rejected(tmp_path):
 
 
 def test_split_point_needs_gpu_fallback(tmp_path):
-    import sys
-    sys.path.insert(0, str(REPO / "models"))
-    from make_models import MODELS
+    MODELS = load_script("models/make_models.py", "make_models").MODELS
     path = tmp_path / "cifar_bn.onnx"
     onnx.save(MODELS["cifar_bn"](), path)
     space = _space([path], split=True, batches=(1,))

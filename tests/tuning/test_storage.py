@@ -6,6 +6,7 @@ import datetime
 import json
 import os
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from optuna.trial import TrialState
 from dla_advisor.cli import main as cli_main
 from dla_advisor.errors import UsageError
 from dla_advisor.tuning import default_storage_url, open_storage, redact
-from tuning_helpers import cli
+from support import cli_argv as cli
 
 POSTGRES_URL = os.environ.get("DLA_ADVISOR_TEST_POSTGRES_URL")
 
@@ -176,7 +177,12 @@ def test_a_trial_killed_before_its_first_heartbeat_is_failed_on_resume_and_not_c
     study = optuna.create_study(storage=open_storage(url, heartbeat_s=None), study_name="early",
                                 direction="maximize")
     orphan = study.ask().number
-    time.sleep(2.2)  # past the grace period of --heartbeat 1
+    # Started 10 s ago, far past the grace period of --heartbeat 1 (2 s): moved back in the file rather
+    # than waited for, so neither the wait nor a slow machine decides the outcome.
+    with sqlite3.connect(tmp_path / "early.db") as db:
+        (start,), = db.execute("SELECT datetime_start FROM trials WHERE number = ?", (orphan,))
+        earlier = datetime.datetime.fromisoformat(start) - datetime.timedelta(seconds=10)
+        db.execute("UPDATE trials SET datetime_start = ? WHERE number = ?", (str(earlier), orphan))
     rc = cli_main(["tune", str(seed_model), "--storage", url, "--study", "early", "--trials", "3",
                    "--heartbeat", "1", "--no-reference", "--format", "json", "-o", str(tmp_path / "r.json")])
     assert rc == 0

@@ -11,7 +11,7 @@ from dla_advisor.errors import BackendFailed, BackendUnavailable
 from dla_advisor.testing import BackendContract, contract_plan
 from dla_advisor.tuning.backends.trtexec import TrtexecBackend, find_trtexec
 
-from tuning_helpers import CORPUS, STANDIN
+from support import CORPUS, STANDIN
 
 # Throughputs in the two corpus logs the stand-in replays.
 GPU_QPS, DLA_QPS = 286.781, 36.9222

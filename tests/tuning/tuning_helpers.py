@@ -1,17 +1,9 @@
-"""Paths and helpers shared by the tuning tests (imported by name: tests/ has no packages)."""
+"""What only the tuning tests share (imported by name: tests/tuning is not a package); paths and the
+CLI's command line come from ``support``."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / "tests" / "corpus"
-STANDIN = REPO / "tests" / "stand_ins" / "trtexec_standin.py"
-SEED_MODEL = REPO / "models" / "conv2d_1024.onnx"
 
 
 def _have_perf() -> bool:
@@ -24,7 +16,3 @@ def _have_perf() -> bool:
 
 HAVE_PERF = _have_perf()
 needs_perf = pytest.mark.skipif(not HAVE_PERF, reason="dla_advisor.perf (the performance model) is not available")
-
-
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "dla_advisor", *args]

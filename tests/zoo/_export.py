@@ -21,7 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
+
+from onnx_builder import model, vi
 
 
 @dataclass
@@ -210,10 +212,8 @@ class Export:
         return self.node("Identity", [x], scope, shape_math=True)
 
     def _model(self, x, outs) -> onnx.ModelProto:
-        g = helper.make_graph(self.nodes, "main_graph", [x], outs, self.inits)
-        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", self.opset)], producer_name="pytorch",
-                              producer_version="2.1.0")
-        m.ir_version = 8
+        m = model(self.nodes, [x], outs, self.inits, self.opset, "main_graph")
+        m.producer_name, m.producer_version = "pytorch", "2.1.0"
         return m
 
     def finish(self, inp: str, in_shape: tuple[int, ...], outputs: dict[str, str]) -> ZooModel:
@@ -230,15 +230,14 @@ class Export:
                         n.input[k] = out_name
             renamed[out_name] = tensor
         # torch writes output shapes with the symbolic batch dim; take the rest from shape inference.
-        static = helper.make_tensor_value_info(inp, TensorProto.FLOAT, list(in_shape))
-        m = self._model(static, [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs.values()])
+        m = self._model(vi(inp, in_shape), [vi(o, None) for o in outputs.values()])
         inferred = {vi.name: vi for vi in onnx.shape_inference.infer_shapes(m, data_prop=True).graph.output}
-        x = helper.make_tensor_value_info(inp, TensorProto.FLOAT, ["batch_size", *in_shape[1:]])
+        x = vi(inp, ["batch_size", *in_shape[1:]])
         outs = []
         for o in outputs.values():
             dims = [d.dim_value for d in inferred[o].type.tensor_type.shape.dim]
             assert dims and all(dims[1:]), f"{self.name}: output {o} has no static shape {dims}"
-            outs.append(helper.make_tensor_value_info(o, TensorProto.FLOAT, ["batch_size", *dims[1:]]))
+            outs.append(vi(o, ["batch_size", *dims[1:]]))
         m = self._model(x, outs)
         onnx.checker.check_model(m)
         return ZooModel(self.name, m, inp, tuple(in_shape), self.shape_math)

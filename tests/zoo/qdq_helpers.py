@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from script_loader import load_script
-
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-REPO = Path(__file__).resolve().parents[2]
-QDQ_ZOO = REPO / "tests" / "data" / "zoo" / "qdq"
+from onnx_builder import Graph
+from support import ZOO, load_script
+
+QDQ_ZOO = ZOO / "qdq"
 SKELETONS = sorted(p.stem for p in QDQ_ZOO.glob("*.onnx"))
 
 
@@ -63,47 +61,8 @@ def activation_scales(model: onnx.ModelProto) -> dict[str, float]:
 
 
 # -- small synthetic Q/DQ graphs (layouts the zoo does not cover) -----------------------------------
-class G:
-    """A tiny graph builder: Q/DQ pairs with the scale/zero-point given, convs with seeded weights."""
-
-    def __init__(self, opset: int = 13):
-        self.nodes, self.inits, self.opset, self.n = [], [], opset, 0
-        self.rng = np.random.default_rng(0)
-
-    def const(self, value, dtype):
-        self.n += 1
-        name = f"k{self.n}"
-        self.inits.append(numpy_helper.from_array(np.asarray(value, dtype=dtype), name))
-        return name
-
-    def qdq(self, x, scale, zp=0, zp_dtype=np.int8, axis=None, name=None):
-        name = name or f"qdq{len(self.nodes)}"
-        s, z = self.const(scale, np.float32), self.const(zp, zp_dtype)
-        kw = {} if axis is None else {"axis": axis}
-        self.nodes += [helper.make_node("QuantizeLinear", [x, s, z], [f"{name}_q"], name=f"{name}/Q", **kw),
-                       helper.make_node("DequantizeLinear", [f"{name}_q", s, z], [f"{name}_dq"], name=f"{name}/DQ", **kw)]
-        return f"{name}_dq"
-
-    def conv(self, x, cin, cout, name):
-        w = self.const(self.rng.standard_normal((cout, cin, 3, 3)) * 0.2, np.float32)
-        self.nodes.append(helper.make_node("Conv", [x, w], [f"{name}_out"], name=name, pads=[1, 1, 1, 1]))
-        return f"{name}_out"
-
-    def op(self, op, inputs, name, **attrs):
-        self.nodes.append(helper.make_node(op, inputs, [f"{name}_out"], name=name, **attrs))
-        return f"{name}_out"
-
-    def model(self, out, size=8, cin=4):
-        inp = helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, cin, size, size])
-        outs = [helper.make_tensor_value_info(out, TensorProto.FLOAT, None)]
-        m = helper.make_model(helper.make_graph(self.nodes, "g", [inp], outs, self.inits),
-                              opset_imports=[helper.make_opsetid("", self.opset)])
-        m.ir_version = 8
-        return m
-
-
 def concat_model(opset=13):
-    g = G(opset)
+    g = Graph(opset)
     x = g.qdq("input", 0.02)
     a, b = g.conv(x, 4, 4, "ca"), g.conv(x, 4, 4, "cb")
     cat = g.op("Concat", [g.qdq(a, 0.05, name="qa"), g.qdq(b, 0.07, name="qb")], "cat", axis=1)
@@ -111,7 +70,7 @@ def concat_model(opset=13):
 
 
 def residual_model(opset=13):
-    g = G(opset)
+    g = Graph(opset)
     x = g.qdq("input", 0.02)
     y = g.conv(x, 4, 4, "c1")
     s = g.op("Add", [g.qdq(y, 0.04, name="qy"), g.qdq("input", 0.02, name="qskip")], "add")

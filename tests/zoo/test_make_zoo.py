@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -13,24 +9,20 @@ from onnx import TensorProto, helper, numpy_helper
 from dla_advisor.graph import network_from_model
 from dla_advisor.layout import BuildConfig, predict
 from dla_advisor.platforms import load_platform
-
-REPO = Path(__file__).resolve().parents[2]
+from onnx_builder import array, model, vi
+from support import load_script
 
 
 def _make_zoo():
-    spec = importlib.util.spec_from_file_location("make_zoo", REPO / "models" / "make_zoo.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_zoo", mod)
-    spec.loader.exec_module(mod)  # torch and ultralytics are imported only inside the exports
-    return mod
+    return load_script("models/make_zoo.py", "make_zoo")  # torch and ultralytics are imported only inside the exports
 
 
 def _model() -> onnx.ModelProto:
     rng = np.random.default_rng(0)
-    w = numpy_helper.from_array(rng.standard_normal((64, 32, 3, 3)).astype(np.float32), "conv.weight")
-    b = numpy_helper.from_array(rng.standard_normal(64).astype(np.float32), "conv.bias")
-    shape = numpy_helper.from_array(np.array([1, 64, -1], np.int64), "shape")
-    big_const = numpy_helper.from_array(rng.standard_normal((1, 64, 16, 16)).astype(np.float16), "c")
+    w = array("conv.weight", rng.standard_normal((64, 32, 3, 3)), np.float32)
+    b = array("conv.bias", rng.standard_normal(64), np.float32)
+    shape = array("shape", [1, 64, -1], np.int64)
+    big_const = array("c", rng.standard_normal((1, 64, 16, 16)), np.float16)
     nodes = [
         helper.make_node("Conv", ["x", "conv.weight", "conv.bias"], ["y"], name="/conv/Conv", pads=[1, 1, 1, 1],
                          kernel_shape=[3, 3]),
@@ -39,11 +31,7 @@ def _model() -> onnx.ModelProto:
         helper.make_node("Add", ["y", "kf"], ["z"], name="/Add"),
         helper.make_node("Reshape", ["z", "shape"], ["out"], name="/Reshape"),
     ]
-    g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 32, 16, 16])],
-                          [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 64, 256])], [w, b, shape])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    return m
+    return model(nodes, [vi("x", [1, 32, 16, 16])], [vi("out", [1, 64, 256])], [w, b, shape], opset=17)
 
 
 def test_skeleton_drops_large_data_keeps_shapes_and_small_values_and_the_layout_is_unchanged():

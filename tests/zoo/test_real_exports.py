@@ -19,14 +19,13 @@ import pytest
 import yaml
 from onnx import TensorProto, helper
 
-from dla_advisor.cli import main
 from dla_advisor.graph import load_network
 from dla_advisor.layout import GPU, BuildConfig, predict
 from dla_advisor.platforms import list_platforms, load_platform
 
-REPO = Path(__file__).resolve().parents[2]
-ZOO = REPO / "tests" / "data" / "zoo"
-REASON_IDS = set(yaml.safe_load((REPO / "rules" / "reasons.yaml").read_text())["reasons"])
+from support import RULES, ZOO, load_script, run_cli
+
+REASON_IDS = set(yaml.safe_load((RULES / "reasons.yaml").read_text())["reasons"])
 PRECISIONS = ["int8", "fp16"]
 EXPECTED = {
     "yolov5n", "yolov8n", "yolo11n", "yolo11s", "yolo11m", "yolo11l", "yolo11x", "yolo26n", "rtdetr-l", "yolov8n_dynamic", "yolov8n_nms", "yolov8n-seg",
@@ -68,15 +67,7 @@ def test_the_zoo_has_every_family_and_the_manifest_describes_each_file():
 
 def _external(model: onnx.ModelProto):
     """(tensor, offset, length) of every tensor whose data the skeleton left in the weights file."""
-    def walk(g):
-        yield from g.initializer
-        for n in g.node:
-            for a in n.attribute:
-                if a.type == onnx.AttributeProto.TENSOR:
-                    yield a.t
-                elif a.type == onnx.AttributeProto.GRAPH:
-                    yield from walk(a.g)
-    for t in walk(model.graph):
+    for t in load_script("models/make_zoo.py", "make_zoo").graph_tensors(model.graph):
         if t.data_location == TensorProto.EXTERNAL:
             d = {e.key: e.value for e in t.external_data}
             yield t, int(d["offset"]), int(d["length"])
@@ -129,7 +120,7 @@ def test_yolov5_layer_named_like_a_split_slice_is_its_own_node():
 
 
 def test_a_dynamic_image_size_without_shapes_is_a_usage_error_naming_the_fix(capsys):
-    rc, out, err = _run(["advise", str(ZOO / "yolov8n_dynamic.onnx")], capsys)
+    rc, out, err = run_cli(capsys, "advise", str(ZOO / "yolov8n_dynamic.onnx"))
     assert rc == 2 and out == ""
     assert err.strip().splitlines() == [
         "error: input 'images' has dynamic dims ['batch', 3, 'height', 'width'] besides the batch. "
@@ -140,10 +131,9 @@ def test_a_dynamic_image_size_without_shapes_is_a_usage_error_naming_the_fix(cap
     assert static.summary() == dynamic.summary()
 
 
-@pytest.mark.parametrize("name", MODELS)
-def test_layout_on_every_platform_and_precision_is_complete_and_every_gpu_layer_has_a_reason(name):
+def _layout_is_complete(name: str, platforms) -> None:
     net = _net(name)
-    for platform in PLATFORMS:
+    for platform in platforms:
         target = load_platform(platform)
         for precision in PRECISIONS:
             layout = predict(net, target, BuildConfig(precision=precision))
@@ -159,16 +149,22 @@ def test_layout_on_every_platform_and_precision_is_complete_and_every_gpu_layer_
             assert len(layout.dla_loadables) <= target.loadables_per_core, where
 
 
-def _run(args: list[str], capsys) -> tuple[int, str, str]:
-    rc = main(args)  # a bug raises here and fails the test with its traceback
-    out, err = capsys.readouterr()
-    return rc, out, err
+# The large exports (thousands of nodes) on every platform are slow; in the inner loop they run on the
+# newest Orin target and on Xavier (another DLA generation), the small ones on every platform.
+@pytest.mark.parametrize("name", [m if m in SMALL else pytest.param(m, marks=pytest.mark.slow) for m in MODELS])
+def test_layout_on_every_platform_and_precision_is_complete_and_every_gpu_layer_has_a_reason(name):
+    _layout_is_complete(name, PLATFORMS)
+
+
+@pytest.mark.parametrize("name", [m for m in MODELS if m not in SMALL])
+def test_layout_of_a_large_export_on_two_generations_is_complete_and_every_gpu_layer_has_a_reason(name):
+    _layout_is_complete(name, ["orin-trt10", "xavier-trt8.5"])
 
 
 def _advise_and_check(name: str, platform: str, precision: str, capsys, fmt: str) -> None:
     model = str(ZOO / f"{name}.onnx")
     opts = ["--platform", platform, "--precision", precision, *_shape_opts(name)]
-    rc, out, err = _run(["advise", model, *opts, "--format", fmt], capsys)
+    rc, out, err = run_cli(capsys, "advise", model, *opts, "--format", fmt)
     assert rc == 0, err  # a report: findings do not change the exit code without --fail-on
     if fmt == "json":
         layout = json.loads(out)["layout"]
@@ -178,7 +174,7 @@ def _advise_and_check(name: str, platform: str, precision: str, capsys, fmt: str
         assert all(layer["reasons"] and {r["id"] for r in layer["reasons"]} <= REASON_IDS for layer in gpu)
     else:
         assert "DLA loadable" in out + err
-    rc, out, err = _run(["check", model, *opts, "--format", "json"], capsys)
+    rc, out, err = run_cli(capsys, "check", model, *opts, "--format", "json")
     report = json.loads(out)
     assert rc in (0, 1) and "Traceback" not in err
     failing = int(err.rsplit(";", 1)[1].split()[0])
@@ -190,7 +186,7 @@ def _advise_and_check(name: str, platform: str, precision: str, capsys, fmt: str
 @pytest.mark.parametrize("name", SMALL)
 def test_cli_on_the_default_platform(name, precision, capsys):
     _advise_and_check(name, "orin-trt10", precision, capsys, "text")
-    rc, out, _ = _run(["fix", "--list"], capsys)
+    rc, out, _ = run_cli(capsys, "fix", "--list")
     assert rc == 0 and "split" in out.lower()
 
 
@@ -206,13 +202,13 @@ def _fix(name: str, tmp_path: Path, capsys) -> None:
     # with onnxruntime on the graphs exporters really write.
     model = _with_random_weights(tmp_path, name)
     before = model.read_bytes()
-    rc, out, err = _run(["fix", str(model), "-o", str(tmp_path / "fixed.onnx"), *_shape_opts(name)], capsys)
+    rc, out, err = run_cli(capsys, "fix", str(model), "-o", str(tmp_path / "fixed.onnx"), *_shape_opts(name))
     assert rc == 0, err
     assert "outputs match" in out + err and (tmp_path / "fixed.onnx").stat().st_size > 0
     assert model.read_bytes() == before
 
 
-@pytest.mark.parametrize("name", ["yolov5n", "yolo26n"])
+@pytest.mark.parametrize("name", ["yolov5n", pytest.param("yolo26n", marks=pytest.mark.slow)])
 def test_fix_rewrites_a_real_export_and_proves_the_outputs_unchanged(name, tmp_path, capsys):
     _fix(name, tmp_path, capsys)
 

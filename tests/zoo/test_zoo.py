@@ -20,9 +20,9 @@ from dla_advisor.layout import DLA, GPU, BuildConfig, predict
 from dla_advisor.platforms import load_platform
 
 from .builders import BUILDERS
+from support import RULES
 
-REPO = Path(__file__).resolve().parents[2]
-REASON_IDS = set(yaml.safe_load((REPO / "rules" / "reasons.yaml").read_text())["reasons"])
+REASON_IDS = set(yaml.safe_load((RULES / "reasons.yaml").read_text())["reasons"])
 PLATFORMS = ["orin-trt10", "orin-trt8.5", "xavier-trt8.5", "orin-trt11"]
 PRECISIONS = ["int8", "fp16"]
 

@@ -5,7 +5,7 @@ Every number it returns is ``modelled``, labelled with the device model and its 
 
 from __future__ import annotations
 
-from ..._words import DEFAULT_DEVICE
+from ..._words import DEFAULT_DEVICE, DEFAULT_POWER_MODE
 from ...errors import BackendFailed, DlaAdvisorError
 from ...layout import Measurement
 from .._models import ModelCatalog
@@ -25,7 +25,7 @@ class SimBackend(Backend):
 
     name = "sim"
 
-    def __init__(self, device: str = DEFAULT_DEVICE, power_mode: str = "MAXN", platform=None,
+    def __init__(self, device: str = DEFAULT_DEVICE, power_mode: str = DEFAULT_POWER_MODE, platform=None,
                  catalog: ModelCatalog | None = None):
         from ...perf import load_device
         from ...platforms import load_platform

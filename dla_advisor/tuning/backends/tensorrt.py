@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 
-from ..._words import DEFAULT_DEVICE
+from ..._words import DEFAULT_DEVICE, DEFAULT_POWER_MODE
 from ...errors import BackendFailed, BackendUnavailable
 from ...layout import Measurement, Provenance
 from .._commands import DEFAULT_DURATION_S, engine_filename, unique_builds
@@ -45,7 +45,7 @@ class TensorRTBackend(Backend):
 
     name = "tensorrt"
 
-    def __init__(self, device: str = DEFAULT_DEVICE, power_mode: str = "MAXN",
+    def __init__(self, device: str = DEFAULT_DEVICE, power_mode: str = DEFAULT_POWER_MODE,
                  duration_s: float = DEFAULT_DURATION_S):
         self.trt, self.cudart = _import_runtime()
         self.device = device

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..._words import DEFAULT_DEVICE
+from ..._words import DEFAULT_DEVICE, DEFAULT_POWER_MODE
 from ...artifacts import read_trtexec_output
 from ...errors import BackendFailed, BackendUnavailable
 from ...layout import Measurement, Provenance
@@ -61,7 +61,7 @@ class TrtexecBackend(Backend):
 
     name = "trtexec"
 
-    def __init__(self, device: str = DEFAULT_DEVICE, power_mode: str = "MAXN", trtexec: str | None = None,
+    def __init__(self, device: str = DEFAULT_DEVICE, power_mode: str = DEFAULT_POWER_MODE, trtexec: str | None = None,
                  engines_dir: str | os.PathLike | None = None, duration_s: float = DEFAULT_DURATION_S,
                  build_timeout_s: float = 3600.0, run_margin_s: float = 120.0,
                  skip_inference_flag: str = "--skipInference"):
