@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 import yaml
 
-from dla_advisor.cli import main
 from dla_advisor.perf import estimate_concurrent, estimate_engine
 from dla_advisor.perf._cost import JobCost
 from dla_advisor.perf._engine_profile import network_work
 
-from .conftest import REPO, specs_for
+from support import RULES, run_cli
+
+from .conftest import specs_for
 
 
 def test_copies_bound_the_rate_but_add_to_the_latency(seed_net, dev):
@@ -77,13 +78,13 @@ def test_cuda_core_kernels_run_at_their_own_efficiency(seed_net, dev):
 
 
 def test_calibration_point_with_unknown_postprocess_is_a_clear_error(tmp_path, capsys):
-    raw = yaml.safe_load((REPO / "rules" / "calibration" / "orin-agx-64gb.yaml").read_text())
+    raw = yaml.safe_load((RULES / "calibration" / "orin-agx-64gb.yaml").read_text())
     raw["points"] = raw["points"][:1]
     raw["points"][0]["postprocess"] = "yolo-decode"
     bad = tmp_path / "m.yaml"
     bad.write_text(yaml.safe_dump(raw))
-    assert main(["calibrate", str(bad), "--no-fit"]) == 2
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "calibrate", bad, "--no-fit")
+    assert rc == 2
     assert "postprocess" in err and "Use 'nms'" in err and "Traceback" not in err
 
 
