@@ -214,16 +214,18 @@ def gpu_job(names: list[str], work: NetworkWork, dev: DeviceModel, precision: st
         b += sum(_tensor_bytes(t, work, formats, prec_bytes) for t in writes) * batch
         b += sum(w.weight_elems for w in group) * prec_bytes
         kernels = 1
-        c = math.inf
+        cc = math.inf
         if head.kind == "gemm":
             layout = formats.get(head.inputs[0], "").partition(":")[2] if head.inputs else ""
             c = _gpu_gemm_seconds(head, batch, dev, precision, "tensor", packed=layout in _PACKED_INPUTS)
             cc = _gpu_gemm_seconds(head, batch, dev, precision, "cuda")
         elif head.kind == "depthwise":
-            cc = head.macs * batch / dev.gpu_macs_per_s("cuda", precision)
+            # Nominal CUDA-core time of streaming kernels, at the GPU's fitted efficiency like the rest
+            # of their (memory-bound) work; gpu_cuda_eff describes the IDP4A/FMA convolution kernels.
+            c = head.macs * batch / dev.gpu_macs_per_s("cuda", precision)
         else:
             elems = sum(work.tensors[t].elems for t in reads + writes) * batch
-            cc = elems / dev.gpu_macs_per_s("cuda", "fp32")
+            c = elems / dev.gpu_macs_per_s("cuda", "fp32")
             if head.kind == "norm":
                 b += sum(work.tensors[t].elems for t in reads) * batch * prec_bytes  # statistics pass
                 kernels = 2

@@ -29,7 +29,7 @@ class ModelParams:
     Attributes:
         gpu_eff: fraction of the tensor cores' peak MAC rate a well-shaped convolution kernel reaches.
         gpu_cuda_eff: fraction of the CUDA cores' peak (IDP4A for INT8, FMA for FP16/FP32) their
-            kernels reach: small-channel convolutions, depthwise and pointwise work.
+            convolution kernels reach (small-channel convolutions TensorRT runs off the tensor cores).
         gpu_bw_eff: fraction of peak DRAM bandwidth one GPU kernel streams at.
         gpu_kernel_us: fixed time of one GPU kernel on the GPU (ramp-up, tail), microseconds.
         gpu_launch_us: host time to launch one kernel without CUDA graphs (trtexec's default); a
