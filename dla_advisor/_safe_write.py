@@ -94,6 +94,14 @@ def check_output_path(path: str | os.PathLike, protected: Iterable[str | os.Path
                          "Create it or pick another output path.")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"cannot write {option} {text}: folder {parent} is not writable", "Pick another output path.")
+    # Checked here, not left to the final rename: a command such as tune would otherwise run to the end first.
+    try:
+        name_max = os.pathconf(parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    if len(os.fsencode(real.name)) > name_max:
+        raise UsageError(f"cannot write {option} {text[:80]}...: file name longer than {name_max} bytes",
+                         "Pick a shorter name.")
     return real
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 from dataclasses import dataclass, field
@@ -56,7 +57,20 @@ def load_model_with_weights(path: str | os.PathLike) -> onnx.ModelProto:
     except Exception as e:  # noqa: BLE001 - onnx raises OSError, ValueError and its C++ ValidationError
         raise ModelLoadError(f"cannot read the external weights of {path} ({first_line(e, 200)})",
                              "Keep the weight files next to the model, as the exporter wrote them.") from None
+    for init in model.graph.initializer:
+        # Analysis needs only shapes, so the importer accepts an inline initializer with no values; the
+        # rewrites reshape weights and onnxruntime runs them, so here they must be there.
+        if init.data_location != onnx.TensorProto.EXTERNAL and math.prod(init.dims) > 0 and not _holds_values(init):
+            raise ModelLoadError(f"initializer '{init.name}' of {path} has dims {list(init.dims)} but no values",
+                                 "fix rewrites and runs the weights: re-export the model with them.")
     return model
+
+
+_VALUE_FIELDS = ("raw_data", "float_data", "double_data", "int32_data", "int64_data", "uint64_data", "string_data")
+
+
+def _holds_values(init) -> bool:
+    return any(len(getattr(init, f)) for f in _VALUE_FIELDS)
 
 
 _HINT = "Keep the weight files next to the model, as the exporter wrote them (real files, not links)."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import onnx_graphsurgeon as gs
 
@@ -66,7 +68,8 @@ def apply(graph, ctx) -> int:
         if scales is None or len(scales) != 4 or (shape is not None and len(shape) != 4):
             ctx.note(NAME, node.name, "scales are not a constant 4-vector")
             continue
-        if scales[0] != 1 or scales[1] != 1 or any(s != int(s) or not 1 <= s <= smax for s in scales[2:]):
+        if scales[0] != 1 or scales[1] != 1 or any(not math.isfinite(s) or s != int(s) or not 1 <= s <= smax
+                                                      for s in scales[2:]):
             ctx.note(NAME, node.name, f"scales {scales} are not {{1, 1, s_h, s_w}} with integer s in [1, {smax}]")
             continue
         roi = gs.Constant(ctx.fresh(f"{node.name}_roi"), np.zeros((0,), dtype=np.float32))

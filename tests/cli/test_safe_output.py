@@ -83,6 +83,15 @@ def test_unwritable_paths_are_one_line_errors(tmp_path, seed_model, capsys, targ
     assert rc == 2 and len(err.strip().splitlines()) == 1 and err.startswith("error: cannot write -o")
 
 
+def test_a_name_too_long_is_refused_before_tune_runs_a_trial(tmp_path, seed_model, capsys):
+    study = tmp_path / "study.db"
+    rc = main(["tune", str(seed_model), "--no-reference", "--trials", "1", "--storage", f"sqlite:///{study}",
+               "-o", str(tmp_path / ("n" * 300))])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.strip().splitlines() == [err.strip()] and "longer than" in err, err
+    assert not study.exists()
+
+
 def test_an_input_is_never_overwritten_even_through_a_link(tmp_path, seed_model, capsys):
     link = tmp_path / "link.onnx"
     os.symlink(seed_model, link)

@@ -67,3 +67,18 @@ def test_dash_output_is_refused_instead_of_writing_a_file_named_dash(tmp_path, c
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "-o fixed.onnx" in err, err
     assert not (tmp_path / "-").exists()
+
+
+def test_inline_initializer_without_values_is_a_one_line_error(tmp_path, capsys):
+    m = resnet_like()
+    emptied = m.graph.initializer[0]
+    name, dims = emptied.name, list(emptied.dims)
+    emptied.ClearField("raw_data")
+    emptied.ClearField("float_data")
+    path = tmp_path / "empty.onnx"
+    onnx.save(m, str(path))
+    out = tmp_path / "fixed.onnx"
+    assert main(["fix", str(path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and f"'{name}'" in err and f"{dims} but no values" in err, err
+    assert not out.exists()

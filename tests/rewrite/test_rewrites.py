@@ -2,6 +2,9 @@
 
 import numpy as np
 import onnx
+import pytest
+
+from dla_advisor import rewrite as rw
 
 from onnx_builder import Graph
 
@@ -221,6 +224,15 @@ def test_linear_resize_left_alone(run_one):
     res, _ = run_one(g.model([y], {"x": [1, 2, 2, 2]}, infer_shapes=True), "upsample-to-resize")
     assert attrs(res.model, "Resize")[0]["mode"] == b"linear"
     assert dict(res.sites)["upsample-to-resize"] == 0
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_resize_with_non_finite_scale_is_left_alone_with_a_note(limits, bad):
+    g = Graph(opset=13)
+    y = g.op("Resize", ["x", "", g.init(np.array([1, 1, bad, 2], np.float32))], mode="nearest")
+    res = rw.apply_rewrites(g.model([y], {"x": [1, 2, 2, 2]}), rw.select("upsample-to-resize"), limits)
+    assert dict(res.sites)["upsample-to-resize"] == 0 and ops(res.model) == ["Resize"]
+    assert any("integer s" in n for n in res.notes), res.notes
 
 
 # --- channel-shuffle-to-conv ----------------------------------------------------------------------
