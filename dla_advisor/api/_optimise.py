@@ -110,6 +110,8 @@ def calibrate(measurements, *, device: str | None = None, fit: bool = True, para
     if not isinstance(max_evals, int) or max_evals < 10:
         raise UsageError(f"max_evals {max_evals!r} must be at least 10", "e.g. max_evals=2500.")
     result = fit_model(measurements, dev, names, max_evals=max_evals) if fit else error_only(measurements, dev)
+    if fit and not result.free and result.params_from:
+        result = _with_transfer_error(result, measurements, dev)
     cv = None
     if cross_validate:
         from ..perf._crossval import cross_validate as leave_one_network_out
@@ -120,6 +122,19 @@ def calibrate(measurements, *, device: str | None = None, fit: bool = True, para
             raise UsageError("--write-device is the measurements file", "Name a device YAML file.")
         write_fit(str(write_device), result, measurements, cv)
     return CalibrateResult(calibration=result, cross_validation=cv)
+
+
+def _with_transfer_error(result, measurements: str, dev):
+    """A file that fits nothing (``free: []``) takes every parameter from its ``params_from`` board:
+    its error is that transfer's, measured on its own points and on the ``transfer_check`` files."""
+    from dataclasses import replace
+
+    from ..perf._calibrate import file_transfer_check, source_device
+    from ..perf._crossval import transfer_error
+
+    checks = file_transfer_check(measurements)
+    err, n = transfer_error(source_device(measurements), {**{c: None for c in checks}, measurements: dev})
+    return replace(result, transfer_error_pct=err, transfer_points=n, transfer_check=(*checks, measurements))
 
 
 def fix(model, output, *, platform: str | None = None, rewrites=None, shapes=None, precision: str = "int8",

@@ -7,6 +7,10 @@ Add your own board's results to such a file to fit the model to it. --write-devi
 (parameters, error per point, MAPE) in a device file; without it nothing is written.
 --cross-validate also refits once per network with that network left out and reports the error of
 predicting it: the error to expect on a network the model has never seen (labels show it).
+A measurements file may name `params_from: DEVICE`: the parameters outside its `free:` list are
+then that device's (for the fit and every cross-validation fold), and the device file records it.
+With `free: []` nothing is fitted: the board uses DEVICE's parameters and the written error is that
+transfer's, on the file's points and on the files its `transfer_check:` list names.
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ def command(measurements, device, do_fit, free, max_evals, cross, cv_max_evals, 
     cv = result.cross_validation
     text = render("calibrate", fmt, result, written=write_device)
     write_report(text, output, inputs=[measurements])
-    info(f"MAPE {result.mape_pct:.1f} % over {len(result.calibration.points)} points"
-         + (f", {cv.mape_pct:.1f} % cross-validated (leave one network out)" if cv is not None else ""))
+    cal = result.calibration
+    info(f"MAPE {result.mape_pct:.1f} % over {len(cal.points)} points"
+         + (f", {cv.mape_pct:.1f} % cross-validated (leave one network out)" if cv is not None else "")
+         + (f", transfer error {cal.transfer_error_pct:.1f} % over {cal.transfer_points} points"
+            if cal.transfer_error_pct is not None else ""))
     return 0

@@ -84,6 +84,11 @@ class CalibrationResult:
     evaluations: int = 0
     measurements: str = ""
     free: tuple[str, ...] = field(default=())
+    params_from: str = ""
+    # A transfer (nothing fitted, every parameter from ``params_from``): its error on the files named.
+    transfer_error_pct: float | None = None
+    transfer_points: int = 0
+    transfer_check: tuple[str, ...] = ()
 
 
 def load_measurements(path: str | Path) -> tuple[str, list[CalPoint]]:
@@ -227,11 +232,74 @@ def mape(results: list[PointResult]) -> float:
     return float(np.mean([abs(r.error_pct) for r in results])) if results else 0.0
 
 
-def file_free_params(path: str | Path) -> tuple[str, ...] | None:
-    """The parameters a measurements file asks to fit (its ``free:`` list), or None for all."""
+def _file_keys(path: str | Path) -> dict[str, Any]:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    free = raw.get("free")
-    return tuple(str(n) for n in free) if free else None
+    return raw if isinstance(raw, dict) else {}
+
+
+def file_free_params(path: str | Path) -> tuple[str, ...] | None:
+    """The parameters a measurements file asks to fit (its ``free:`` list; ``[]``: none), or None for all."""
+    free = _file_keys(path).get("free")
+    if free is None:
+        return None
+    if not isinstance(free, list) or not all(isinstance(n, str) for n in free):
+        raise RuleFileError(f"{path}: 'free' is a list of parameter names", "Write free: [dram_knee] (or free: []).",
+                            path=str(path), key="free")
+    return tuple(free)
+
+
+def file_params_from(path: str | Path) -> str:
+    """The device a measurements file takes its non-free parameters from (``params_from:``), or ''."""
+    source = _file_keys(path).get("params_from")
+    if source is None:
+        return ""
+    if not isinstance(source, str) or not source:
+        raise RuleFileError(f"{path}: 'params_from' names a device", "Write params_from: orin-agx-64gb.",
+                            path=str(path), key="params_from")
+    return source
+
+
+def file_transfer_check(path: str | Path) -> tuple[str, ...]:
+    """Other measurements files (relative to this one) a transfer's error is also measured on."""
+    checks = _file_keys(path).get("transfer_check") or []
+    if not isinstance(checks, list) or not all(isinstance(c, str) for c in checks):
+        raise RuleFileError(f"{path}: 'transfer_check' is a list of measurements files",
+                            "Write transfer_check: [orin-nx-16gb.yaml].", path=str(path), key="transfer_check")
+    return tuple(str(Path(path).parent / c) for c in checks)
+
+
+def fit_names(path: str | Path, free: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The parameters to fit: ``free`` (--params), else the file's ``free:`` list, else all."""
+    if free is not None:
+        return tuple(free)
+    listed = file_free_params(path)
+    return listed if listed is not None else ModelParams.names()
+
+
+def source_device(path: str | Path) -> DeviceModel | None:
+    """The device named by the file's ``params_from:`` (None where it names none)."""
+    name = file_params_from(path)
+    if not name:
+        return None
+    try:
+        return load_device(name)
+    except UsageError:
+        raise RuleFileError(f"{path}: params_from '{name}' is not a device",
+                            "Name a shipped device (see rules/devices/) or a device YAML file.",
+                            path=str(path), key="params_from") from None
+
+
+def inherited_params(path: str | Path, params: ModelParams, names: tuple[str, ...]) -> ModelParams:
+    """``params`` with every parameter outside ``names`` replaced by the ``params_from`` device's.
+
+    A board that fits only a few parameters takes the rest from a board with more measurements; the
+    values come from that board's file as it is now, not from whatever the target file last held, so
+    a refit of the source followed by the same command here reproduces the target.
+    """
+    source = source_device(path)
+    if source is None:
+        return params
+    return replace(source.params, **{n: getattr(params, n) for n in names})
 
 
 def fit_prepared(start: ModelParams, prepared: list[_Prepared], names: tuple[str, ...],
@@ -245,6 +313,8 @@ def fit_prepared(start: ModelParams, prepared: list[_Prepared], names: tuple[str
     unknown = set(names) - set(ModelParams.names())
     if unknown:
         raise UsageError(f"unknown parameter(s) {sorted(unknown)}", f"Fit some of: {', '.join(ModelParams.names())}.")
+    if not names:
+        return start, 0
     weights = np.array([pr.point.weight for pr in prepared])
 
     def params_at(x) -> ModelParams:
@@ -271,12 +341,16 @@ def calibrate(path: str | Path, device: DeviceModel | None = None, free: tuple[s
         device: start from this device model (default: the file's device, shipped parameters).
         free: parameter names to fit (default: the file's ``free:`` list, else all).
         max_evals: evaluation budget of the search.
+
+    Where the file names ``params_from: DEVICE``, the parameters not fitted are that device's.
     """
     dev, prepared = prepare(path, device)
-    names = tuple(free or file_free_params(path) or ModelParams.names())
-    params, evals = fit_prepared(dev.params, prepared, names, max_evals)
+    names = fit_names(path, free)
+    start = inherited_params(path, dev.params, names)
+    params, evals = fit_prepared(start, prepared, names, max_evals)
     results = evaluate(prepared, params)
-    return CalibrationResult(dev.id, params, tuple(results), mape(results), evals, str(path), names)
+    return CalibrationResult(dev.id, params, tuple(results), mape(results), evals, str(path), names,
+                             file_params_from(path))
 
 
 def error_only(path: str | Path, device: DeviceModel | None = None) -> CalibrationResult:
@@ -292,7 +366,20 @@ _FIT_MARKER = "# --- fitted by `dla-advisor calibrate`; do not edit below by han
 def fitted_block(result: CalibrationResult, measurements: str, cv=None) -> str:
     """The ``params`` and ``calibration`` YAML block a device file ends with (``cv``: a
     :class:`~dla_advisor.perf._crossval.CrossValidation` of the same file, recorded with it)."""
-    cal: dict[str, Any] = {"measurements": measurements, "mape_pct": round(result.mape_pct, 2)}
+    params = {"params": {k: float(f"{v:.4g}") for k, v in result.params.as_dict().items()}}
+    head = _FIT_MARKER + "\n" + yaml.safe_dump(params, sort_keys=False, width=120, default_flow_style=None)
+    if result.transfer_error_pct is not None:
+        # Nothing fitted here: the label shows the error the same transfer makes where it can be measured.
+        cal: dict[str, Any] = {"inherited_from": result.params_from, "measurements": measurements, "mape_pct": None,
+                               "transfer_error_pct": round(result.transfer_error_pct, 2),
+                               "transfer_points": result.transfer_points,
+                               "transfer_check": " + ".join(result.transfer_check)}
+        return head + yaml.safe_dump({"calibration": cal}, sort_keys=False, width=120, default_flow_style=False)
+    cal = {"measurements": measurements}
+    if result.params_from:
+        cal["params_from"] = result.params_from
+        cal["fitted"] = list(result.free)
+    cal["mape_pct"] = round(result.mape_pct, 2)
     if cv is not None:
         cal["cv_mape_pct"] = round(cv.mape_pct, 2)
         cal["cv_networks"] = {net: round(err, 2) for net, err in cv.per_network}
@@ -301,8 +388,7 @@ def fitted_block(result: CalibrationResult, measurements: str, cv=None) -> str:
     if cv is not None:
         cal["cv_points"] = [{"id": r.id, "modelled": round(r.modelled, 3), "error_pct": round(r.error_pct, 2)}
                             for r in cv.points]
-    doc = {"params": {k: float(f"{v:.4g}") for k, v in result.params.as_dict().items()}, "calibration": cal}
-    return _FIT_MARKER + "\n" + yaml.safe_dump(doc, sort_keys=False, width=120, default_flow_style=None)
+    return head + yaml.safe_dump({"calibration": cal}, sort_keys=False, width=120, default_flow_style=None)
 
 
 def write_device(device_file: str | Path, result: CalibrationResult, measurements: str, cv=None) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._calibrate import PointResult, evaluate, file_free_params, fit_prepared, mape, prepare
-from ._device import DeviceModel, ModelParams
+from ._calibrate import PointResult, evaluate, fit_names, fit_prepared, inherited_params, mape, prepare
+from ._device import DeviceModel
 
 
 @dataclass(frozen=True)
@@ -41,20 +41,23 @@ def cross_validate(path: str | Path, device: DeviceModel | None = None, free: tu
     Args:
         path: the measurements YAML (several networks).
         device: start every fold from this device model (default: the file's device as shipped).
-        free: parameters each fold fits (default: the file's ``free:`` list, else all).
+        free: parameters each fold fits (default: the file's ``free:`` list, else all); the others
+            are the file's ``params_from`` device's where it names one.
         max_evals: evaluation budget of each fold's fit.
     """
     dev, prepared = prepare(path, device)
-    names = tuple(free or file_free_params(path) or ModelParams.names())
+    names = fit_names(path, free)
+    # Every fold starts from the same inherited values as the full fit (the file's params_from).
+    start = inherited_params(path, dev.params, names)
     networks = tuple(dict.fromkeys(pr.point.model for pr in prepared))
     predicted: dict[str, PointResult] = {}
     per_network = []
     for net in networks:
         train = [pr for pr in prepared if pr.point.model != net]
         test = [pr for pr in prepared if pr.point.model == net]
-        params = dev.params
+        params = start
         if train:
-            params, _ = fit_prepared(dev.params, train, names, max_evals)
+            params, _ = fit_prepared(start, train, names, max_evals)
         res = evaluate(test, params)
         per_network.append((net, mape(res)))
         predicted.update({r.id: r for r in res})

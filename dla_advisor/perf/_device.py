@@ -112,6 +112,7 @@ class Calibration:
         inherited_from: the board whose parameters this one uses (no fit of its own).
         transfer_error_pct: for inherited parameters, the error the same transfer makes on a board
             that has measurements (``transfer_check`` names them).
+        params_from: the board the parameters outside ``fitted`` come from (a partial fit).
     """
 
     mape_pct: float | None = None
@@ -122,6 +123,8 @@ class Calibration:
     cv_points: tuple[dict[str, Any], ...] = ()
     transfer_error_pct: float | None = None
     transfer_check: str = ""
+    params_from: str = ""
+    fitted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -283,7 +286,8 @@ def load_device(name: str, power_mode: str | None = None, directory: Path | None
         calibration=Calibration(cal.get("mape_pct"), str(cal.get("measurements", "")),
                                 str(cal.get("inherited_from", "")), tuple(cal.get("points") or ()),
                                 cal.get("cv_mape_pct"), tuple(cal.get("cv_points") or ()),
-                                cal.get("transfer_error_pct"), str(cal.get("transfer_check", ""))),
+                                cal.get("transfer_error_pct"), str(cal.get("transfer_check", "")),
+                                str(cal.get("params_from", "")), tuple(cal.get("fitted") or ())),
         power_modes=tuple(modes), path=str(path), sources=dict(raw.get("sources") or {}),
         holdout=_holdout(raw.get("holdout"), path),
     )

@@ -66,9 +66,15 @@ def render_calibration(result, written: str | None = None) -> str:
         lines.append(f"{r.id:<{width}} {r.quantity:<18} {r.measured:>10.2f} {r.modelled:>10.2f} {r.error_pct:>+8.1f}")
     lines.append(f"MAPE {result.mape_pct:.1f} % over {len(result.points)} points"
                  + (f" ({result.evaluations} model evaluations)" if result.evaluations else " (parameters not refitted)"))
+    if result.transfer_error_pct is not None:
+        lines.append(f"transfer from {result.params_from}: error {result.transfer_error_pct:.1f} % over "
+                     f"{result.transfer_points} points of {' + '.join(result.transfer_check)}")
     lines.append("parameters:")
     for k, v in result.params.as_dict().items():
-        mark = "" if not result.free or k in result.free else "  (fixed)"
+        if result.params_from:
+            mark = "" if k in result.free else f"  (from {result.params_from})"
+        else:
+            mark = "" if not result.free or k in result.free else "  (fixed)"
         lines.append(f"  {k:<16} {v:.4g}{mark}")
     if written:
         lines.append(f"wrote the fit into {written}")

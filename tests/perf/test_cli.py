@@ -138,3 +138,79 @@ def test_calibrate_cross_validate_predicts_each_network_from_a_fit_without_it(tm
     params, _ = fit_prepared(start.params, prepared[:2], ("gpu_eff", "dla_eff"), 12)
     predicted = evaluate(prepared[2:], params)[0]
     assert cal["cv_points"][2]["modelled"] == pytest.approx(predicted.modelled, rel=1e-3)
+
+
+def _perturbed_device(tmp_path, name, **params):
+    """A copy of a shipped device file whose fitted parameters are changed (a stale file)."""
+    raw = yaml.safe_load((RULES / "devices" / f"{name}.yaml").read_text())
+    raw["params"].update(params)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def test_calibrate_takes_the_parameters_not_free_from_params_from(tmp_path, capsys):
+    meas = tmp_path / "m.yaml"
+    meas.write_text(yaml.safe_dump({"device": "orin-nx-16gb", "params_from": "orin-agx-64gb", "free": ["dram_knee"],
+                                    "points": [{"id": "gpu", "model": SEED, "plan": "gpu", "measured": {"qps": 300.0}},
+                                               {"id": "dla", "model": SEED, "plan": "dla0", "measured": {"qps": 120.0}}]}))
+    # The target file holds stale values: the fit must not start from them.
+    device = _perturbed_device(tmp_path, "orin-nx-16gb", gpu_eff=0.5, dla_submit_us=40.0, dram_knee=0.5)
+    rc = main(["calibrate", str(meas), "--device", str(device), "--max-evals", "10", "--write-device", str(device)])
+    assert rc == 0, capsys.readouterr().err
+    written = yaml.safe_load(device.read_text())
+    source = load_device("orin-agx-64gb").params.as_dict()
+    assert {k: v for k, v in written["params"].items() if k != "dram_knee"} == \
+        {k: v for k, v in source.items() if k != "dram_knee"}
+    assert written["calibration"]["params_from"] == "orin-agx-64gb"
+    assert written["calibration"]["fitted"] == ["dram_knee"]
+
+
+def test_calibrate_cross_validation_folds_start_from_params_from(tmp_path, capsys):
+    from dla_advisor.perf._crossval import cross_validate
+
+    meas = tmp_path / "m.yaml"
+    meas.write_text(yaml.safe_dump({"device": "orin-nx-16gb", "params_from": "orin-agx-64gb", "free": [],
+                                    "points": [{"id": "gpu", "model": SEED, "plan": "gpu", "measured": {"qps": 300.0}},
+                                               {"id": "cifar", "model": "cifar_bn", "batch": 32, "plan": "dla0:bs=32",
+                                                "measured": {"qps": 649.7}}]}))
+    stale = load_device(str(_perturbed_device(tmp_path, "orin-nx-16gb", gpu_eff=0.5, gpu_bw_eff=0.4, gpu_launch_us=90.0,
+                                                       dla_eff=0.3, dla_bw_eff=0.15)))
+    cv = cross_validate(meas, stale, max_evals=10)
+    inherited = cross_validate(meas, stale.with_params(load_device("orin-agx-64gb").params), max_evals=10)
+    assert [p.modelled for p in cv.points] == [p.modelled for p in inherited.points]
+    raw = yaml.safe_load(meas.read_text())
+    del raw["params_from"]
+    meas.write_text(yaml.safe_dump(raw))
+    stale_cv = cross_validate(meas, stale, max_evals=10)
+    assert all(a.modelled != b.modelled for a, b in zip(stale_cv.points, cv.points))
+
+
+def test_calibrate_with_nothing_free_writes_the_transfer_error(tmp_path, capsys):
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump({"device": "orin-agx-64gb", "points": [
+        {"id": "dla", "model": SEED, "plan": "dla0", "measured": {"qps": 120.0}}]}))
+    meas = tmp_path / "m.yaml"
+    meas.write_text(yaml.safe_dump({"device": "orin-agx-32gb", "params_from": "orin-agx-64gb", "free": [],
+                                    "transfer_check": ["other.yaml"],
+                                    "points": [{"id": "gpu", "model": SEED, "plan": "gpu", "measured": {"qps": 300.0}}]}))
+    device = _perturbed_device(tmp_path, "orin-agx-32gb", gpu_eff=0.5)
+    rc = main(["calibrate", str(meas), "--device", str(device), "--write-device", str(device)])
+    assert rc == 0, capsys.readouterr().err
+    written = yaml.safe_load(device.read_text())
+    assert written["params"] == load_device("orin-agx-64gb").params.as_dict()
+    cal = written["calibration"]
+    assert cal["inherited_from"] == "orin-agx-64gb" and cal["mape_pct"] is None and cal["transfer_points"] == 2
+    from dla_advisor.perf._crossval import transfer_error
+    err, _ = transfer_error(load_device("orin-agx-64gb"), {str(other): None, str(meas): load_device(str(device))})
+    assert cal["transfer_error_pct"] == pytest.approx(err, abs=0.01)
+    assert load_device(str(device)).error_kind == "transferred"
+
+
+def test_params_from_an_unknown_device_is_one_line(tmp_path, capsys):
+    meas = tmp_path / "m.yaml"
+    meas.write_text(yaml.safe_dump({"device": "orin-nx-16gb", "params_from": "orin-agx-99gb", "free": ["dram_knee"],
+                                    "points": [{"id": "gpu", "model": SEED, "plan": "gpu", "measured": {"qps": 300.0}}]}))
+    assert main(["calibrate", str(meas), "--max-evals", "10"]) == 2
+    err = capsys.readouterr().err
+    assert "params_from 'orin-agx-99gb'" in err and "Traceback" not in err
