@@ -129,7 +129,7 @@ def _with_transfer_error(result, measurements: str, dev):
     its error is that transfer's, measured on its own points and on the ``transfer_check`` files."""
     from dataclasses import replace
 
-    from ..perf._calibrate import file_transfer_check, source_device
+    from ..perf._inherit import file_transfer_check, source_device
     from ..perf._crossval import transfer_error
 
     checks = file_transfer_check(measurements)

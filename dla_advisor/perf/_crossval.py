@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._calibrate import PointResult, evaluate, fit_names, fit_prepared, inherited_params, mape, prepare
+from ._calibrate import PointResult, evaluate, fit_prepared, mape, prepare
+from ._inherit import fit_names, inherited_params
 from ._device import DeviceModel
 
 
