@@ -101,16 +101,17 @@ def test_estimate_one_process_flag_is_reported(capsys, tmp_path):
     assert "plan gpu,dla0, one process" in capsys.readouterr().out
 
 
-def test_calibration_point_with_unknown_processes_value_is_a_clear_error(tmp_path, capsys):
+@pytest.mark.parametrize("key, value, hint", [("processes", "many", "Use 'one' or 'separate'"),
+                                                ("postprocess", "yolo-decode", "Use 'nms'")])
+def test_calibration_point_with_unknown_setup_value_is_a_clear_error(tmp_path, capsys, key, value, hint):
     raw = yaml.safe_load((RULES / "calibration" / "orin-agx-64gb.yaml").read_text())
     raw["points"] = raw["points"][:1]
-    raw["points"][0]["processes"] = "many"
+    raw["points"][0][key] = value
     bad = tmp_path / "m.yaml"
     bad.write_text(yaml.safe_dump(raw))
     assert main(["calibrate", str(bad), "--no-fit"]) == 2
     err = capsys.readouterr().err
-    assert "processes" in err and "Use 'one' or 'separate'" in err and "Traceback" not in err
-
+    assert key in err and hint in err and "Traceback" not in err
 
 def test_calibrate_cross_validate_predicts_each_network_from_a_fit_without_it(tmp_path, capsys):
     from dla_advisor.perf._calibrate import evaluate, fit_prepared, prepare

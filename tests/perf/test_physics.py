@@ -6,13 +6,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-import yaml
 
 from dla_advisor.perf import estimate_concurrent, estimate_engine
 from dla_advisor.perf._cost import JobCost
 from dla_advisor.perf._engine_profile import network_work
-
-from support import RULES, run_cli
 
 from .conftest import specs_for
 
@@ -75,17 +72,6 @@ def test_cuda_core_kernels_run_at_their_own_efficiency(seed_net, dev):
     for eff, ceff in ((1.0, 1.0), (1.0, 0.2), (0.3, 1.0)):
         t = job.time(0.0, 1.0, eff, 1e9, 0.0, cuda_eff=ceff)
         assert t == pytest.approx(min(job.comp[0] / eff, job.cuda[0] / ceff))
-
-
-def test_calibration_point_with_unknown_postprocess_is_a_clear_error(tmp_path, capsys):
-    raw = yaml.safe_load((RULES / "calibration" / "orin-agx-64gb.yaml").read_text())
-    raw["points"] = raw["points"][:1]
-    raw["points"][0]["postprocess"] = "yolo-decode"
-    bad = tmp_path / "m.yaml"
-    bad.write_text(yaml.safe_dump(raw))
-    rc, _, err = run_cli(capsys, "calibrate", bad, "--no-fit")
-    assert rc == 2
-    assert "postprocess" in err and "Use 'nms'" in err and "Traceback" not in err
 
 
 def test_sigmoid_like_activations_cost_special_function_unit_time(model_dir, dev):
