@@ -39,6 +39,16 @@ def _num(rec: dict, key: str, stream) -> float | None:
     return float(v)
 
 
+def _records(s: JsonStream, not_a_list: str, entry: str):
+    """The records of a JSON list, streamed; the file's own words when it is not a list of records."""
+    if s.peek() != "[":
+        raise s.error(not_a_list)
+    for rec in s.array():
+        if not isinstance(rec, dict):
+            raise s.error(f"{entry} is not a record")
+        yield rec
+
+
 @reader(LAYER_INFO_JSON, order=1)
 class LayoutFromLayerInfoJson(LayoutReader):
     """``--exportLayerInfo`` JSON, with ``--profilingVerbosity=detailed`` records or names only."""
@@ -167,11 +177,7 @@ class MeasurementFromProfileJson(MeasurementReader):
         try:
             with _open(self.path) as f:
                 s = JsonStream(f, self.path, _hint(self.kind))
-                if s.peek() != "[":
-                    raise s.error("a profile JSON is a list of per-layer records")
-                for rec in s.array():
-                    if not isinstance(rec, dict):
-                        raise s.error("a profile entry is not a record")
+                for rec in _records(s, "a profile JSON is a list of per-layer records", "a profile entry"):
                     _profile_record(obs, rec, s.error)
                 s.end()
         except ArtifactParseError as strict:
@@ -236,11 +242,7 @@ class MeasurementFromTimesJson(MeasurementReader):
         first, last = math.inf, -math.inf
         with _open(self.path) as f:
             s = JsonStream(f, self.path, _hint(self.kind))
-            if s.peek() != "[":
-                raise s.error("a times JSON is a list of per-inference records")
-            for rec in s.array():
-                if not isinstance(rec, dict):
-                    raise s.error("a times entry is not a record")
+            for rec in _records(s, "a times JSON is a list of per-inference records", "a times entry"):
                 if not any(k in rec for k in _TIME_KEYS):
                     if "count" in rec:
                         continue
