@@ -7,7 +7,7 @@ every later layer on the GPU (built with --layerDeviceTypes); LAYER is a TensorR
 name as `dla-advisor advise -v` lists it. Repeat an entry for two instances on one device.
 
 --explain lists, per engine, each GPU kernel and DLA operation with its modelled time and what bounds
-it (compute, memory traffic, or fixed overhead such as kernel launch).
+it (compute, memory traffic, or fixed overhead such as kernel ramp-up and launch gaps).
 
 By default each engine runs in its own process (one trtexec each), and the GPU time-slices their
 contexts; --one-process models engines served by one process on separate streams (DeepStream,

@@ -107,11 +107,17 @@ class _State:
 
 
 def kernel_constants(dev: DeviceModel, cuda_graphs: bool = False) -> tuple[tuple, tuple]:
-    """(GPU, DLA) arguments of :meth:`JobCost.time` after the efficiencies and fixed costs of ``dev``."""
+    """(GPU, DLA) arguments of :meth:`JobCost.time` after the efficiencies and fixed costs of ``dev``.
+
+    A GPU kernel's fixed cost is its ramp-up and tail, counted in SM clock cycles (so it grows as a
+    power mode lowers the GPU clock), plus the gap before the next kernel of the stream starts: the
+    launch latency of a kernel enqueued on its own, which a CUDA graph mostly removes.
+    """
     p = dev.params
-    launch = (p.gpu_graph_us if cuda_graphs else p.gpu_launch_us) * 1e-6
-    gk = (p.gpu_eff, p.gpu_bw_eff, p.gpu_kernel_us * 1e-6, launch, 1.0, p.gpu_cuda_eff)
-    dk = (p.dla_eff, p.dla_bw_eff, p.dla_op_kcycles * 1e3 / (dev.mode.dla_mhz * 1e6), 0.0, p.dla_dw_eff)
+    gap = (p.gpu_graph_us if cuda_graphs else p.gpu_launch_us) * 1e-6
+    unit = p.gpu_kernel_kcycles * 1e3 / (dev.mode.gpu_mhz * 1e6) + gap
+    gk = (p.gpu_eff, p.gpu_bw_eff, unit, 1.0, p.gpu_cuda_eff)
+    dk = (p.dla_eff, p.dla_bw_eff, p.dla_op_kcycles * 1e3 / (dev.mode.dla_mhz * 1e6), p.dla_dw_eff)
     return gk, dk
 
 

@@ -84,16 +84,14 @@ class JobCost:
         return len(self.comp)
 
     def kernel_times(self, external: float, knee: float, eff: float, bw_eff: float, unit_s: float,
-                     floor_s: float = 0.0, dw_eff: float = 1.0,
-                     cuda_eff: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     dw_eff: float = 1.0, cuda_eff: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per kernel: (compute seconds, memory seconds, total seconds) under ``external`` DRAM demand.
 
         A kernel is slowed only where its own demand plus the external demand passes the knee; it
-        then gets its share of what the DRAM sustains (the three regions of PCCS). ``floor_s`` is
-        the host's launch interval per kernel: the host enqueues ahead of the GPU, so the GPU idles
-        only where the job's launches together take longer than its kernels (that idle time is
-        spread over the kernels as overhead). ``cuda_eff`` is the fraction of the CUDA cores' peak their kernels reach (``eff`` is the
-        tensor cores').
+        then gets its share of what the DRAM sustains (the three regions of PCCS). ``unit_s`` is
+        the fixed time each unit adds (for GPU kernels: ramp-up and tail plus the gap before the
+        next kernel of the stream starts). ``cuda_eff`` is the fraction of the CUDA cores' peak
+        their kernels reach (``eff`` is the tensor cores').
         """
         comp = self._compute(eff, dw_eff, cuda_eff)
         mem = self.mem / bw_eff
@@ -101,36 +99,29 @@ class JobCost:
             alone = np.maximum(comp, mem)
             s = np.where(alone > 0, self.mem / np.where(alone > 0, alone, 1.0), 0.0)
             mem = mem * np.maximum(1.0, (s + external) / np.maximum(knee, s))
-        total = np.maximum(comp, mem) + unit_s * self.units
-        if floor_s > 0.0:
-            n = float(self.units.sum())
-            idle = floor_s * n - float(total.sum())
-            if idle > 0.0 and n > 0.0:
-                total = total + idle * self.units / n
-        return comp, mem, total
+        return comp, mem, np.maximum(comp, mem) + unit_s * self.units
 
     def time(self, external: float, knee: float, eff: float, bw_eff: float, unit_s: float,
-             floor_s: float = 0.0, dw_eff: float = 1.0, cuda_eff: float = 1.0) -> float:
+             dw_eff: float = 1.0, cuda_eff: float = 1.0) -> float:
         """Seconds for the job while other engines draw ``external`` (fraction of peak) from DRAM."""
         if not len(self.comp):
             return 0.0
         if external <= 0.0:
             # The common case of the solver's loop, without the contention term.
             comp = self._compute(eff, dw_eff, cuda_eff)
-            total = float((np.maximum(comp, self.mem / bw_eff) + unit_s * self.units).sum())
-            return max(total, floor_s * float(self.units.sum())) if floor_s > 0.0 else total
-        return float(np.sum(self.kernel_times(external, knee, eff, bw_eff, unit_s, floor_s, dw_eff, cuda_eff)[2]))
+            return float((np.maximum(comp, self.mem / bw_eff) + unit_s * self.units).sum())
+        return float(np.sum(self.kernel_times(external, knee, eff, bw_eff, unit_s, dw_eff, cuda_eff)[2]))
 
     @property
     def has_dw(self) -> bool:
         return self.dw is not None and bool(self.dw.any())
 
-    def residual(self, eff: float, bw_eff: float, unit_s: float, floor_s: float = 0.0, dw_eff: float = 1.0,
+    def residual(self, eff: float, bw_eff: float, unit_s: float, dw_eff: float = 1.0,
                  cuda_eff: float = 1.0) -> float:
         """Mean remaining time of the kernel found running at a random instant (sum t^2 / 2 sum t)."""
         if not len(self.comp):
             return 0.0
-        t = self.kernel_times(0.0, 1.0, eff, bw_eff, unit_s, floor_s, dw_eff, cuda_eff)[2]
+        t = self.kernel_times(0.0, 1.0, eff, bw_eff, unit_s, dw_eff, cuda_eff)[2]
         total = float(np.sum(t))
         return float(np.sum(t * t)) / (2.0 * total) if total > 0 else 0.0
 

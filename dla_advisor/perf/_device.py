@@ -31,11 +31,12 @@ class ModelParams:
         gpu_cuda_eff: fraction of the CUDA cores' peak (IDP4A for INT8, FMA for FP16/FP32) their
             convolution kernels reach (small-channel convolutions TensorRT runs off the tensor cores).
         gpu_bw_eff: fraction of peak DRAM bandwidth one GPU kernel streams at.
-        gpu_kernel_us: fixed time of one GPU kernel on the GPU (ramp-up, tail), microseconds.
-        gpu_launch_us: host time to launch one kernel without CUDA graphs (trtexec's default); a
-            kernel shorter than this leaves the GPU idle until the next one arrives.
-        gpu_graph_us: the same per kernel node when the engine runs as a CUDA graph (NVIDIA's MLPerf
-            harness, ``trtexec --useCudaGraph``).
+        gpu_kernel_kcycles: fixed GPU clock cycles (thousands) of one kernel: CTA ramp-up and the
+            tail of its last wave, so it takes longer at the lower GPU clocks of a power mode.
+        gpu_launch_us: GPU idle time between two kernels of a stream launched one by one (trtexec's
+            default, a Python runner): the latency before the next kernel starts, microseconds.
+        gpu_graph_us: the same gap between the kernel nodes of a CUDA graph (NVIDIA's MLPerf
+            harness, ``trtexec --useCudaGraph``), which launches the whole engine at once.
         dla_eff: fraction of the DLA's peak MAC rate on atom-aligned convolutions.
         dla_dw_eff: fraction of the DLA's MAC array a depthwise convolution keeps busy (one input
             channel per output channel: at most 1/atom_c of the array when channels are not packed).
@@ -57,7 +58,7 @@ class ModelParams:
     gpu_eff: float = 0.8
     gpu_cuda_eff: float = 0.5
     gpu_bw_eff: float = 0.8
-    gpu_kernel_us: float = 5.0
+    gpu_kernel_kcycles: float = 6.5
     gpu_launch_us: float = 8.0
     gpu_graph_us: float = 1.5
     dla_eff: float = 0.9
@@ -79,10 +80,10 @@ class ModelParams:
 
 
 # Physical bounds used by the fit; outside them a parameter stops meaning what its name says (a
-# kernel's ramp-up and tail on the GPU take microseconds: a larger "fixed cost" would be the fit
-# hiding work the model does not see).
+# kernel's ramp-up and tail take a few thousand SM cycles, microseconds: a larger "fixed cost"
+# would be the fit hiding work the model does not see).
 PARAM_BOUNDS: dict[str, tuple[float, float]] = {
-    "gpu_eff": (0.2, 1.0), "gpu_cuda_eff": (0.1, 1.0), "gpu_bw_eff": (0.3, 0.95), "gpu_kernel_us": (0.5, 8.0),
+    "gpu_eff": (0.2, 1.0), "gpu_cuda_eff": (0.1, 1.0), "gpu_bw_eff": (0.3, 0.95), "gpu_kernel_kcycles": (0.5, 12.0),
     "gpu_launch_us": (1.0, 60.0), "gpu_graph_us": (0.2, 10.0),
     "dla_eff": (0.2, 1.0), "dla_dw_eff": (0.005, 0.5), "dla_bw_eff": (0.05, 0.95), "dla_op_kcycles": (0.5, 60.0),
     "dla_submit_us": (5.0, 1500.0), "gpu_switch_us": (0.0, 3000.0), "dram_knee": (0.3, 1.0),

@@ -70,12 +70,14 @@ def render_calibration(result, written: str | None = None) -> str:
         lines.append(f"transfer from {result.params_from}: error {result.transfer_error_pct:.1f} % over "
                      f"{result.transfer_points} points of {' + '.join(result.transfer_check)}")
     lines.append("parameters:")
-    for k, v in result.params.as_dict().items():
+    params = result.params.as_dict()
+    width = max(map(len, params))
+    for k, v in params.items():
         if result.params_from:
             mark = "" if k in result.free else f"  (from {result.params_from})"
         else:
             mark = "" if not result.free or k in result.free else "  (fixed)"
-        lines.append(f"  {k:<16} {v:.4g}{mark}")
+        lines.append(f"  {k:<{width}} {v:.4g}{mark}")
     if written:
         lines.append(f"wrote the fit into {written}")
     return "\n".join(lines) + "\n"

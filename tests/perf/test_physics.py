@@ -1,6 +1,6 @@
 """The mechanisms of the model, each checked against its own arithmetic whatever the fitted values:
-copies overlapped with compute, a detection NMS plugin on the GPU, the host's launch interval, and
-the tensor-core and CUDA-core efficiencies of GPU kernels."""
+copies overlapped with compute, a detection NMS plugin on the GPU, a kernel's fixed cost in GPU cycles
+plus its launch gap, and the tensor-core and CUDA-core efficiencies of GPU kernels."""
 
 from dataclasses import replace
 
@@ -48,19 +48,38 @@ def test_nms_plugin_puts_gpu_work_on_every_engine_even_dla_ones(model_dir, dev):
         extra = estimate_engine(nms[1], d, data_transfers=False).gpu_busy_ms - base
         out_bytes = sum(t.elems for n, t in network_work(net).tensors.items() if n in net.outputs) * 4  # fp32
         stream_ms = passes * out_bytes / (dev.dram_bytes_per_s * p.gpu_bw_eff) * 1e3
-        assert extra == pytest.approx(stream_ms + len(net.outputs) * p.gpu_kernel_us * 1e-3, rel=1e-3)
+        from dla_advisor.perf._concurrent import kernel_constants
+        unit_ms = kernel_constants(d)[0][2] * 1e3
+        assert extra == pytest.approx(stream_ms + len(net.outputs) * unit_ms, rel=1e-3)
 
 
-def test_host_launch_interval_costs_only_what_the_kernels_do_not_cover():
-    job = JobCost.build(comp=[10e-6, 10e-6, 200e-6], mem=[0.0, 0.0, 0.0], units=[1, 1, 1])
-    # Kernels of 10, 10 and 200 us with a 30 us launch interval: the host runs ahead during the
-    # long kernel, so the job takes its 220 us of kernels (a per-kernel floor would say 260 us).
-    assert job.time(0.0, 1.0, 1.0, 1.0, 0.0, floor_s=30e-6) == pytest.approx(220e-6)
-    # Ten 5 us kernels with a 30 us interval: the host is the bottleneck, 300 us.
-    short = JobCost.build(comp=[5e-6] * 10, mem=[0.0] * 10, units=[1] * 10)
-    assert short.time(0.0, 1.0, 1.0, 1.0, 0.0, floor_s=30e-6) == pytest.approx(300e-6)
-    _, _, per_kernel = short.kernel_times(0.0, 1.0, 1.0, 1.0, 0.0, floor_s=30e-6)
-    assert float(per_kernel.sum()) == pytest.approx(300e-6)
+def test_a_kernels_fixed_cost_is_gpu_cycles_plus_the_launch_gap_a_cuda_graph_removes(seed_net, dev):
+    from dla_advisor.perf._concurrent import kernel_constants
+
+    p = dev.params
+    f = dev.mode.gpu_mhz * 1e6
+    unit = kernel_constants(dev)[0][2]
+    assert unit == pytest.approx(p.gpu_kernel_kcycles * 1e3 / f + p.gpu_launch_us * 1e-6)
+    # Ramp-up and tail are SM cycles: half the GPU clock doubles them, the launch gap stays.
+    slow = kernel_constants(dev.with_clocks(gpu_mhz=dev.mode.gpu_mhz / 2))[0][2]
+    assert slow - unit == pytest.approx(p.gpu_kernel_kcycles * 1e3 / f)
+    # A CUDA graph replaces the launch gap with its own (smaller) gap between kernel nodes.
+    graph = kernel_constants(dev, cuda_graphs=True)[0][2]
+    assert unit - graph == pytest.approx((p.gpu_launch_us - p.gpu_graph_us) * 1e-6)
+    # Every kernel pays it: ten empty kernels take ten fixed costs.
+    empty = JobCost.build(comp=[0.0] * 10, mem=[0.0] * 10, units=[1] * 10)
+    assert empty.time(0.0, 1.0, *kernel_constants(dev)[0]) == pytest.approx(10 * unit)
+    # The engine's GPU time moves by exactly that per kernel between the two launch modes.
+    spec = specs_for(seed_net, "gpu")[0]
+    plain = estimate_engine(spec, dev, data_transfers=False).gpu_busy_ms
+    graphed = estimate_engine(spec, dev, cuda_graphs=True, data_transfers=False).gpu_busy_ms
+    kernels = float(sum(j.units.sum() for j in (_profile(spec, dev).gpu, _profile(spec, dev).reformat)))
+    assert plain - graphed == pytest.approx(kernels * (unit - graph) * 1e3, rel=1e-6)
+
+
+def _profile(spec, dev):
+    from dla_advisor.perf._engine_profile import engine_profile
+    return engine_profile(spec, dev)
 
 
 def test_cuda_core_kernels_run_at_their_own_efficiency(seed_net, dev):
