@@ -87,6 +87,7 @@ def render_cross_validation(cv) -> str:
     """Leave-one-network-out predictions: the error per network and over all points."""
     lines = [f"cross-validation (each network predicted by a fit without it): MAPE {cv.mape_pct:.1f} % "
              f"over {len(cv.points)} points, {len(cv.networks)} networks"]
+    width = max([24] + [len(net) for net, _ in cv.per_network])
     for net, err in cv.per_network:
-        lines.append(f"  {net:<24} {err:>6.1f} %")
+        lines.append(f"  {net:<{width}} {err:>6.1f} %")
     return "\n".join(lines) + "\n"
