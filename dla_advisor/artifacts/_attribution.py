@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from statistics import median
 
+from .._text import ellipsize
 from ..layout import DLA, LayerTime
 from ._names import REFORMAT, SYNC, classify
 
@@ -66,5 +67,5 @@ def correct_dla_attribution(rows: list[LayerTime], trt_version: tuple[int, ...] 
     return out, notes
 
 
-def _short(name: str, limit: int = 80) -> str:
-    return name if len(name) <= limit else name[:limit - 3] + "..."
+def _short(name: str) -> str:
+    return ellipsize(name, 80)

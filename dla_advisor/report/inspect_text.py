@@ -7,6 +7,7 @@ from collections import Counter
 from rich.table import Table
 from rich.text import Text
 
+from .._text import ellipsize
 from ._rich import to_text
 
 _KIND_LABEL = {"to_nvm": "to nvm (GPU → DLA memory)", "from_nvm": "from nvm (DLA memory → GPU)",
@@ -15,7 +16,7 @@ _KIND_LABEL = {"to_nvm": "to nvm (GPU → DLA memory)", "from_nvm": "from nvm (D
 
 
 def _short(name: str, limit: int = 90) -> str:
-    return name if len(name) <= limit else name[:limit - 3] + "..."
+    return ellipsize(name, limit)
 
 
 def _row(table, *cells) -> None:
