@@ -10,7 +10,7 @@ from ._base import LayoutReader, MeasurementReader
 from ._compare import LayerDiff, LayoutDiff, compare
 from ._counts import summary_shown
 from ._log import LayoutFromTrtexecLog
-from ._model import KIND_LABELS, Observation, ObservedLayer, ProfileRow, accepted_kinds, kind_label
+from ._observation import KIND_LABELS, Observation, ObservedLayer, ProfileRow, accepted_kinds, kind_label
 from ._patterns import load_patterns
 from ._inspect import InspectResult, observe, read
 from ._export_readers import (LayoutFromLayerInfoJson, MeasurementFromDumpProfile, MeasurementFromProfileJson,

@@ -16,7 +16,7 @@ class LayoutReader:
         self.path = str(path)
 
     def __call__(self):
-        from ._build import build_layout  # _build imports the readers' modules
+        from ._merge import build_layout  # _merge imports the readers' modules
 
         return build_layout([self.observe()])
 
@@ -35,7 +35,7 @@ class LayoutReader:
 
 class MeasurementReader(LayoutReader):
     def __call__(self):
-        from ._build import build_measurement
+        from ._merge import build_measurement
 
         return build_measurement([self.observe()])
 

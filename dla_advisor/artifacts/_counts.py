@@ -7,7 +7,7 @@ layers but not the loadables; a placement section names few or no Reformat layer
 
 from __future__ import annotations
 
-from ._model import Observation
+from ._observation import Observation
 from ._names import is_foreign_node
 
 

@@ -12,7 +12,7 @@ import io
 from ..errors import ArtifactParseError, BackendUnavailable
 from ._base import LayoutReader
 from ._jsonstream import JsonStream
-from ._model import ENGINE, Observation
+from ._observation import ENGINE, Observation
 from ._registry import reader
 
 

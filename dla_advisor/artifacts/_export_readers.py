@@ -12,7 +12,7 @@ from array import array
 from ..errors import ArtifactParseError
 from ._base import LayoutReader, MeasurementReader
 from ._jsonstream import JsonStream
-from ._model import (DUMP_PROFILE, KIND_LABELS, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, Observation,
+from ._observation import (DUMP_PROFILE, KIND_LABELS, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, Observation,
                      ObservedLayer, ProfileRow)
 from ._registry import reader
 

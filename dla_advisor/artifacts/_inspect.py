@@ -7,10 +7,10 @@ from typing import Any
 
 from ..errors import ArtifactParseError
 from ..layout import EngineLayout
-from ._build import build_layout
+from ._merge import build_layout
 from ._counts import shown_counts
 from ._registry import READERS
-from ._model import Observation, accepted_kinds, kind_label
+from ._observation import Observation, accepted_kinds, kind_label
 from ._sniff import sniff
 
 # The plug-in modules: importing one registers its readers in READERS (kind -> reader class).

@@ -14,7 +14,7 @@ import re
 from ..layout import FallbackReason
 from . import _patterns
 from ._base import LayoutReader
-from ._model import TRTEXEC_LOG, Observation, ObservedLayer
+from ._observation import TRTEXEC_LOG, Observation, ObservedLayer
 from ._perf_summary import PerfSummaryParser
 from ._registry import reader
 from ._prefix import split_prefix

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from ._model import Observation
+from ._observation import Observation
 
 # A decimal number as trtexec prints one; a looser [0-9.eE+-]+ also took "224-0.97" from a damaged line.
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"

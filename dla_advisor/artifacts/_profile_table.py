@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ._model import Observation, ProfileRow
+from ._observation import Observation, ProfileRow
 
 _PROFILE_HEADER = re.compile(r"^=== Profile \((\d+) iterations ?\) ===")
 _OLD_HEADER = re.compile(r"^Layer\s+Time \(ms\)\s+Avg\. Time \(ms\)(\s+Median Time \(ms\))?\s+Time %$")

@@ -8,7 +8,7 @@ from pathlib import Path
 from .._safe_write import special_kind
 from ..errors import ArtifactParseError
 from ._registry import READERS
-from ._model import (DUMP_PROFILE, ENGINE, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, TRTEXEC_LOG,
+from ._observation import (DUMP_PROFILE, ENGINE, LAYER_INFO_JSON, PROFILE_JSON, TIMES_JSON, TRTEXEC_LOG,
                      accepted_kinds)
 
 HEAD = 1 << 16

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ._log import STATUS_LINE, scan_lines
-from ._model import TRTEXEC_LOG, Observation, trt_version_tuple
+from ._observation import TRTEXEC_LOG, Observation, trt_version_tuple
 from ._prefix import split_prefix
 
 

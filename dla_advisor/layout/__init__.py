@@ -4,7 +4,7 @@ from ._calib_cache import (CalibrationCache, dla_int8_tensors, format_calibratio
                            missing_scales, read_calibration_cache, scale_hex, trt_version_number)
 from ._config import (BYTES_PER_ELEMENT, DEFAULT_IO_FORMAT, DLA_FEATURE_LAYOUT, IO_LAYOUTS, IO_TYPES, BuildConfig, IOFormat,
                       PRECISION_SPECS, parse_io_formats, parse_precision, parse_shapes)
-from ._numbers import LayerTime, Measurement, Provenance
+from ._provenance import LayerTime, Measurement, Provenance
 from ._predict import predict
 from ._prefix import dla_prefix, gpu_tail
 from ._reformat import format_bytes

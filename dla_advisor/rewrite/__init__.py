@@ -23,8 +23,8 @@ from ._calib_out import CalibrationOutput, cache_path_for, plan_calibration, wri
 from ._qdq_verify import QuantCheck, verify_translation  # noqa: E402
 from ._outcome import FixReport, Throughput  # noqa: E402
 from ._save import check_output_path, same_file, save_model_atomic  # noqa: E402
-from ._split import Cut  # noqa: E402
-from ._splitter import SplitResult, handover_formats, output_paths, split_model  # noqa: E402
+from ._cut import Cut  # noqa: E402
+from ._split_model import SplitResult, handover_formats, output_paths, split_model  # noqa: E402
 from ._verify import (INSTALL_HINT, OutputCheck, Verification, VerificationFailed, require_onnxruntime,  # noqa: E402
                       verify)
 

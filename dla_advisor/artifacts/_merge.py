@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..layout import (DLA, GPU, EngineLayout, LayerPlacement, LayerTime, Measurement, Provenance, Reformat,
                       segments_from_placements)
 from ._attribution import correct_dla_attribution
-from ._model import Observation, ObservedLayer, trt_version_tuple
+from ._observation import Observation, ObservedLayer, trt_version_tuple
 from ._names import (COMPUTE, COPY_NODE, FROM_NVM, GENERIC, QDQ, REFORMAT, SYNC, TO_NVM, TRT7_REFORMATTER, classify,
                      is_brace_group, is_foreign_node, members)
 

@@ -16,7 +16,7 @@ from ..errors import UsageError, first_line
 from ..graph import network_from_model, read_model
 from ..layout import DEFAULT_IO_FORMAT, DLA_FEATURE_LAYOUT, BuildConfig, IOFormat, dla_prefix, predict
 from ._save import check_output_path, save_model_atomic
-from ._split import Cut, extract, gpu_side, plan_cut, prefix_at, trim_to_one_loadable
+from ._cut import Cut, extract, gpu_side, plan_cut, prefix_at, trim_to_one_loadable
 from ._verify import OutputCheck, _compare, input_specs, random_inputs, require_onnxruntime, run
 from ._weights import load_weights_or_fill
 

@@ -1,6 +1,6 @@
 """What one artifact says, before several artifacts of one engine are merged into an EngineLayout.
 
-Readers fill an :class:`Observation` while streaming their file; :mod:`._build` turns one or more
+Readers fill an :class:`Observation` while streaming their file; :mod:`._merge` turns one or more
 observations into the shared ``EngineLayout`` and ``Measurement`` types.
 """
 
