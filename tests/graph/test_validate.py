@@ -13,10 +13,10 @@ import onnx
 import pytest
 from onnx import AttributeProto, TensorProto, helper
 
-from dla_advisor.cli import main
 from dla_advisor.errors import ModelLoadError
 from dla_advisor.graph import load_network, network_from_model
 from onnx_builder import full, model, vi
+from support import run_cli
 
 
 def _conv_model(**conv_attrs):
@@ -173,8 +173,9 @@ def test_truncated_model_files_are_load_errors(tmp_path, capsys, cut):
     data = _conv_model().SerializeToString()
     path = tmp_path / "cut.onnx"
     path.write_bytes(data[:cut] if cut > 0 else data[:len(data) + cut])
-    assert main(["advise", str(path)]) == 2
-    assert capsys.readouterr().err.startswith("error: ")
+    rc, _, err = run_cli(capsys, "advise", path)
+    assert rc == 2
+    assert err.startswith("error: ")
 
 
 def test_load_network_reads_a_valid_file(tmp_path):
@@ -189,8 +190,8 @@ def test_a_name_with_a_line_break_stays_one_error_line(tmp_path, capsys):
     m.graph.node[1].input[0] = "missing"
     path = tmp_path / "nl.onnx"
     onnx.save(m, path)
-    assert main(["advise", str(path)]) == 2
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "advise", path)
+    assert rc == 2
     assert len(err.splitlines()) == 1 and "relu\\nsecond line\\x1b[31m" in err
 
 
