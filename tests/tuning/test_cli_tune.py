@@ -10,26 +10,26 @@ import pytest
 import yaml
 from optuna.trial import TrialState
 
-from dla_advisor.cli import main
 from support import cli_argv as cli
+from support import run_cli
 
 
 def test_unknown_model_is_a_one_line_usage_error(tmp_path, capsys):
-    rc = main(["tune", str(tmp_path / "missing.onnx"), "--storage", f"sqlite:///{tmp_path / 's.db'}"])
+    rc, _, err = run_cli(capsys, "tune", tmp_path / "missing.onnx", "--storage", f"sqlite:///{tmp_path / 's.db'}")
     assert rc == 2
-    err = capsys.readouterr().err
     assert err.startswith("error: ") and "Traceback" not in err
 
 
 def test_bad_storage_url_is_a_usage_error(seed_model, capsys):
-    rc = main(["tune", str(seed_model), "--storage", "nonsense"])
+    rc, _, err = run_cli(capsys, "tune", seed_model, "--storage", "nonsense")
     assert rc == 2
-    assert "error: --storage 'nonsense' is not a storage URL." in capsys.readouterr().err
+    assert "error: --storage 'nonsense' is not a storage URL." in err
 
 
 def test_bad_batches_is_a_usage_error(seed_model, capsys):
-    assert main(["tune", str(seed_model), "--batches", "1,x"]) == 2
-    assert "error: --batches: cannot read '1,x'." in capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "tune", seed_model, "--batches", "1,x")
+    assert rc == 2
+    assert "error: --batches: cannot read '1,x'." in err
 
 
 @pytest.mark.slow

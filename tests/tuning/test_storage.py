@@ -17,10 +17,10 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from dla_advisor.cli import main as cli_main
 from dla_advisor.errors import UsageError
 from dla_advisor.tuning import default_storage_url, open_storage, redact
 from support import cli_argv as cli
+from support import run_cli
 
 POSTGRES_URL = os.environ.get("DLA_ADVISOR_TEST_POSTGRES_URL")
 
@@ -44,8 +44,7 @@ def test_storage_errors_are_usage_errors(tmp_path):
                                  "postgresql://u:p%40w0rd@127.0.0.1:1/db?sslpassword=pw0rd", "pw0rd://x:pw0rd@"])
 def test_passwords_are_never_printed(seed_model, capsys, url):
     assert "pw0rd" not in redact(url).replace("pw0rd://", "")
-    rc = cli_main(["tune", str(seed_model), "--storage", url, "--trials", "1"])
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "tune", seed_model, "--storage", url, "--trials", "1")
     assert rc == 2 and len(err.strip().splitlines()) == 1
     assert "pw0rd" not in err.replace("pw0rd://", "") and "p@w0rd" not in err
 
@@ -67,8 +66,7 @@ def test_storage_edge_cases_are_one_line_usage_errors(seed_model, tmp_path, caps
     con.close()
     (tmp_path / "junk.db").write_bytes(b"SQLite format 3\0" + bytes(range(200)))
     sqlite3.connect(tmp_path / "ro.db").close()
-    rc = cli_main(["tune", str(seed_model), "--storage", form.replace("{d}", str(tmp_path)), "--trials", "1"])
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "tune", seed_model, "--storage", form.replace("{d}", str(tmp_path)), "--trials", "1")
     assert rc == 2 and len(err.strip().splitlines()) == 1 and words in err, err
     assert stat.S_ISFIFO(os.stat(tmp_path / "fifo").st_mode)
 
@@ -170,7 +168,7 @@ def _kill_mid_trial_and_resume(seed_model, db, standin_env) -> bool:
     return True
 
 
-def test_a_trial_killed_before_its_first_heartbeat_is_failed_on_resume_and_not_counted(seed_model, tmp_path):
+def test_a_trial_killed_before_its_first_heartbeat_is_failed_on_resume_and_not_counted(seed_model, tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'early.db'}"
     # A worker that died between starting a trial and its first heartbeat leaves a RUNNING trial with
     # no heartbeat row: ask() on a storage without heartbeats makes exactly that.
@@ -183,8 +181,8 @@ def test_a_trial_killed_before_its_first_heartbeat_is_failed_on_resume_and_not_c
         (start,), = db.execute("SELECT datetime_start FROM trials WHERE number = ?", (orphan,))
         earlier = datetime.datetime.fromisoformat(start) - datetime.timedelta(seconds=10)
         db.execute("UPDATE trials SET datetime_start = ? WHERE number = ?", (str(earlier), orphan))
-    rc = cli_main(["tune", str(seed_model), "--storage", url, "--study", "early", "--trials", "3",
-                   "--heartbeat", "1", "--no-reference", "--format", "json", "-o", str(tmp_path / "r.json")])
+    rc, _, _ = run_cli(capsys, "tune", seed_model, "--storage", url, "--study", "early", "--trials", "3",
+                       "--heartbeat", "1", "--no-reference", "--format", "json", "-o", tmp_path / "r.json")
     assert rc == 0
     trials = _trials(url, "early")
     assert trials[orphan].state == TrialState.FAIL
