@@ -6,8 +6,8 @@ import onnx
 import pytest
 from onnx import helper
 
-from dla_advisor.cli import main
 from onnx_builder import model, vi
+from support import run_cli
 
 NAMES = ["{ForeignNode[/model.23/GatherElements]}", "[bold]conv[/bold]", "[/]", ":x: relu :warning:",
          "[link=http://x]n[/link]"]
@@ -26,8 +26,7 @@ def _model_with_names(path):
 def test_layer_names_with_markup_print_verbatim(tmp_path, capsys, command):
     model = tmp_path / "m.onnx"
     _model_with_names(model)
-    rc = main([command, str(model), *(["-v"] if command == "advise" else [])])
-    out = capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, command, model, *(["-v"] if command == "advise" else []))
     assert rc in (0, 1)
     shown = [n for n in NAMES if n in out]
     assert command == "check" or shown == NAMES, out
@@ -40,5 +39,6 @@ def test_a_log_line_with_a_foreign_node_prints_verbatim(tmp_path, corpus, capsys
     log.write_text(src.read_text(encoding="utf-8").replace(
         "{ForeignNode[18 + (Unnamed Layer* 1) [Shuffle]...If_6_OutputLayer]}",
         "{ForeignNode[/model.23/GatherElements]}"), encoding="utf-8")
-    assert main(["inspect", str(log)]) == 0
-    assert "{ForeignNode[/model.23/GatherElements]}" in capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, "inspect", log)
+    assert rc == 0
+    assert "{ForeignNode[/model.23/GatherElements]}" in out
