@@ -7,9 +7,9 @@ import struct
 import numpy as np
 import pytest
 
-from dla_advisor.cli import main
 from dla_advisor.errors import ArtifactParseError
 from dla_advisor.layout import format_calibration_cache, read_calibration_cache, scale_hex, trt_version_number
+from support import run_cli
 
 # Lines of NVIDIA's own cache (cuDLA-samples data/model/qat2ptq.cache): header and two tensors.
 NVIDIA_LINES = "TRT-8600-EntropyCalibration2\nimages: 3c00f9f4\n/model.0/act/Mul_output_0: 3e6c9314\n"
@@ -67,16 +67,18 @@ def test_bad_files_raise_a_parse_error_naming_the_line(tmp_path, content, words)
 def test_cli_bad_cache_is_one_line_and_exit_2(command, seed_model, tmp_path, capsys):
     bad = tmp_path / "bad.cache"
     bad.write_bytes(b"\x00\x01\x02 not a cache")
-    assert main([command, str(seed_model), "--precision", "int8", "--calib", str(bad)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "bad.cache" in err[0] and "Traceback" not in err[0]
-    assert main([command, str(seed_model), "--calib", str(tmp_path / "missing.cache")]) == 2
-    assert "calibration cache not found" in capsys.readouterr().err
+    rc, _, err = run_cli(capsys, command, seed_model, "--precision", "int8", "--calib", bad)
+    assert rc == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "bad.cache" in lines[0] and "Traceback" not in lines[0]
+    rc, _, err = run_cli(capsys, command, seed_model, "--calib", tmp_path / "missing.cache")
+    assert rc == 2
+    assert "calibration cache not found" in err
 
 
 def test_check_flags_dla_tensors_the_cache_lacks(seed_model, tmp_path, capsys):
     cache = tmp_path / "in.cache"
     cache.write_text(format_calibration_cache({"input": 1 / 127}, "8.6"))
-    assert main(["check", str(seed_model), "--precision", "int8", "--calib", str(cache), "--select", "DLA405"]) == 1
-    out = capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, "check", seed_model, "--precision", "int8", "--calib", cache, "--select", "DLA405")
+    assert rc == 1
     assert "DLA405" in out and "gives 1 tensor(s) a scale, but 1 tensor(s)" in out and "(output)" in out

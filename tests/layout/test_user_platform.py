@@ -12,7 +12,6 @@ import pytest
 import yaml
 from onnx import TensorProto
 
-from dla_advisor.cli import main
 from dla_advisor.errors import PlatformFileError
 from dla_advisor.platforms import list_platforms, load_platform, platforms_dir
 from dla_advisor.platforms._vocabulary import CHECKS, LAYER_ATTRIBUTES, LAYER_KINDS
@@ -164,6 +163,5 @@ def test_vocabulary_matches_the_code_it_describes():
 def test_broken_yaml_names_the_file_and_line(tmp_path, capsys):
     path = tmp_path / "mine.yaml"
     path.write_text("extends: orin-trt10\nlayers:\n  Convolution: {source: x\n  Pooling: 1\n")
-    rc = main(["platforms", str(path)])
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "platforms", path)
     assert rc == 2 and "mine.yaml:4: invalid YAML" in err and "Traceback" not in err
