@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import onnx
 import pytest
 from onnx import helper
 
-from dla_advisor.cli import main
 from dla_advisor.errors import UsageError
 from dla_advisor.graph import load_network, network_from_model
 from dla_advisor.layout import BuildConfig, predict
 from dla_advisor.platforms import load_platform
 
 from onnx_builder import array, conv, model, vi
-from support import ZOO, load_script
+from support import ZOO, load_script, run_cli, run_cli_json
 
 from .models import BUILDERS
 ORIN = load_platform("orin-trt10")
@@ -38,8 +35,8 @@ def test_unknown_precision_is_a_usage_error(capsys, tmp_path):
         BuildConfig(precision="int4")
     path = tmp_path / "m.onnx"
     onnx.save(BUILDERS["conv_chain"](), path)
-    assert main(["check", str(path), "--precision", "int4"]) == 2
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "check", path, "--precision", "int4")
+    assert rc == 2
     assert "int8,fp16" in err and "Traceback" not in err
 
 
@@ -122,8 +119,7 @@ def test_int8_fp16_is_never_worse_on_the_reference_networks_and_the_real_exports
 def test_check_reports_the_build_it_was_given(capsys, tmp_path):
     path = tmp_path / "m.onnx"
     onnx.save(_slice_between_convs(), path)
-    main(["advise", str(path), "--precision", "int8,fp16", "--format", "json"])
-    doc = json.loads(capsys.readouterr().out)
+    _, doc = run_cli_json(capsys, "advise", path, "--precision", "int8,fp16", "--format", "json")
     assert doc["layout"]["summary"]["dla_loadables"] == 1
     assert doc["layout"]["build_config"]["trtexec_flags"][1:3] == ["--int8", "--fp16"]
     assert {x["name"]: x["precision"] for x in doc["layout"]["layers"]}["slice"] == "fp16"
@@ -132,7 +128,7 @@ def test_check_reports_the_build_it_was_given(capsys, tmp_path):
 def test_advise_text_says_how_dla_layers_split_between_int8_and_fp16(capsys, tmp_path):
     path = tmp_path / "m.onnx"
     onnx.save(_slice_between_convs(), path)
-    main(["advise", str(path), "--precision", "int8,fp16"])
-    assert "DLA precision: 2 layer(s) in INT8, 2 in FP16" in capsys.readouterr().out
-    main(["advise", str(path), "--precision", "fp16"])
-    assert "DLA precision" not in capsys.readouterr().out
+    _, out, _ = run_cli(capsys, "advise", path, "--precision", "int8,fp16")
+    assert "DLA precision: 2 layer(s) in INT8, 2 in FP16" in out
+    _, out, _ = run_cli(capsys, "advise", path, "--precision", "fp16")
+    assert "DLA precision" not in out

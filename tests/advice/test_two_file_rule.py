@@ -7,13 +7,13 @@ with it unchanged.
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 import onnx
 
 from dla_advisor.advice import load_rules
-from dla_advisor.cli import main
+
+from support import run_cli, run_cli_json
 
 from .models import islands
 from .rule_cases import load_cases, run_case
@@ -75,10 +75,10 @@ def test_new_rule_reusing_a_detector_is_two_files(tmp_path, capsys):
     # The gate, the rule list and the explanation pick it up with no other change.
     model = tmp_path / "islands.onnx"
     onnx.save(islands(), str(model))
-    rc = main(["check", str(model), "--rules", str(rules_dir), "--select", "ACME101", "--format", "json"])
-    doc = json.loads(capsys.readouterr().out)
+    rc, doc = run_cli_json(capsys, "check", model, "--rules", rules_dir, "--select", "ACME101", "--format", "json")
     assert rc == 1 and doc["rules_checked"] == ["ACME101"]
     assert doc["inputs"][0]["findings"][0]["severity"] == "error"
-    assert main(["rules", "ACME101", "--rules", str(rules_dir)]) == 0
-    assert capsys.readouterr().out.startswith("ACME101 exp-layer-forbidden (error)")
+    rc, out, _ = run_cli(capsys, "rules", "ACME101", "--rules", rules_dir)
+    assert rc == 0
+    assert out.startswith("ACME101 exp-layer-forbidden (error)")
     model.unlink()
