@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dla_advisor.cli import main
+from support import run_cli
 
 ODD = ["nan", "inf", "-inf", "-1", "9" * 400, "", "1e309"]
 OPTIONS = [
@@ -24,8 +24,7 @@ def test_odd_numbers_are_usage_errors(seed_model, tmp_path, capsys, command, opt
         argv += ["--storage", f"sqlite:///{tmp_path / 's.db'}"]
     if command == "fix":
         argv += ["-o", str(tmp_path / "f.onnx")]
-    rc = main(argv)
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, *argv)
     assert rc == 2, err
     assert "Traceback" not in err and "Error: Invalid value for" in err and option in err
     assert not (tmp_path / "s.db").exists() and not (tmp_path / "f.onnx").exists()
@@ -33,17 +32,20 @@ def test_odd_numbers_are_usage_errors(seed_model, tmp_path, capsys, command, opt
 
 @pytest.mark.parametrize("spec", ["in:" + "9" * 5000, "in:0x3", "in:" + "x".join(["1"] * 9), "in:2147483648x1"])
 def test_odd_shapes_are_usage_errors(seed_model, capsys, spec):
-    assert main(["advise", str(seed_model), "--shapes", spec]) == 2
-    assert capsys.readouterr().err.startswith("error: --shapes")
+    rc, _, err = run_cli(capsys, "advise", seed_model, "--shapes", spec)
+    assert rc == 2
+    assert err.startswith("error: --shapes")
 
 
 @pytest.mark.parametrize("plan", ["gpu:bs=" + "9" * 400, "gpu:bs=0", "dla0:bs=-1", "gpu:bs=2147483648"])
 def test_odd_plan_batches_are_usage_errors(seed_model, capsys, plan):
-    assert main(["estimate", str(seed_model), "--plan", plan]) == 2
-    assert capsys.readouterr().err.startswith("error: --plan")
+    rc, _, err = run_cli(capsys, "estimate", seed_model, "--plan", plan)
+    assert rc == 2
+    assert err.startswith("error: --plan")
 
 
 def test_huge_batch_list_is_a_usage_error(seed_model, tmp_path, capsys):
-    assert main(["tune", str(seed_model), "--batches", "1," + "9" * 400, "--storage",
-                 f"sqlite:///{tmp_path / 's.db'}"]) == 2
-    assert "--batches" in capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "tune", seed_model, "--batches", "1," + "9" * 400, "--storage",
+                         f"sqlite:///{tmp_path / 's.db'}")
+    assert rc == 2
+    assert "--batches" in err

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from dla_advisor import _safe_write
-from dla_advisor.cli import main
 from dla_advisor.errors import UsageError
+from support import run_cli
 
 
 def _special(kind: str, path: Path) -> None:
@@ -48,46 +48,43 @@ def test_special_files_are_refused_and_left_as_they_are(tmp_path, seed_model, co
             "inspect": ["inspect", str(corpus / "trtexec_orin_trt10.3_yolo11n_gpu_fp16.log")],
             "fix": ["fix", str(seed_model)],
             "tune": ["tune", str(seed_model), "--trials", "1", "--storage", f"sqlite:///{tmp_path / 's.db'}"]}[command]
-    rc = main([*argv, "-o", str(out)])
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, *argv, "-o", out)
     assert rc == 2 and len(err.strip().splitlines()) == 1 and words in err, err
     after = os.lstat(out)
     assert (stat.S_IFMT(after.st_mode), after.st_ino) == (stat.S_IFMT(before.st_mode), before.st_ino)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp file left
 
 
-def test_output_gets_the_umask_permissions_and_replaces_atomically(tmp_path, seed_model, umask022):
+def test_output_gets_the_umask_permissions_and_replaces_atomically(tmp_path, seed_model, umask022, capsys):
     out = tmp_path / "report.txt"
-    assert main(["advise", str(seed_model), "-o", str(out)]) == 0
+    assert run_cli(capsys, "advise", seed_model, "-o", out)[0] == 0
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o644
     assert "on DLA" in out.read_text()
     os.chmod(out, 0o640)  # a file the user narrowed keeps its mode
     inode = os.stat(out).st_ino
-    assert main(["advise", str(seed_model), "--format", "json", "-o", str(out)]) == 0
+    assert run_cli(capsys, "advise", seed_model, "--format", "json", "-o", out)[0] == 0
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o640 and os.stat(out).st_ino != inode
     assert out.read_text().lstrip().startswith("{")
 
 
-def test_fixed_model_has_normal_permissions(tmp_path, models_dir, umask022):
+def test_fixed_model_has_normal_permissions(tmp_path, models_dir, umask022, capsys):
     pytest.importorskip("onnxruntime")
     out = tmp_path / "fixed.onnx"
-    assert main(["fix", str(models_dir / "cifar_bn.onnx"), "-o", str(out)]) == 0
+    assert run_cli(capsys, "fix", models_dir / "cifar_bn.onnx", "-o", out)[0] == 0
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o644
 
 
 @pytest.mark.parametrize("target", ["missing/out.txt", "plain/out.txt", "n" * 300])
 def test_unwritable_paths_are_one_line_errors(tmp_path, seed_model, capsys, target):
     (tmp_path / "plain").write_text("x")
-    rc = main(["advise", str(seed_model), "-o", str(tmp_path / target)])
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "advise", seed_model, "-o", tmp_path / target)
     assert rc == 2 and len(err.strip().splitlines()) == 1 and err.startswith("error: cannot write -o")
 
 
 def test_a_name_too_long_is_refused_before_tune_runs_a_trial(tmp_path, seed_model, capsys):
     study = tmp_path / "study.db"
-    rc = main(["tune", str(seed_model), "--no-reference", "--trials", "1", "--storage", f"sqlite:///{study}",
-               "-o", str(tmp_path / ("n" * 300))])
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "tune", seed_model, "--no-reference", "--trials", "1",
+                         "--storage", f"sqlite:///{study}", "-o", tmp_path / ("n" * 300))
     assert rc == 2 and err.strip().splitlines() == [err.strip()] and "longer than" in err, err
     assert not study.exists()
 
@@ -97,8 +94,9 @@ def test_an_input_is_never_overwritten_even_through_a_link(tmp_path, seed_model,
     os.symlink(seed_model, link)
     data = seed_model.read_bytes()
     for out in (seed_model, link):
-        assert main(["advise", str(seed_model), "-o", str(out)]) == 2
-        assert "inputs are never overwritten" in capsys.readouterr().err
+        rc, _, err = run_cli(capsys, "advise", seed_model, "-o", out)
+        assert rc == 2
+        assert "inputs are never overwritten" in err
     assert seed_model.read_bytes() == data and link.is_symlink()
 
 
@@ -137,7 +135,6 @@ def test_special_files_as_inputs_are_refused_without_reading_them(tmp_path, caps
         os.mknod(src, 0o600 | stat.S_IFCHR, os.makedev(1, 5))  # a /dev/zero made here: reading never ends
     else:
         os.mkfifo(src)  # reading blocks until a writer comes
-    rc = main([command, str(src)])
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, command, src)
     assert rc == 2 and len(err.strip().splitlines()) == 1, err
     assert ("FIFO" in err if kind == "fifo" else "character device" in err) or "no such file" in err.lower()
