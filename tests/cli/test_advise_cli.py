@@ -9,8 +9,6 @@ import sys
 import jsonschema
 import pytest
 
-from dla_advisor.cli import main
-
 from support import SCHEMAS, run_cli
 
 SCHEMA = SCHEMAS / "advise-1.json"
@@ -113,11 +111,11 @@ def test_console_script_bad_input_has_no_traceback(tmp_path):
     assert proc.returncode == 2 and proc.stderr.startswith("error: model file not found") and "Traceback" not in proc.stderr
 
 
-def test_missing_external_weights_still_analyse(tmp_path, make_models):
+def test_missing_external_weights_still_analyse(tmp_path, make_models, capsys):
     import onnx
     m = make_models.conv2d_1024()
     onnx.save(m, tmp_path / "ext.onnx", save_as_external_data=True, all_tensors_to_one_file=True,
               location="ext.data", size_threshold=0)
     (tmp_path / "ext.data").unlink()
-    assert main(["advise", str(tmp_path / "ext.onnx"), "--precision", "int8", "-o", str(tmp_path / "r.txt")]) == 0
+    assert run_cli(capsys, "advise", tmp_path / "ext.onnx", "--precision", "int8", "-o", tmp_path / "r.txt")[0] == 0
     assert "1 DLA loadable(s)" in (tmp_path / "r.txt").read_text()
