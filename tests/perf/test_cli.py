@@ -7,17 +7,15 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from dla_advisor.cli import main
 from dla_advisor.perf import load_device
 
-from support import RULES, SEED_MODEL
+from support import RULES, SEED_MODEL, run_cli
 
 SEED = str(SEED_MODEL)
 
 
 def test_estimate_text_labels_every_number(capsys):
-    rc = main(["estimate", SEED, "--plan", "gpu,dla0,dla1", "--precision", "int8"])
-    out = capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, "estimate", SEED, "--plan", "gpu,dla0,dla1", "--precision", "int8")
     assert rc == 0
     lines = out.splitlines()
     assert [l.split()[0] for l in lines[2:5]] == ["gpu", "dla0", "dla1"]
@@ -29,8 +27,8 @@ def test_estimate_text_labels_every_number(capsys):
 
 def test_estimate_json(capsys, tmp_path):
     out = tmp_path / "e.json"
-    rc = main(["estimate", SEED, "--plan", "gpu:bs=1,dla0", "--format", "json", "-o", str(out),
-               "--inputIOFormats", "int8:dla_linear", "--outputIOFormats", "int8:dla_linear"])
+    rc, _, _ = run_cli(capsys, "estimate", SEED, "--plan", "gpu:bs=1,dla0", "--format", "json", "-o", out,
+                       "--inputIOFormats", "int8:dla_linear", "--outputIOFormats", "int8:dla_linear")
     doc = json.loads(out.read_text())
     assert rc == 0 and doc["command"] == "estimate"
     engines = doc["estimate"]["engines"]
@@ -40,15 +38,16 @@ def test_estimate_json(capsys, tmp_path):
 
 
 def test_malformed_plan_exits_2_with_the_syntax(capsys):
-    rc = main(["estimate", SEED, "--plan", "gpu:bs=x"])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert rc == 2 and len(err) == 1
-    assert "DEVICE[:bs=N][:split=LAYER]" in err[0]
+    rc, _, err = run_cli(capsys, "estimate", SEED, "--plan", "gpu:bs=x")
+    lines = err.strip().splitlines()
+    assert rc == 2 and len(lines) == 1
+    assert "DEVICE[:bs=N][:split=LAYER]" in lines[0]
 
 
 def test_unknown_power_mode_exits_2(capsys):
-    assert main(["estimate", SEED, "--power-mode", "20W"]) == 2
-    assert "MAXN, 50W, 30W, 15W" in capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "estimate", SEED, "--power-mode", "20W")
+    assert rc == 2
+    assert "MAXN, 50W, 30W, 15W" in err
 
 
 def test_help_documents_split(capsys):
@@ -68,9 +67,8 @@ def test_calibrate_fits_prints_errors_and_writes_device(tmp_path, capsys):
         {"id": "dla", "model": SEED, "plan": "dla0", "measured": {"qps": 132.7}}]}))
     device = tmp_path / "dev.yaml"
     shutil.copy(RULES / "devices" / "orin-agx-64gb.yaml", device)
-    rc = main(["calibrate", str(meas), "--device", str(device), "--params", "gpu_eff,dla_eff", "--max-evals", "40",
-               "--write-device", str(device)])
-    out = capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, "calibrate", meas, "--device", device, "--params", "gpu_eff,dla_eff",
+                         "--max-evals", "40", "--write-device", device)
     assert rc == 0
     rows = {l.split()[0]: l.split() for l in out.splitlines() if l.startswith(("gpu ", "dla "))}
     assert set(rows) == {"gpu", "dla"}
@@ -85,20 +83,23 @@ def test_calibrate_fits_prints_errors_and_writes_device(tmp_path, capsys):
 def test_calibrate_bad_file_exits_2(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("device: orin-agx-64gb\npoints:\n  - {model: x}\n")
-    assert main(["calibrate", str(bad)]) == 2
-    assert "points[0]" in capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "calibrate", bad)
+    assert rc == 2
+    assert "points[0]" in err
 
 
 def test_estimate_one_process_flag_is_reported(capsys, tmp_path):
     out = tmp_path / "e.json"
-    assert main(["estimate", SEED, "--plan", "gpu,dla0,dla1", "--one-process", "--format", "json", "-o", str(out)]) == 0
+    assert run_cli(capsys, "estimate", SEED, "--plan", "gpu,dla0,dla1", "--one-process", "--format", "json",
+                   "-o", out)[0] == 0
     one = json.loads(out.read_text())["estimate"]
-    assert main(["estimate", SEED, "--plan", "gpu,dla0,dla1", "--format", "json", "-o", str(out)]) == 0
+    assert run_cli(capsys, "estimate", SEED, "--plan", "gpu,dla0,dla1", "--format", "json", "-o", out)[0] == 0
     separate = json.loads(out.read_text())["estimate"]
     assert one["one_process"] is True and separate["one_process"] is False
     assert one["total_images_per_s"] > separate["total_images_per_s"]
-    assert main(["estimate", SEED, "--plan", "gpu,dla0", "--one-process"]) == 0
-    assert "plan gpu,dla0, one process" in capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, "estimate", SEED, "--plan", "gpu,dla0", "--one-process")
+    assert rc == 0
+    assert "plan gpu,dla0, one process" in out
 
 
 @pytest.mark.parametrize("key, value, hint", [("processes", "many", "Use 'one' or 'separate'"),
@@ -109,8 +110,8 @@ def test_calibration_point_with_unknown_setup_value_is_a_clear_error(tmp_path, c
     raw["points"][0][key] = value
     bad = tmp_path / "m.yaml"
     bad.write_text(yaml.safe_dump(raw))
-    assert main(["calibrate", str(bad), "--no-fit"]) == 2
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "calibrate", bad, "--no-fit")
+    assert rc == 2
     assert key in err and hint in err and "Traceback" not in err
 
 def test_calibrate_cross_validate_predicts_each_network_from_a_fit_without_it(tmp_path, capsys):
@@ -123,9 +124,8 @@ def test_calibrate_cross_validate_predicts_each_network_from_a_fit_without_it(tm
         {"id": "cifar", "model": "cifar_bn", "batch": 32, "plan": "dla0:bs=32", "measured": {"qps": 649.7}}]}))
     device = tmp_path / "dev.yaml"
     shutil.copy(RULES / "devices" / "orin-agx-64gb.yaml", device)
-    rc = main(["calibrate", str(meas), "--device", str(device), "--params", "gpu_eff,dla_eff", "--max-evals", "24", "--cv-max-evals", "12",
-               "--cross-validate", "--write-device", str(device)])
-    out = capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, "calibrate", meas, "--device", device, "--params", "gpu_eff,dla_eff",
+                         "--max-evals", "24", "--cv-max-evals", "12", "--cross-validate", "--write-device", device)
     assert rc == 0 and "cross-validation" in out
     cal = yaml.safe_load(device.read_text())["calibration"]
     assert [p["id"] for p in cal["cv_points"]] == ["seed-gpu", "seed-dla", "cifar"]
@@ -157,8 +157,8 @@ def test_calibrate_takes_the_parameters_not_free_from_params_from(tmp_path, caps
                                                {"id": "dla", "model": SEED, "plan": "dla0", "measured": {"qps": 120.0}}]}))
     # The target file holds stale values: the fit must not start from them.
     device = _perturbed_device(tmp_path, "orin-nx-16gb", gpu_eff=0.5, dla_submit_us=40.0, dram_knee=0.5)
-    rc = main(["calibrate", str(meas), "--device", str(device), "--max-evals", "10", "--write-device", str(device)])
-    assert rc == 0, capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "calibrate", meas, "--device", device, "--max-evals", "10", "--write-device", device)
+    assert rc == 0, err
     written = yaml.safe_load(device.read_text())
     source = load_device("orin-agx-64gb").params.as_dict()
     assert {k: v for k, v in written["params"].items() if k != "dram_knee"} == \
@@ -196,8 +196,8 @@ def test_calibrate_with_nothing_free_writes_the_transfer_error(tmp_path, capsys)
                                     "transfer_check": ["other.yaml"],
                                     "points": [{"id": "gpu", "model": SEED, "plan": "gpu", "measured": {"qps": 300.0}}]}))
     device = _perturbed_device(tmp_path, "orin-agx-32gb", gpu_eff=0.5)
-    rc = main(["calibrate", str(meas), "--device", str(device), "--write-device", str(device)])
-    assert rc == 0, capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "calibrate", meas, "--device", device, "--write-device", device)
+    assert rc == 0, err
     written = yaml.safe_load(device.read_text())
     assert written["params"] == load_device("orin-agx-64gb").params.as_dict()
     cal = written["calibration"]
@@ -212,6 +212,6 @@ def test_params_from_an_unknown_device_is_one_line(tmp_path, capsys):
     meas = tmp_path / "m.yaml"
     meas.write_text(yaml.safe_dump({"device": "orin-nx-16gb", "params_from": "orin-agx-99gb", "free": ["dram_knee"],
                                     "points": [{"id": "gpu", "model": SEED, "plan": "gpu", "measured": {"qps": 300.0}}]}))
-    assert main(["calibrate", str(meas), "--max-evals", "10"]) == 2
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "calibrate", meas, "--max-evals", "10")
+    assert rc == 2
     assert "params_from 'orin-agx-99gb'" in err and "Traceback" not in err

@@ -6,11 +6,10 @@ import jsonschema
 
 import pytest
 
-from dla_advisor.cli import main
 from dla_advisor.graph import load_network
 from dla_advisor.perf import estimate_engine, explain_concurrent
 
-from support import SCHEMAS, SEED_MODEL
+from support import SCHEMAS, SEED_MODEL, run_cli
 
 from .conftest import specs_for
 
@@ -53,11 +52,11 @@ def test_small_channel_input_packs_the_first_convolution(model_dir, dev):
 
 
 def test_estimate_explain_cli_text_and_json(capsys, tmp_path):
-    assert main(["estimate", SEED, "--plan", "gpu,dla0", "--explain"]) == 0
-    out = capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, "estimate", SEED, "--plan", "gpu,dla0", "--explain")
+    assert rc == 0
     assert "where the time goes" in out and "bound" in out and "reformat" in out
     path = tmp_path / "e.json"
-    assert main(["estimate", SEED, "--plan", "gpu,dla0", "--explain", "--format", "json", "-o", str(path)]) == 0
+    assert run_cli(capsys, "estimate", SEED, "--plan", "gpu,dla0", "--explain", "--format", "json", "-o", path)[0] == 0
     doc = json.loads(path.read_text())
     schema = json.loads((SCHEMAS / "estimate-1.json").read_text())
     jsonschema.validate(doc, schema)
@@ -66,10 +65,13 @@ def test_estimate_explain_cli_text_and_json(capsys, tmp_path):
 
 
 def test_estimate_and_advise_follow_the_platform_board(capsys):
-    assert main(["estimate", SEED, "--plan", "gpu", "--platform", "xavier-trt8.5"]) == 0
-    assert "xavier-agx-maxn" in capsys.readouterr().out
-    assert main(["estimate", SEED, "--plan", "gpu", "--platform", "xavier-trt8.5", "--device", "orin-nx-16gb"]) == 0
-    assert "orin-nx-16gb-maxn" in capsys.readouterr().out
-    assert main(["advise", SEED, "--platform", "xavier-trt8.5"]) == 0
-    out = capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, "estimate", SEED, "--plan", "gpu", "--platform", "xavier-trt8.5")
+    assert rc == 0
+    assert "xavier-agx-maxn" in out
+    rc, out, _ = run_cli(capsys, "estimate", SEED, "--plan", "gpu", "--platform", "xavier-trt8.5",
+                         "--device", "orin-nx-16gb")
+    assert rc == 0
+    assert "orin-nx-16gb-maxn" in out
+    rc, out, _ = run_cli(capsys, "advise", SEED, "--platform", "xavier-trt8.5")
+    assert rc == 0
     assert "xavier-agx-maxn" in out and "orin-agx-64gb" not in out
