@@ -1,4 +1,4 @@
-"""`dla-advisor inspect`, in-process through dla_advisor.cli.main and once as a subprocess."""
+"""`dla-advisor inspect`, in-process through run_cli and once as a subprocess."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import json
 import subprocess
 import sys
 
-from dla_advisor.cli import main
-
-from support import REPO, SEED_MODEL, TEST_DATA, corpus_file
+from support import REPO, SEED_MODEL, TEST_DATA, corpus_file, run_cli, run_cli_json
 
 DATA = TEST_DATA / "artifacts"
 SEED = DATA / "seed_conv2d_1024_int8_dla_verbose_excerpt.log"
@@ -17,9 +15,8 @@ MODEL = SEED_MODEL
 
 
 def test_seed_prediction_equals_reality(capsys):
-    rc = main(["inspect", str(SEED), "--model", str(MODEL), "--precision", "int8", "--format", "json"])
+    rc, doc = run_cli_json(capsys, "inspect", SEED, "--model", MODEL, "--precision", "int8", "--format", "json")
     assert rc == 0
-    doc = json.loads(capsys.readouterr().out)
     assert doc["schema_version"] == "1.1" and doc["tool"] == "dla-advisor" and doc["command"] == "inspect"
     cmp = doc["comparison"]
     assert cmp["matches"] is True
@@ -33,8 +30,7 @@ def test_seed_prediction_equals_reality(capsys):
 
 
 def test_seed_text_report(capsys):
-    rc = main(["inspect", str(SEED), "--model", str(MODEL), "--precision", "int8"])
-    out, err = capsys.readouterr()
+    rc, out, err = run_cli(capsys, "inspect", SEED, "--model", MODEL, "--precision", "int8")
     assert rc == 0
     assert "Prediction vs reality" in out and "MATCH" in out and "MISMATCH" not in out
     assert "1 × to nvm" in out and "1 × from nvm" in out
@@ -42,8 +38,7 @@ def test_seed_text_report(capsys):
 
 
 def test_mismatch_names_the_layer(capsys):
-    rc = main(["inspect", str(EDITED), "--model", str(MODEL), "--precision", "int8"])
-    out, err = capsys.readouterr()
+    rc, out, err = run_cli(capsys, "inspect", EDITED, "--model", MODEL, "--precision", "int8")
     assert rc == 0
     assert "MISMATCH" in out
     assert "Prediction was wrong for: Conv_1" in out
@@ -53,8 +48,7 @@ def test_mismatch_names_the_layer(capsys):
 def test_not_an_artifact_exits_2_naming_kinds(tmp_path, capsys):
     p = tmp_path / "notes.txt"
     p.write_text("shopping list\neggs\nmilk\n")
-    rc = main(["inspect", str(p)])
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "inspect", p)
     assert rc == 2
     assert "not a TensorRT artifact" in err
     for kind in ("trtexec or TensorRT builder log", "--exportLayerInfo JSON", "--exportProfile JSON",
@@ -69,8 +63,7 @@ def test_engine_without_tensorrt_is_a_clear_error(tmp_path, capsys, monkeypatch)
     monkeypatch.setitem(sys.modules, "tensorrt", None)  # absent, even on a board that has it
     p = tmp_path / "model.engine"
     p.write_bytes(b"\x00\x01ftrt" + bytes(range(256)))
-    rc = main(["inspect", str(p)])
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "inspect", p)
     assert rc == 2
     assert "needs the tensorrt Python package" in err and err.count("\n") == 1
     # The engine is a registered reader like the others, found by its kind.
@@ -79,8 +72,8 @@ def test_engine_without_tensorrt_is_a_clear_error(tmp_path, capsys, monkeypatch)
 
 def test_output_file_and_several_artifacts(tmp_path, capsys):
     out = tmp_path / "r.json"
-    rc = main(["inspect", str(corpus_file("layerinfo_gpu_a100_resnet50_qat_detailed.json")),
-               str(corpus_file("exportprofile_gpu_a100_resnet50_qat.json")), "--format", "json", "-o", str(out)])
+    rc, _, _ = run_cli(capsys, "inspect", corpus_file("layerinfo_gpu_a100_resnet50_qat_detailed.json"),
+                       corpus_file("exportprofile_gpu_a100_resnet50_qat.json"), "--format", "json", "-o", out)
     assert rc == 0
     doc = json.loads(out.read_text())
     assert [a["kind"] for a in doc["artifacts"]] == ["layer-info-json", "profile-json"]
@@ -89,9 +82,9 @@ def test_output_file_and_several_artifacts(tmp_path, capsys):
 
 
 def test_refuses_to_overwrite_input(capsys):
-    rc = main(["inspect", str(SEED), "-o", str(SEED)])
+    rc, _, err = run_cli(capsys, "inspect", SEED, "-o", SEED)
     assert rc == 2
-    assert "one of the input files" in capsys.readouterr().err
+    assert "one of the input files" in err
 
 
 def test_subprocess_module_entry_point():

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from dla_advisor.artifacts import read
-from dla_advisor.cli import main
 
-from support import corpus_file
+from support import corpus_file, run_cli, run_cli_json
 
 TWO_BUILDS = "trtexec_xavier_trt8.2_two_builds_dla_placement_shell_script_excerpt.log"
 CLIP = "trtexec_gpu_trt8.6_clip_uvit_myelin_two_profiles_newcolumns_excerpt.log"
@@ -103,23 +100,24 @@ def test_batch_on_the_passed_line_counts_without_a_running_line(tmp_path):
 
 def test_inspect_json_writes_null_and_text_says_not_shown(tmp_path, capsys):
     log = corpus_file("trtexec_orin_trt10.3_yolo11n_dla_only_fp16.log")
-    assert main(["inspect", str(log), "--format", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    rc, doc = run_cli_json(capsys, "inspect", log, "--format", "json")
+    assert rc == 0
     assert doc["schema_version"] == "1.1"
     assert doc["counts"]["dla_loadables"] is None and doc["layout"]["summary"]["dla_loadables"] is None
     assert doc["reformats_by_kind"] is None and doc["counts"]["throughput_qps"] == 36.9222
-    assert main(["inspect", str(log)]) == 0
-    out = capsys.readouterr()
-    assert "DLA loadables: not shown" in out.out and "Reformat layers: not shown" in out.out
-    assert "DLA loadables not shown" in out.err
+    rc, out, err = run_cli(capsys, "inspect", log)
+    assert rc == 0
+    assert "DLA loadables: not shown" in out and "Reformat layers: not shown" in out
+    assert "DLA loadables not shown" in err
 
 
 def test_inspect_json_lists_each_build(capsys):
-    assert main(["inspect", str(corpus_file(TWO_BUILDS)), "--format", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    rc, doc = run_cli_json(capsys, "inspect", corpus_file(TWO_BUILDS), "--format", "json")
+    assert rc == 0
     assert [b["counts"]["dla_loadables"] for b in doc["builds"]] == [1, 5]
-    assert main(["inspect", str(corpus_file(TWO_BUILDS))]) == 0
-    assert "=== Build 2 of 2 in the log ===" in capsys.readouterr().out
+    rc, out, _ = run_cli(capsys, "inspect", corpus_file(TWO_BUILDS))
+    assert rc == 0
+    assert "=== Build 2 of 2 in the log ===" in out
 
 
 def test_a_row_cut_mid_line_does_not_end_the_table(tmp_path):
@@ -176,10 +174,11 @@ def test_other_runtimes_prefixes_are_stripped():
 def test_inspect_model_compares_a_tensorrt_86_log_layer_by_layer(models_dir, capsys):
     # The tutorial CNN as torch 2 exports it (module-scoped names), against the TRT 8.6-era log of that model.
     log = corpus_file("trtexec_orin_trt8.6_cifar_model_bn_dla_placement_elided_excerpt.log")
-    rc = main(["inspect", str(log), "--model", str(models_dir / "cifar_bn_scoped.onnx"), "--platform", "orin-trt8.6",
-               "--precision", "int8", "--shapes", "input:32x3x32x32", "--format", "json"])
+    rc, doc = run_cli_json(capsys, "inspect", log, "--model", models_dir / "cifar_bn_scoped.onnx",
+                           "--platform", "orin-trt8.6", "--precision", "int8", "--shapes", "input:32x3x32x32",
+                           "--format", "json")
     assert rc == 0
-    c = json.loads(capsys.readouterr().out)["comparison"]
+    c = doc["comparison"]
     compared = [x for x in c["layers"] if x["measured"]]
     assert [x["layer"] for x in compared][-2:] == ["/pool/GlobalAveragePool", "/linear/Gemm"]
     assert len(compared) == 6 and all(x["agrees"] for x in compared)
@@ -189,8 +188,7 @@ def test_inspect_model_compares_a_tensorrt_86_log_layer_by_layer(models_dir, cap
 
 def test_check_json_of_an_artifact_writes_null_for_counts_it_does_not_show(capsys):
     log = corpus_file("app_xavier_trt5or6_yolov3_caffe_dla_fallback_warnings_excerpt.log")
-    main(["check", str(log), "--format", "json"])
-    doc = json.loads(capsys.readouterr().out)
+    _, doc = run_cli_json(capsys, "check", log, "--format", "json")
     (entry,) = doc["inputs"]
     assert doc["schema_version"] == "1.1"
     assert entry["summary"]["dla_loadables"] is None and entry["summary"]["gpu_layers"] == 13
