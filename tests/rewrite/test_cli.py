@@ -1,6 +1,5 @@
 """`dla-advisor fix` at the process boundary: written output, refusals with exit 2, input untouched."""
 
-import json
 import os
 import subprocess
 import sys
@@ -11,10 +10,9 @@ import onnx_graphsurgeon as gs
 import pytest
 
 from dla_advisor import rewrite as rw
-from dla_advisor.cli import main
 
 from onnx_builder import Graph
-from support import REPO
+from support import REPO, run_cli, run_cli_json
 
 from .conftest import ops, sha256
 from .models import resnet_like
@@ -30,8 +28,8 @@ def resnet_file(tmp_path):
 def test_fix_writes_verified_model_and_reports(resnet_file, tmp_path, capsys):
     out = tmp_path / "fixed.onnx"
     before = sha256(resnet_file)
-    assert main([ "fix", str(resnet_file), "-o", str(out), "--format", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    rc, doc = run_cli_json(capsys, "fix", resnet_file, "-o", out, "--format", "json")
+    assert rc == 0
     assert doc["layout"]["before"]["dla_loadables"] == 2 and doc["layout"]["after"]["dla_loadables"] == 1
     assert doc["verification"]["ok"] is True and doc["verification"]["max_abs_diff"] < 1e-5
     assert {r["name"]: r["sites"] for r in doc["rewrites"]}["gap-to-avgpool"] == 1
@@ -45,14 +43,14 @@ def test_fix_writes_verified_model_and_reports(resnet_file, tmp_path, capsys):
 
 
 def test_text_report_and_list(resnet_file, tmp_path, capsys):
-    assert main(["fix", str(resnet_file), "-o", str(tmp_path / "f.onnx"), "--rewrites", "gap-to-avgpool"]) == 0
-    text = capsys.readouterr().out
+    rc, text, _ = run_cli(capsys, "fix", resnet_file, "-o", tmp_path / "f.onnx", "--rewrites", "gap-to-avgpool")
+    assert rc == 0
     assert "gap-to-avgpool  1 site(s)" in text
     assert "DLA loadables                                  2         1" in text
     assert "measured (onnxruntime, CPU)" in text
     assert "one DLA engine, images/s" in text and "modelled (orin-agx-64gb" in text
-    assert main(["fix", "--list"]) == 0
-    listing = capsys.readouterr().out
+    rc, listing, _ = run_cli(capsys, "fix", "--list")
+    assert rc == 0
     for r in rw.all_rewrites():
         assert f"{r.name}\n  does:    {r.title}\n  applies: {r.applies}\n  exact:   {r.exact}" in listing
 
@@ -61,11 +59,13 @@ def test_same_file_as_output_is_refused(resnet_file, capsys):
     before = sha256(resnet_file)
     alias = resnet_file.parent / "sub" / ".." / resnet_file.name
     (resnet_file.parent / "sub").mkdir()
-    assert main(["fix", str(resnet_file), "-o", str(alias)]) == 2
+    rc, _, alias_err = run_cli(capsys, "fix", resnet_file, "-o", alias)
+    assert rc == 2
     link = resnet_file.parent / "hardlink.onnx"
     os.link(resnet_file, link)
-    assert main(["fix", str(resnet_file), "-o", str(link)]) == 2
-    assert "inputs are never overwritten" in capsys.readouterr().err
+    rc, _, link_err = run_cli(capsys, "fix", resnet_file, "-o", link)
+    assert rc == 2
+    assert "inputs are never overwritten" in alias_err + link_err
     assert sha256(resnet_file) == before
 
 
@@ -77,8 +77,8 @@ def test_model_onnxruntime_cannot_run(tmp_path, capsys):
     path, out = tmp_path / "bad.onnx", tmp_path / "out.onnx"
     onnx.save(m, str(path))
     before = sha256(path)
-    assert main(["fix", str(path), "-o", str(out)]) == 2
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "fix", path, "-o", out)
+    assert rc == 2
     assert "onnxruntime cannot run the model" in err and "nothing was written" in err
     assert not out.exists() and sha256(path) == before
 
@@ -118,9 +118,8 @@ def wrong_rewrite():
 def test_rewrite_that_changes_numbers_is_refused(resnet_file, tmp_path, capsys, wrong_rewrite):
     out = tmp_path / "out.onnx"
     before = sha256(resnet_file)
-    rc = main(["fix", str(resnet_file), "-o", str(out), "--rewrites", "gap-to-avgpool,test-wrong-offset"])
+    rc, _, err = run_cli(capsys, "fix", resnet_file, "-o", out, "--rewrites", "gap-to-avgpool,test-wrong-offset")
     assert rc == 2
-    err = capsys.readouterr().err
     assert "differs by up to 0.25 (tolerance 0.0001 + 0.0001*|reference|)" in err
     assert "caused by rewrite(s) test-wrong-offset;" in err and "--rewrites gap-to-avgpool" in err
     assert not out.exists() and sha256(resnet_file) == before
@@ -141,8 +140,9 @@ def test_tampered_weight_is_measured():
 
 
 def test_unknown_rewrite_name(resnet_file, tmp_path, capsys):
-    assert main(["fix", str(resnet_file), "-o", str(tmp_path / "o.onnx"), "--rewrites", "nope"]) == 2
-    assert "unknown rewrite(s): nope" in capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "fix", resnet_file, "-o", tmp_path / "o.onnx", "--rewrites", "nope")
+    assert rc == 2
+    assert "unknown rewrite(s): nope" in err
 
 
 def test_external_weights_are_loaded_and_protected(tmp_path, capsys):
@@ -152,10 +152,11 @@ def test_external_weights_are_loaded_and_protected(tmp_path, capsys):
                     location="ext.weights", size_threshold=0)
     weights = tmp_path / "ext.weights"
     hashes = (sha256(path), sha256(weights))
-    assert main(["fix", str(path), "-o", str(weights)]) == 2
-    assert "weight files" in capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "fix", path, "-o", weights)
+    assert rc == 2
+    assert "weight files" in err
     out = tmp_path / "fixed.onnx"
-    assert main(["fix", str(path), "-o", str(out), "--rewrites", "fc-to-conv,gap-to-avgpool"]) == 0
+    assert run_cli(capsys, "fix", path, "-o", out, "--rewrites", "fc-to-conv,gap-to-avgpool")[0] == 0
     fixed = onnx.load(str(out))
     assert ops(fixed)[-3:] == ["AveragePool", "Conv", "Flatten"]
     assert all(i.data_location != onnx.TensorProto.EXTERNAL for i in fixed.graph.initializer)  # small: inline
@@ -163,8 +164,10 @@ def test_external_weights_are_loaded_and_protected(tmp_path, capsys):
 
 
 def test_list_json_and_missing_arguments(capsys):
-    assert main(["fix", "--list", "--format", "json"]) == 0
-    names = [r["name"] for r in json.loads(capsys.readouterr().out)["rewrites"]]
+    rc, doc = run_cli_json(capsys, "fix", "--list", "--format", "json")
+    assert rc == 0
+    names = [r["name"] for r in doc["rewrites"]]
     assert names == [r.name for r in rw.all_rewrites()]
-    assert main(["fix"]) == 2
-    assert "missing MODEL" in capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "fix")
+    assert rc == 2
+    assert "missing MODEL" in err

@@ -8,9 +8,8 @@ import onnx
 import pytest
 from onnx import helper
 
-from dla_advisor.cli import main
-
 from onnx_builder import model, vi
+from support import run_cli
 
 from .models import resnet_like
 
@@ -42,8 +41,8 @@ def test_unreadable_external_weights_are_one_line_errors(tmp_path, capsys, damag
     else:
         weights.write_bytes(weights.read_bytes()[:10])
     out = tmp_path / "fixed.onnx"
-    assert main(["fix", str(path), "-o", str(out)]) == 2
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "fix", path, "-o", out)
+    assert rc == 2
     assert len(err.strip().splitlines()) == 1 and words in err, err
     assert not out.exists()
 
@@ -54,8 +53,8 @@ def test_huge_input_shapes_refuse_verification_instead_of_allocating(tmp_path, c
     path = tmp_path / "big.onnx"
     onnx.save(m, path)
     # 4096 x 3 x 4096 x 4096 floats: 768 GiB per random input.
-    assert main(["fix", str(path), "-o", str(tmp_path / "o.onnx"), "--shapes", "x:4096x3x4096x4096"]) == 2
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "fix", path, "-o", tmp_path / "o.onnx", "--shapes", "x:4096x3x4096x4096")
+    assert rc == 2
     assert "GiB of random inputs" in err and "nothing was written" in err and not (tmp_path / "o.onnx").exists()
 
 
@@ -63,8 +62,8 @@ def test_dash_output_is_refused_instead_of_writing_a_file_named_dash(tmp_path, c
     path = tmp_path / "m.onnx"
     onnx.save(resnet_like(), str(path))
     monkeypatch.chdir(tmp_path)
-    assert main(["fix", str(path), "-o", "-"]) == 2
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "fix", path, "-o", "-")
+    assert rc == 2
     assert len(err.strip().splitlines()) == 1 and "-o fixed.onnx" in err, err
     assert not (tmp_path / "-").exists()
 
@@ -78,7 +77,7 @@ def test_inline_initializer_without_values_is_a_one_line_error(tmp_path, capsys)
     path = tmp_path / "empty.onnx"
     onnx.save(m, str(path))
     out = tmp_path / "fixed.onnx"
-    assert main(["fix", str(path), "-o", str(out)]) == 2
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "fix", path, "-o", out)
+    assert rc == 2
     assert len(err.strip().splitlines()) == 1 and f"'{name}'" in err and f"{dims} but no values" in err, err
     assert not out.exists()

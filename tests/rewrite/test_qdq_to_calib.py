@@ -10,13 +10,12 @@ import onnx
 import pytest
 
 from dla_advisor import rewrite as rw
-from dla_advisor.cli import main
 from dla_advisor.layout import read_calibration_cache
 from dla_advisor.platforms import load_platform
 from dla_advisor.rewrite._qdq_verify import verify_translation
 
 from onnx_builder import Graph
-from support import SCHEMAS
+from support import SCHEMAS, run_cli, run_cli_json
 from zoo.qdq_helpers import activation_scales, concat_model, make_qdq_models, residual_model
 
 LIMITS = rw.limits_from_platform(load_platform(None))
@@ -90,9 +89,9 @@ def small_qdq_resnet(tmp_path_factory):
 
 def test_fix_cli_writes_model_cache_and_build_command(small_qdq_resnet, tmp_path, capsys):
     out = tmp_path / "r18.onnx"
-    assert main(["fix", str(small_qdq_resnet), "--rewrites", "qdq-to-calib", "-o", str(out),
-                 "--trt-version", "8.5.2", "--format", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    rc, doc = run_cli_json(capsys, "fix", small_qdq_resnet, "--rewrites", "qdq-to-calib", "-o", out,
+                           "--trt-version", "8.5.2", "--format", "json")
+    assert rc == 0
     schema = json.loads((SCHEMAS / "fix-1.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(doc)
     written = onnx.load(str(out))
@@ -111,23 +110,21 @@ def test_fix_cli_writes_model_cache_and_build_command(small_qdq_resnet, tmp_path
     assert sorted(doc["written"]) == sorted([str(out), str(tmp_path / "r18_calib.cache")])
     # The translated model with its cache: no Q/DQ finding and no missing-scale finding left.
     capsys.readouterr()
-    rc = main(["check", str(out), "--precision", "int8", "--calib", str(tmp_path / "r18_calib.cache"),
-               "--format", "json", "--fail-on", "error"])
-    report = json.loads(capsys.readouterr().out)
+    rc, report = run_cli_json(capsys, "check", out, "--precision", "int8", "--calib", tmp_path / "r18_calib.cache",
+                              "--format", "json", "--fail-on", "error")
     ids = {f["rule_id"] for i in report["inputs"] for f in i["findings"]}
     assert rc == 0 and not ids & {"DLA402", "DLA405", "DLA401"}
 
 
 def test_fix_cli_runs_qdq_to_calib_by_default_and_rejects_a_tight_tolerance(small_qdq_resnet, tmp_path, capsys):
     out = tmp_path / "all.onnx"
-    assert main(["fix", str(small_qdq_resnet), "-o", str(out)]) == 0
-    text = capsys.readouterr().out
+    rc, text, _ = run_cli(capsys, "fix", small_qdq_resnet, "-o", out)
+    assert rc == 0
     assert "Calibration cache:" in text and "relative RMS" in text and (tmp_path / "all_calib.cache").exists()
     # fc-to-conv ran after the translation: its new convolution output takes the scale of the reshaped
     # tensor it feeds, so no layer has to stay in FP16.
     assert "fc-to-conv" in text and "without a scale" not in text and "--layerPrecisions" not in text
-    rc = main(["fix", str(small_qdq_resnet), "-o", str(tmp_path / "t.onnx"), "--qdq-tolerance", "0.0001"])
-    err = capsys.readouterr().err
+    rc, _, err = run_cli(capsys, "fix", small_qdq_resnet, "-o", tmp_path / "t.onnx", "--qdq-tolerance", "0.0001")
     assert rc == 2 and "does not match the Q/DQ model" in err and not (tmp_path / "t.onnx").exists()
     assert not (tmp_path / "t_calib.cache").exists()
 
