@@ -1,6 +1,6 @@
 """A bounded fuzz campaign (benchmarks/fuzz.py): mutated models, artifacts, option values, storage URLs.
 
-The fast part (40 cases) runs in the inner loop; the slow ones, which CI runs, take 300
+The fast part (20 cases) runs in the inner loop; the slow ones, which CI runs, take 300
 cases of the same seed and 1000 of another. ``python benchmarks/fuzz.py --runs 20000`` is the long one,
 on demand.
 The contract: exit 0, 1 or 2; one stderr line for 2; no hang; no file written but the outputs, never
@@ -27,7 +27,7 @@ def _campaign(runs: int, seed: int, kinds=None):
 
 
 def test_short_fuzz_campaign_keeps_the_contract():
-    s = _campaign(40, seed=20260)
+    s = _campaign(20, seed=20260)
     assert set(s.by_kind) >= {"model", "artifact", "cli"}
 
 

@@ -17,7 +17,8 @@ import pytest
 import dla_advisor
 from dla_advisor.report.html import GraphInput, HtmlExtras, render_html
 
-pytestmark = pytest.mark.browser
+# Headless Chromium renders each page (seconds per test): CI runs them, the inner loop does not.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 from support import CORPUS, SEED_MODEL, load_script
 MAX_BYTES = 5 * 2**20
 

@@ -116,6 +116,7 @@ def test_fix_cli_writes_model_cache_and_build_command(small_qdq_resnet, tmp_path
     assert rc == 0 and not ids & {"DLA402", "DLA405", "DLA401"}
 
 
+@pytest.mark.slow  # two verified rewrites of a ResNet through onnxruntime
 def test_fix_cli_runs_qdq_to_calib_by_default_and_rejects_a_tight_tolerance(small_qdq_resnet, tmp_path, capsys):
     out = tmp_path / "all.onnx"
     rc, text, _ = run_cli(capsys, "fix", small_qdq_resnet, "-o", out)
