@@ -307,10 +307,21 @@ def _holdout(raw: Any, path: Path) -> Holdout | None:
                             path=str(path), key="holdout") from None
 
 
+# Parameters an earlier model had, and what replaced them: a device file fitted then needs a refit,
+# since the launch cost changed meaning with it (a per-kernel gap, no longer a host floor).
+_RETIRED_PARAMS = {"gpu_kernel_us": "gpu_kernel_kcycles"}
+
+
 def _params(raw: dict[str, Any], path: Path) -> ModelParams:
     unknown = set(raw) - set(ModelParams.names())
+    retired = sorted(unknown & set(_RETIRED_PARAMS))
+    if retired:
+        raise RuleFileError(f"{path}: {retired[0]} is from an earlier performance model (now {_RETIRED_PARAMS[retired[0]]})",
+                            f"Delete its params: block and refit: dla-advisor calibrate MEASUREMENTS.yaml --device {path} "
+                            f"--write-device {path}.",
+                            path=str(path), key=f"params.{retired[0]}")
     if unknown:
-        raise RuleFileError(f"{path}: unknown parameter(s) {sorted(unknown)} under params", 
+        raise RuleFileError(f"{path}: unknown parameter(s) {sorted(unknown)} under params",
                             f"Known parameters: {', '.join(ModelParams.names())}.", path=str(path), key="params")
     return ModelParams(**{k: float(v) for k, v in raw.items()})
 
