@@ -87,3 +87,27 @@ def test_python_example_prints_what_the_readme_shows(tmp_path, code, expected):
     assert out.stdout.splitlines() == expected
     for written in re.findall(r'write_html\("([^"]+)"\)', code):
         assert (tmp_path / written).read_text().startswith("<!DOCTYPE html>")
+
+
+def test_the_error_table_is_what_the_device_files_record():
+    # A refit rewrites the device files; this keeps the README's table from describing an older fit.
+    import yaml
+
+    rows = {}
+    for line in README[README.index("| board | points (networks)"):].splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[cells[0]] = cells[1:]
+    boards = {"AGX Orin 64 GB": "orin-agx-64gb", "Orin NX 16 GB": "orin-nx-16gb", "AGX Xavier": "xavier-agx",
+              "AGX Orin 32 GB": "orin-agx-32gb"}
+    assert set(rows) == set(boards)
+    for label, device in boards.items():
+        cal = yaml.safe_load((REPO / "rules" / "devices" / f"{device}.yaml").read_text())["calibration"]
+        points, fit, cv = rows[label]
+        if cal.get("transfer_error_pct") is not None:
+            assert cv == f"transfer: {cal['transfer_error_pct']:.1f} %", label
+            continue
+        networks = len(cal["cv_networks"])
+        assert points == f"{len(cal['points'])} ({networks})", label
+        assert fit == f"{cal['mape_pct']:.1f} %" and cv == f"{cal['cv_mape_pct']:.1f} %", label
