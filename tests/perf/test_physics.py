@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from dla_advisor.perf import estimate_concurrent, estimate_engine
+from dla_advisor.perf._concurrent import kernel_constants
 from dla_advisor.perf._cost import JobCost
 from dla_advisor.perf._engine_profile import network_work
 
@@ -48,13 +49,12 @@ def test_nms_plugin_puts_gpu_work_on_every_engine_even_dla_ones(model_dir, dev):
         extra = estimate_engine(nms[1], d, data_transfers=False).gpu_busy_ms - base
         out_bytes = sum(t.elems for n, t in network_work(net).tensors.items() if n in net.outputs) * 4  # fp32
         stream_ms = passes * out_bytes / (dev.dram_bytes_per_s * p.gpu_bw_eff) * 1e3
-        from dla_advisor.perf._concurrent import kernel_constants
         unit_ms = kernel_constants(d)[0][2] * 1e3
         assert extra == pytest.approx(stream_ms + len(net.outputs) * unit_ms, rel=1e-3)
 
 
 def test_a_kernels_fixed_cost_is_gpu_cycles_plus_the_launch_gap_a_cuda_graph_removes(seed_net, dev):
-    from dla_advisor.perf._concurrent import kernel_constants
+    from dla_advisor.perf._engine_profile import engine_profile
 
     p = dev.params
     f = dev.mode.gpu_mhz * 1e6
@@ -73,13 +73,9 @@ def test_a_kernels_fixed_cost_is_gpu_cycles_plus_the_launch_gap_a_cuda_graph_rem
     spec = specs_for(seed_net, "gpu")[0]
     plain = estimate_engine(spec, dev, data_transfers=False).gpu_busy_ms
     graphed = estimate_engine(spec, dev, cuda_graphs=True, data_transfers=False).gpu_busy_ms
-    kernels = float(sum(j.units.sum() for j in (_profile(spec, dev).gpu, _profile(spec, dev).reformat)))
+    profile = engine_profile(spec, dev)
+    kernels = float(profile.gpu.units.sum() + profile.reformat.units.sum())
     assert plain - graphed == pytest.approx(kernels * (unit - graph) * 1e3, rel=1e-6)
-
-
-def _profile(spec, dev):
-    from dla_advisor.perf._engine_profile import engine_profile
-    return engine_profile(spec, dev)
 
 
 def test_cuda_core_kernels_run_at_their_own_efficiency(seed_net, dev):
