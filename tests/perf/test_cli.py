@@ -50,7 +50,7 @@ def test_unknown_power_mode_exits_2(capsys):
     assert "MAXN, 50W, 30W, 15W" in err
 
 
-def test_help_documents_split(capsys):
+def test_help_documents_split():
     res = CliRunner().invoke(main_group(), ["estimate", "--help"])
     assert "split=LAYER" in res.output and res.exit_code == 0
 
@@ -167,7 +167,7 @@ def test_calibrate_takes_the_parameters_not_free_from_params_from(tmp_path, caps
     assert written["calibration"]["fitted"] == ["dram_knee"]
 
 
-def test_calibrate_cross_validation_folds_start_from_params_from(tmp_path, capsys):
+def test_calibrate_cross_validation_folds_start_from_params_from(tmp_path):
     from dla_advisor.perf._crossval import cross_validate
 
     meas = tmp_path / "m.yaml"
